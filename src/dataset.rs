@@ -1,0 +1,525 @@
+//! Loading an ImageFolder tree (`ROOT/<label>/<image>`) into labelled glyphs; bad files are collected, not fatal.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, GrayImage, ImageReader, Luma};
+use rayon::prelude::*;
+use serde::Serialize;
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+
+/// File extensions that are read as images (compared case-insensitively).
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp", "pnm", "pbm", "pgm", "ppm",
+];
+
+/// Below this difference between ink and background (out of 255) an image holds no glyph.
+pub const MIN_CONTRAST: u8 = 24;
+
+/// Which way round ink and background are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Polarity {
+    /// Dark ink on a light background (printed text, most scans).
+    DarkOnLight,
+    /// Light ink on a dark background (MNIST and its relatives).
+    LightOnDark,
+}
+
+/// One labelled image, decoded to grey.
+#[derive(Clone, Debug)]
+pub struct Glyph {
+    /// Index into [`Dataset::classes`].
+    pub label: usize,
+    /// Where the image came from.
+    pub path: PathBuf,
+    /// The image as decoded, in grey, with any transparency composited onto a background.
+    pub image: GrayImage,
+    /// The background level; transformations fill what they uncover with it.
+    pub background: u8,
+    /// Which way round ink and background are in this image.
+    pub polarity: Polarity,
+}
+
+/// A file that could not be used, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// A folder of labelled glyphs.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// The folder the dataset was read from.
+    pub root: PathBuf,
+    /// Class labels, sorted; a glyph's `label` indexes this.
+    pub classes: Vec<String>,
+    /// The usable images, ordered by class and then by path.
+    pub glyphs: Vec<Glyph>,
+    /// Image files that could not be used.
+    pub skipped: Vec<Skipped>,
+    /// Files ignored because they are not images (by extension), including files directly under the root.
+    pub ignored: usize,
+    /// Class folders without a usable image; they are not among `classes`.
+    pub empty_classes: Vec<String>,
+}
+
+impl Dataset {
+    /// Reads an ImageFolder tree: every folder directly under `root` is a class (its name, decoded
+    /// with [`label_from_folder_name`], is the label) and every image file below it a sample.
+    ///
+    /// Files that cannot be decoded or hold no glyph are listed in [`Dataset::skipped`]; files
+    /// that are not images are counted in [`Dataset::ignored`].
+    ///
+    /// # Errors
+    /// [`Error::Read`] when `root` cannot be listed, [`Error::NotEnoughData`] when fewer than two
+    /// classes have a usable image.
+    pub fn load(root: &Path) -> Result<Dataset> {
+        let entries = std::fs::read_dir(root).map_err(|source| Error::Read {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let mut class_dirs = Vec::new();
+        let mut ignored = 0;
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Read {
+                path: root.to_path_buf(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.is_dir() {
+                class_dirs.push(path);
+            } else {
+                ignored += 1;
+            }
+        }
+        class_dirs.sort();
+
+        // (label, files) per class folder; two folders may decode to one label.
+        let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+        let mut folder_labels: Vec<String> = Vec::new();
+        let mut skipped = Vec::new();
+        for dir in &class_dirs {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let label = label_from_folder_name(&name);
+            folder_labels.push(label.clone());
+            for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        let path = err.path().unwrap_or(dir).to_path_buf();
+                        skipped.push(Skipped {
+                            path,
+                            reason: err.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                if has_image_extension(entry.path()) {
+                    candidates.push((label.clone(), entry.into_path()));
+                } else {
+                    ignored += 1;
+                }
+            }
+        }
+
+        let decoded: Vec<(String, PathBuf, std::result::Result<DecodedGlyph, String>)> = candidates
+            .into_par_iter()
+            .map(|(label, path)| {
+                let result = std::fs::read(&path)
+                    .map_err(|err| format!("cannot read: {err}"))
+                    .and_then(|bytes| decode_glyph(&bytes));
+                (label, path, result)
+            })
+            .collect();
+
+        let mut classes: Vec<String> = decoded
+            .iter()
+            .filter(|(_, _, result)| result.is_ok())
+            .map(|(label, _, _)| label.clone())
+            .collect();
+        classes.sort();
+        classes.dedup();
+
+        let mut glyphs = Vec::new();
+        for (label, path, result) in decoded {
+            match result {
+                Ok(decoded) => {
+                    let index = classes.binary_search(&label).unwrap_or_default();
+                    glyphs.push(Glyph {
+                        label: index,
+                        path,
+                        image: decoded.image,
+                        background: decoded.background,
+                        polarity: decoded.polarity,
+                    });
+                }
+                Err(reason) => skipped.push(Skipped { path, reason }),
+            }
+        }
+        glyphs.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+
+        let mut empty_classes: Vec<String> = folder_labels
+            .into_iter()
+            .filter(|label| classes.binary_search(label).is_err())
+            .collect();
+        empty_classes.sort();
+        empty_classes.dedup();
+
+        if glyphs.is_empty() || classes.len() < 2 {
+            return Err(Error::NotEnoughData {
+                root: root.to_path_buf(),
+                found: describe_shortfall(class_dirs.len(), &classes, glyphs.len(), &skipped),
+            });
+        }
+        Ok(Dataset {
+            root: root.to_path_buf(),
+            classes,
+            glyphs,
+            skipped,
+            ignored,
+            empty_classes,
+        })
+    }
+
+    /// How many usable images each class has, in the order of [`Dataset::classes`].
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes.len()];
+        for glyph in &self.glyphs {
+            counts[glyph.label] += 1;
+        }
+        counts
+    }
+}
+
+fn describe_shortfall(
+    folders: usize,
+    classes: &[String],
+    images: usize,
+    skipped: &[Skipped],
+) -> String {
+    let mut found = format!(
+        "found {folders} class folder{}, {images} usable image{} in {} class{}",
+        plural(folders),
+        plural(images),
+        classes.len(),
+        if classes.len() == 1 { "" } else { "es" },
+    );
+    if let [only] = classes {
+        found.push_str(&format!(" ('{only}')"));
+    }
+    if !skipped.is_empty() {
+        found.push_str(&format!(
+            " and {} unreadable file{}",
+            skipped.len(),
+            plural(skipped.len())
+        ));
+    }
+    found.push_str(
+        "; augsafe needs at least two classes with images, laid out as ROOT/<label>/<image>",
+    );
+    found
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn has_image_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| {
+            IMAGE_EXTENSIONS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(ext))
+        })
+}
+
+/// A decoded image ready to become a [`Glyph`].
+#[derive(Clone, Debug)]
+pub struct DecodedGlyph {
+    /// The image in grey.
+    pub image: GrayImage,
+    /// Its background level.
+    pub background: u8,
+    /// Which way round ink and background are.
+    pub polarity: Polarity,
+}
+
+/// Decodes an image file's bytes (any supported format, bit depth and colour type) into grey,
+/// compositing transparency onto a background that contrasts with the ink, and detects the
+/// background level and polarity.
+///
+/// # Errors
+/// A reason in words when the bytes are empty, cannot be decoded, or hold no glyph.
+pub fn decode_glyph(bytes: &[u8]) -> std::result::Result<DecodedGlyph, String> {
+    if bytes.is_empty() {
+        return Err("empty file (0 bytes)".to_string());
+    }
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|err| format!("cannot detect the format: {err}"))?;
+    if reader.format().is_none() {
+        return Err("not a recognised image format".to_string());
+    }
+    let image = reader
+        .decode()
+        .map_err(|err| format!("cannot decode: {err}"))?;
+    glyph_from_image(&image)
+}
+
+/// Turns a decoded image into a grey glyph image with its background and polarity.
+///
+/// # Errors
+/// A reason in words when the image is empty or holds no glyph.
+pub fn glyph_from_image(image: &DynamicImage) -> std::result::Result<DecodedGlyph, String> {
+    if image.width() == 0 || image.height() == 0 {
+        return Err("image has no pixels".to_string());
+    }
+    let grey = to_grey(image);
+    let background = border_median(&grey);
+    let polarity = detect_polarity(&grey, background);
+    let contrast = grey
+        .pixels()
+        .map(|p| p[0].abs_diff(background))
+        .max()
+        .unwrap_or(0);
+    if contrast < MIN_CONTRAST {
+        return Err(format!(
+            "no glyph: the image is blank (largest difference from the background is {contrast}/255)"
+        ));
+    }
+    Ok(DecodedGlyph {
+        image: grey,
+        background,
+        polarity,
+    })
+}
+
+/// Grey conversion; where there is transparency, the colour under it is chosen to contrast with
+/// what is opaque, so dark ink on a transparent sheet and light ink on one both stay visible.
+fn to_grey(image: &DynamicImage) -> GrayImage {
+    if !image.color().has_alpha() {
+        let luma = image.to_luma32f();
+        return GrayImage::from_fn(luma.width(), luma.height(), |x, y| {
+            Luma([to_u8(luma.get_pixel(x, y)[0])])
+        });
+    }
+    let rgba = image.to_rgba32f();
+    let mut weighted = 0.0f64;
+    let mut weight = 0.0f64;
+    for p in rgba.pixels() {
+        let luma = luminance(p.0[0], p.0[1], p.0[2]);
+        weighted += f64::from(luma * p.0[3]);
+        weight += f64::from(p.0[3]);
+    }
+    let opaque_mean = if weight > 0.0 {
+        weighted / weight
+    } else {
+        0.0
+    };
+    let under = if opaque_mean < 0.5 { 1.0 } else { 0.0 };
+    GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let p = rgba.get_pixel(x, y).0;
+        let alpha = p[3].clamp(0.0, 1.0);
+        Luma([to_u8(
+            luminance(p[0], p[1], p[2]) * alpha + under * (1.0 - alpha),
+        )])
+    })
+}
+
+fn luminance(r: f32, g: f32, b: f32) -> f32 {
+    0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+fn to_u8(value: f32) -> u8 {
+    (value.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+/// The median of the outermost ring of pixels: glyphs rarely touch all four edges.
+fn border_median(image: &GrayImage) -> u8 {
+    let (w, h) = image.dimensions();
+    let mut histogram = [0usize; 256];
+    let mut total = 0;
+    for (x, y, p) in image.enumerate_pixels() {
+        if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
+            histogram[usize::from(p[0])] += 1;
+            total += 1;
+        }
+    }
+    let mut seen = 0;
+    for (value, count) in histogram.iter().enumerate() {
+        seen += count;
+        if seen * 2 >= total {
+            return value as u8;
+        }
+    }
+    255
+}
+
+/// Ink is on the side of the background where most of the difference lies.
+fn detect_polarity(image: &GrayImage, background: u8) -> Polarity {
+    let (mut darker, mut lighter) = (0u64, 0u64);
+    for p in image.pixels() {
+        let v = p[0];
+        if v < background {
+            darker += u64::from(background - v);
+        } else {
+            lighter += u64::from(v - background);
+        }
+    }
+    if lighter > darker {
+        Polarity::LightOnDark
+    } else {
+        Polarity::DarkOnLight
+    }
+}
+
+/// The label a class folder stands for.
+///
+/// Folders written by `augsafe render` encode every label that is not a lower-case ASCII letter
+/// or a digit as `U+XXXX` followed by an optional `_` and a readable form (`U+0041_A` for `A`),
+/// so that `A` and `a` never collide on a case-insensitive file system. Any other folder name is
+/// the label itself, as in the ImageFolder convention.
+pub fn label_from_folder_name(name: &str) -> String {
+    let decoded = name
+        .strip_prefix("U+")
+        .or_else(|| name.strip_prefix("u+"))
+        .and_then(|rest| {
+            let hex_end = rest
+                .find(|c: char| !c.is_ascii_hexdigit())
+                .unwrap_or(rest.len());
+            let (hex, tail) = rest.split_at(hex_end);
+            let tail_ok = tail.is_empty() || tail.starts_with('_');
+            if (4..=6).contains(&hex.len()) && tail_ok {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else {
+                None
+            }
+        });
+    match decoded {
+        Some(c) => c.to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// The folder name `augsafe render` gives a one-character label (see [`label_from_folder_name`]).
+pub fn folder_name_for_char(c: char) -> String {
+    if c.is_ascii_lowercase() || c.is_ascii_digit() {
+        c.to_string()
+    } else if c.is_alphanumeric() {
+        format!("U+{:04X}_{c}", u32::from(c))
+    } else {
+        format!("U+{:04X}", u32::from(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageBuffer, LumaA, Rgba};
+
+    fn encode_png(image: &DynamicImage) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        bytes
+    }
+
+    fn square_on(background: u8, ink: u8) -> GrayImage {
+        GrayImage::from_fn(8, 8, |x, y| {
+            if (2..6).contains(&x) && (2..6).contains(&y) {
+                Luma([ink])
+            } else {
+                Luma([background])
+            }
+        })
+    }
+
+    #[test]
+    fn folder_names_round_trip_and_never_collide_by_case() {
+        let chars: Vec<char> = ('0'..='9').chain('a'..='z').chain('A'..='Z').chain(['%', 'é', 'É']).collect();
+        let mut folded: Vec<String> = chars
+            .iter()
+            .map(|&c| folder_name_for_char(c).to_lowercase())
+            .collect();
+        folded.sort();
+        folded.dedup();
+        assert_eq!(folded.len(), chars.len());
+        for c in chars {
+            assert_eq!(label_from_folder_name(&folder_name_for_char(c)), c.to_string());
+        }
+    }
+
+    #[test]
+    fn plain_folder_names_are_labels() {
+        assert_eq!(label_from_folder_name("cat"), "cat");
+        assert_eq!(label_from_folder_name("U+"), "U+");
+        assert_eq!(label_from_folder_name("U+12"), "U+12");
+        assert_eq!(label_from_folder_name("U+0041x"), "U+0041x");
+        assert_eq!(label_from_folder_name("u+0062"), "b");
+    }
+
+    #[test]
+    fn detects_both_polarities() {
+        let dark = glyph_from_image(&DynamicImage::ImageLuma8(square_on(250, 10))).unwrap();
+        assert_eq!((dark.background, dark.polarity), (250, Polarity::DarkOnLight));
+        let light = glyph_from_image(&DynamicImage::ImageLuma8(square_on(3, 200))).unwrap();
+        assert_eq!((light.background, light.polarity), (3, Polarity::LightOnDark));
+    }
+
+    #[test]
+    fn blank_and_empty_inputs_are_refused_with_a_reason() {
+        assert!(decode_glyph(&[]).unwrap_err().contains("0 bytes"));
+        assert!(decode_glyph(b"hello, not an image").unwrap_err().contains("format"));
+        let blank = encode_png(&DynamicImage::ImageLuma8(GrayImage::from_pixel(8, 8, Luma([9]))));
+        assert!(decode_glyph(&blank).unwrap_err().contains("blank"));
+        let png = encode_png(&DynamicImage::ImageLuma8(square_on(255, 0)));
+        assert!(decode_glyph(&png[..png.len() / 2]).unwrap_err().contains("decode"));
+    }
+
+    #[test]
+    fn transparency_is_composited_so_the_ink_stays_visible() {
+        for ink in [0u8, 255] {
+            let rgba = ImageBuffer::from_fn(8, 8, |x, y| {
+                let alpha = if (2..6).contains(&x) && (2..6).contains(&y) { 255 } else { 0 };
+                Rgba([ink, ink, ink, alpha])
+            });
+            let glyph = glyph_from_image(&DynamicImage::ImageRgba8(rgba)).unwrap();
+            assert_eq!(glyph.image.get_pixel(3, 3)[0], ink);
+            assert_eq!(glyph.background, 255 - ink);
+        }
+        let grey_alpha = ImageBuffer::from_fn(8, 8, |x, y| {
+            LumaA([0u8, if (3..5).contains(&x) && (1..7).contains(&y) { 255 } else { 0 }])
+        });
+        let glyph = glyph_from_image(&DynamicImage::ImageLumaA8(grey_alpha)).unwrap();
+        assert_eq!(glyph.polarity, Polarity::DarkOnLight);
+    }
+
+    #[test]
+    fn sixteen_bit_grey_keeps_its_levels() {
+        let wide = ImageBuffer::from_fn(8, 8, |x, y| {
+            Luma([if (2..6).contains(&x) && (2..6).contains(&y) { 65535u16 } else { 0 }])
+        });
+        let glyph = decode_glyph(&encode_png(&DynamicImage::ImageLuma16(wide))).unwrap();
+        assert_eq!(glyph.image.get_pixel(3, 3)[0], 255);
+        assert_eq!(glyph.polarity, Polarity::LightOnDark);
+    }
+}

@@ -1,0 +1,71 @@
+//! The library's error type: every variant that concerns a file names it.
+
+use std::path::PathBuf;
+
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// An image could not be encoded.
+    #[error("cannot encode {}: {source}", path.display())]
+    Encode {
+        /// The file being written.
+        path: PathBuf,
+        /// What the encoder said.
+        source: image::ImageError,
+    },
+    /// The dataset holds too little to evaluate anything.
+    #[error("{}: {found}", root.display())]
+    NotEnoughData {
+        /// The dataset folder.
+        root: PathBuf,
+        /// What was found there, in words.
+        found: String,
+    },
+    /// A transformation spec could not be parsed.
+    #[error("bad transformation '{spec}': {reason}")]
+    Spec {
+        /// The part of the spec that is wrong.
+        spec: String,
+        /// What was expected instead.
+        reason: String,
+    },
+    /// A font could not be used for rendering.
+    #[error("font {}: {reason}", path.display())]
+    Font {
+        /// The font file.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// A character set could not be parsed.
+    #[error("bad character set '{chars}': {reason}")]
+    Charset {
+        /// The character set as given.
+        chars: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A report could not be serialised.
+    #[error("cannot serialise the report: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

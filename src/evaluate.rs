@@ -1,0 +1,398 @@
+//! Running transformations × dataset × classifier into a [`Report`]; parallel over images, seeded per draw.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::classify::{judge, predict, Classifier, ClassifierOptions, Outcome, TemplateClassifier};
+use crate::dataset::{Dataset, Skipped};
+use crate::normalize::{normalize, Canonical};
+use crate::report::{
+    ClassReport, ClassifierSummary, DatasetSummary, Pair, Report, Thresholds, Tool,
+    TransformReport, SCHEMA_VERSION,
+};
+use crate::transform::Transform;
+
+/// Settings of a scan.
+#[derive(Clone, Debug)]
+pub struct ScanConfig {
+    /// The transformations to evaluate, in report order.
+    pub transforms: Vec<Transform>,
+    /// How many times a random transformation is drawn per image.
+    pub draws: u32,
+    /// The seed every random draw derives from.
+    pub seed: u64,
+    /// Change rates for caution and unsafe.
+    pub thresholds: Thresholds,
+    /// How far ahead another class must score (in correlation) for a change to count.
+    pub margin: f32,
+    /// Template classifier settings.
+    pub classifier: ClassifierOptions,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            transforms: crate::transform::default_set(),
+            draws: 5,
+            seed: 42,
+            thresholds: Thresholds::default(),
+            margin: 0.03,
+            classifier: ClassifierOptions::default(),
+        }
+    }
+}
+
+/// The classifier built from a dataset, with what it makes of the untransformed images.
+#[derive(Debug)]
+pub struct Baseline {
+    /// The classifier.
+    pub classifier: TemplateClassifier,
+    /// Per glyph of the dataset: its canonical form (`None` when it has too little ink).
+    pub canonical: Vec<Option<Canonical>>,
+    /// Per glyph: the class predicted with the glyph left out of its own template.
+    pub predicted: Vec<Option<usize>>,
+}
+
+impl Baseline {
+    /// Normalises every glyph, builds the templates and classifies each glyph leave-one-out.
+    pub fn build(dataset: &Dataset, options: &ClassifierOptions) -> Baseline {
+        let canonical: Vec<Option<Canonical>> = dataset
+            .glyphs
+            .par_iter()
+            .map(|g| normalize(&g.image, g.background, g.polarity))
+            .collect();
+        let usable: Vec<usize> = (0..canonical.len())
+            .filter(|&i| canonical[i].is_some())
+            .collect();
+        let features: Vec<Vec<f32>> = usable
+            .iter()
+            .filter_map(|&i| canonical[i].as_ref().map(Canonical::features))
+            .collect();
+        let labels: Vec<usize> = usable.iter().map(|&i| dataset.glyphs[i].label).collect();
+        let classifier =
+            TemplateClassifier::build(&features, &labels, dataset.classes.len(), options);
+        let mut predicted = vec![None; canonical.len()];
+        let loo: Vec<Option<usize>> = features
+            .par_iter()
+            .enumerate()
+            .map(|(sample, f)| predict(&classifier.leave_one_out_scores(sample, f)))
+            .collect();
+        for (slot, &glyph) in usable.iter().enumerate() {
+            predicted[glyph] = loo[slot];
+        }
+        Baseline {
+            classifier,
+            canonical,
+            predicted,
+        }
+    }
+
+    /// Whether glyph `index` was recognised as its own class at baseline.
+    pub fn is_correct(&self, dataset: &Dataset, index: usize) -> bool {
+        self.predicted[index] == Some(dataset.glyphs[index].label)
+    }
+}
+
+/// Per glyph and transformation: the outcome of each draw.
+type GlyphOutcomes = Vec<Vec<Outcome>>;
+
+/// Scans a dataset: builds the classifier, measures its baseline, applies every transformation
+/// (random ones `draws` times per image) and counts the label changes. `progress` is called with
+/// the number of images finished so far. The result depends only on the dataset and `config`,
+/// never on the number of threads.
+pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
+    let baseline = Baseline::build(dataset, &config.classifier);
+    let confusable = baseline_confusions(dataset, &baseline);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let outcomes: Vec<Option<GlyphOutcomes>> = (0..dataset.glyphs.len())
+        .into_par_iter()
+        .map(|index| {
+            let result = baseline.is_correct(dataset, index).then(|| {
+                transform_glyph(dataset, &baseline.classifier, index, config, &confusable)
+            });
+            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(finished);
+            result
+        })
+        .collect();
+    build_report(dataset, config, &baseline, &outcomes)
+}
+
+/// Pairs of classes (either order) the classifier confuses on untransformed images.
+fn baseline_confusions(dataset: &Dataset, baseline: &Baseline) -> BTreeSet<(usize, usize)> {
+    let mut pairs = BTreeSet::new();
+    for (glyph, predicted) in dataset.glyphs.iter().zip(&baseline.predicted) {
+        if let Some(p) = *predicted {
+            if p != glyph.label {
+                pairs.insert((glyph.label, p));
+                pairs.insert((p, glyph.label));
+            }
+        }
+    }
+    pairs
+}
+
+/// A generator of its own for each (image, transformation, draw), so that the order in which
+/// threads reach them never changes a draw.
+pub fn draw_rng(seed: u64, image: usize, transform: usize, draw: u32) -> ChaCha8Rng {
+    let mut state = seed;
+    for part in [image as u64, transform as u64, u64::from(draw)] {
+        state = splitmix(state ^ splitmix(part));
+    }
+    ChaCha8Rng::seed_from_u64(state)
+}
+
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// How many times a transformation is drawn per image.
+pub fn draws_for(transform: &Transform, draws: u32) -> u32 {
+    if transform.is_random() {
+        draws.max(1)
+    } else {
+        1
+    }
+}
+
+fn transform_glyph(
+    dataset: &Dataset,
+    classifier: &TemplateClassifier,
+    index: usize,
+    config: &ScanConfig,
+    confusable: &BTreeSet<(usize, usize)>,
+) -> GlyphOutcomes {
+    let glyph = &dataset.glyphs[index];
+    config
+        .transforms
+        .iter()
+        .enumerate()
+        .map(|(t, transform)| {
+            (0..draws_for(transform, config.draws))
+                .map(|draw| {
+                    let mut rng = draw_rng(config.seed, index, t, draw);
+                    let image = transform.apply(&glyph.image, glyph.background, &mut rng);
+                    match normalize(&image, glyph.background, glyph.polarity) {
+                        None => Outcome::Empty,
+                        Some(canonical) => {
+                            let scores = classifier.class_scores(&canonical.features());
+                            match judge(&scores, glyph.label, config.margin) {
+                                Outcome::Changed { to } if confusable.contains(&(glyph.label, to)) => {
+                                    Outcome::Uncertain { to }
+                                }
+                                outcome => outcome,
+                            }
+                        }
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[derive(Clone, Default)]
+struct Tally {
+    samples: usize,
+    changed: usize,
+    uncertain: usize,
+    targets: BTreeMap<usize, usize>,
+}
+
+fn rate(count: usize, samples: usize) -> f64 {
+    if samples == 0 {
+        0.0
+    } else {
+        count as f64 / samples as f64
+    }
+}
+
+fn build_report(
+    dataset: &Dataset,
+    config: &ScanConfig,
+    baseline: &Baseline,
+    outcomes: &[Option<GlyphOutcomes>],
+) -> Report {
+    let classes = &dataset.classes;
+    let counts = dataset.class_counts();
+
+    let mut skipped = dataset.skipped.clone();
+    for (glyph, canonical) in dataset.glyphs.iter().zip(&baseline.canonical) {
+        if canonical.is_none() {
+            skipped.push(Skipped {
+                path: glyph.path.clone(),
+                reason: "no glyph: too little ink to classify".to_string(),
+            });
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut correct = vec![0usize; classes.len()];
+    let mut confusions: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (index, glyph) in dataset.glyphs.iter().enumerate() {
+        match baseline.predicted[index] {
+            Some(p) if p == glyph.label => correct[glyph.label] += 1,
+            Some(p) => *confusions.entry((glyph.label, p)).or_default() += 1,
+            None => {}
+        }
+    }
+    let per_class_accuracy = classes
+        .iter()
+        .enumerate()
+        .map(|(c, label)| (label.clone(), rate(correct[c], counts[c])))
+        .collect();
+    let classifier = ClassifierSummary {
+        kind: "template-ncc".to_string(),
+        templates: baseline.classifier.template_count(),
+        margin: config.margin,
+        baseline_accuracy: rate(correct.iter().sum(), dataset.glyphs.len()),
+        per_class_accuracy,
+        confusions: sorted_pairs(&confusions, classes, &counts),
+    };
+
+    let transforms = config
+        .transforms
+        .iter()
+        .enumerate()
+        .map(|(t, transform)| {
+            let mut tallies = vec![Tally::default(); classes.len()];
+            for (index, glyph_outcomes) in outcomes.iter().enumerate() {
+                let Some(glyph_outcomes) = glyph_outcomes else {
+                    continue;
+                };
+                let tally = &mut tallies[dataset.glyphs[index].label];
+                for outcome in &glyph_outcomes[t] {
+                    tally.samples += 1;
+                    match *outcome {
+                        Outcome::Kept => {}
+                        Outcome::Uncertain { .. } | Outcome::Empty => tally.uncertain += 1,
+                        Outcome::Changed { to } => {
+                            tally.changed += 1;
+                            *tally.targets.entry(to).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            transform_report(transform, &tallies, classes, &config.thresholds)
+        })
+        .collect();
+
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        seed: config.seed,
+        draws: config.draws,
+        thresholds: config.thresholds,
+        dataset: DatasetSummary {
+            root: dataset.root.display().to_string(),
+            images: dataset.glyphs.len(),
+            classes: classes.clone(),
+            skipped,
+            ignored: dataset.ignored,
+            empty_classes: dataset.empty_classes.clone(),
+        },
+        classifier,
+        transforms,
+    }
+}
+
+fn transform_report(
+    transform: &Transform,
+    tallies: &[Tally],
+    classes: &[String],
+    thresholds: &Thresholds,
+) -> TransformReport {
+    let class_reports: Vec<ClassReport> = tallies
+        .iter()
+        .zip(classes)
+        .map(|(tally, label)| {
+            let change_rate = rate(tally.changed, tally.samples);
+            ClassReport {
+                label: label.clone(),
+                samples: tally.samples,
+                changed: tally.changed,
+                uncertain: tally.uncertain,
+                change_rate,
+                verdict: thresholds.verdict(change_rate),
+                targets: tally
+                    .targets
+                    .iter()
+                    .map(|(&to, &count)| (classes[to].clone(), count))
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut pair_counts = BTreeMap::new();
+    for (from, tally) in tallies.iter().enumerate() {
+        for (&to, &count) in &tally.targets {
+            pair_counts.insert((from, to), count);
+        }
+    }
+    let samples_per_class: Vec<usize> = tallies.iter().map(|t| t.samples).collect();
+    let samples = samples_per_class.iter().sum();
+    let changed = tallies.iter().map(|t| t.changed).sum();
+    let verdict = class_reports
+        .iter()
+        .map(|c| c.verdict)
+        .max()
+        .unwrap_or(crate::report::Verdict::Safe);
+    TransformReport {
+        spec: transform.to_string(),
+        samples,
+        changed,
+        uncertain: tallies.iter().map(|t| t.uncertain).sum(),
+        change_rate: rate(changed, samples),
+        verdict,
+        classes: class_reports,
+        pairs: sorted_pairs(&pair_counts, classes, &samples_per_class),
+    }
+}
+
+/// From→to counts as pairs, most frequent first, then by class order.
+fn sorted_pairs(
+    counts: &BTreeMap<(usize, usize), usize>,
+    classes: &[String],
+    samples: &[usize],
+) -> Vec<Pair> {
+    let mut pairs: Vec<(&(usize, usize), &usize)> = counts.iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    pairs
+        .into_iter()
+        .map(|(&(from, to), &count)| Pair {
+            from: classes[from].clone(),
+            to: classes[to].clone(),
+            count,
+            rate: rate(count, samples[from]),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_draw_has_its_own_stream() {
+        use rand::Rng;
+        let first: u64 = draw_rng(1, 0, 0, 0).random();
+        assert_eq!(first, draw_rng(1, 0, 0, 0).random::<u64>());
+        for other in [draw_rng(2, 0, 0, 0), draw_rng(1, 1, 0, 0), draw_rng(1, 0, 1, 0), draw_rng(1, 0, 0, 1)] {
+            let mut other = other;
+            assert_ne!(first, other.random::<u64>());
+        }
+    }
+
+    #[test]
+    fn deterministic_transforms_are_drawn_once() {
+        let fixed: Transform = "rotate:180".parse().unwrap();
+        let random: Transform = "rotate:-5..5".parse().unwrap();
+        assert_eq!(draws_for(&fixed, 5), 1);
+        assert_eq!(draws_for(&random, 5), 5);
+        assert_eq!(draws_for(&random, 0), 1);
+    }
+}

@@ -1,0 +1,51 @@
+//! augsafe tells people who train character recognisers which data augmentations change the
+//! label of their glyphs.
+//!
+//! A [`Dataset`] is read from an ImageFolder tree (`ROOT/<label>/<image>`). Every image,
+//! original or transformed, is brought into one canonical form by [`normalize`]: ink bright on
+//! dark, the frame stretched to a square, the glyph's centre of ink in the middle, so that a
+//! glyph's size survives (x is not X) and its position does not. A [`TemplateClassifier`] is
+//! built from the canonical originals (several templates per class where its samples differ)
+//! and its leave-one-out baseline is measured. Then each [`Transform`] (rotations, flips, crops
+//! and pipelines of them, parsed from specs such as `rotate:180` or `crop:left=0.6`) is applied
+//! to every correctly recognised original, random ones several times from seeded generators,
+//! and every transformed glyph that another class clearly wins is counted as changed. The
+//! result is a [`Report`]: per transformation and class the change rate, a verdict and the
+//! from→to pairs, which the exporters in [`report`] write as a terminal table or JSON.
+//!
+//! ```
+//! use std::path::Path;
+//! use augsafe::{scan, Dataset, ScanConfig, Verdict};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dataset = Dataset::load(Path::new("fixtures/digits"))?;
+//! let config = ScanConfig {
+//!     transforms: vec!["rotate:180".parse()?, "rotate:-5..5".parse()?],
+//!     ..ScanConfig::default()
+//! };
+//! let report = scan(&dataset, &config, &|_done| {});
+//! let upside_down = &report.transforms[0];
+//! assert_eq!(upside_down.verdict, Verdict::Unsafe);
+//! assert!(upside_down.pairs.iter().any(|p| p.from == "6" && p.to == "9"));
+//! assert_eq!(report.transforms[1].verdict, Verdict::Safe);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod classify;
+pub mod dataset;
+pub mod error;
+pub mod evaluate;
+pub mod normalize;
+pub mod render;
+pub mod report;
+pub mod transform;
+
+pub use classify::{Classifier, ClassifierOptions, TemplateClassifier};
+pub use dataset::{Dataset, Glyph};
+pub use error::{Error, Result};
+pub use evaluate::{scan, ScanConfig};
+pub use normalize::{normalize, Canonical};
+pub use render::{render_dataset, RenderConfig};
+pub use report::{Report, Thresholds, Verdict};
+pub use transform::Transform;
