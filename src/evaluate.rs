@@ -1,6 +1,6 @@
 //! Running transformations × dataset × classifier into a [`Report`]; parallel over images, seeded per draw.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -54,6 +54,8 @@ pub struct Baseline {
     pub canonical: Vec<Option<Canonical>>,
     /// Per glyph: the class predicted with the glyph left out of its own template.
     pub predicted: Vec<Option<usize>>,
+    /// Per glyph: its index among the classifier's training samples (`None` without ink).
+    pub sample: Vec<Option<usize>>,
 }
 
 impl Baseline {
@@ -75,6 +77,7 @@ impl Baseline {
         let classifier =
             TemplateClassifier::build(&features, &labels, dataset.classes.len(), options);
         let mut predicted = vec![None; canonical.len()];
+        let mut sample = vec![None; canonical.len()];
         let loo: Vec<Option<usize>> = features
             .par_iter()
             .enumerate()
@@ -82,17 +85,41 @@ impl Baseline {
             .collect();
         for (slot, &glyph) in usable.iter().enumerate() {
             predicted[glyph] = loo[slot];
+            sample[glyph] = Some(slot);
         }
         Baseline {
             classifier,
             canonical,
             predicted,
+            sample,
         }
     }
 
     /// Whether glyph `index` was recognised as its own class at baseline.
     pub fn is_correct(&self, dataset: &Dataset, index: usize) -> bool {
         self.predicted[index] == Some(dataset.glyphs[index].label)
+    }
+
+    /// Class scores of a transformed version of glyph `index`, with the original left out of
+    /// its template as at baseline, so a glyph never matches itself.
+    pub fn transformed_scores(&self, index: usize, features: &[f32]) -> Vec<f32> {
+        match self.sample[index] {
+            Some(sample) => self.classifier.leave_one_out_scores(sample, features),
+            None => self.classifier.class_scores(features),
+        }
+    }
+
+    /// Baseline confusion counts, (true class, predicted class) → glyphs.
+    pub fn confusions(&self, dataset: &Dataset) -> BTreeMap<(usize, usize), usize> {
+        let mut confusions = BTreeMap::new();
+        for (glyph, predicted) in dataset.glyphs.iter().zip(&self.predicted) {
+            if let Some(p) = *predicted {
+                if p != glyph.label {
+                    *confusions.entry((glyph.label, p)).or_default() += 1;
+                }
+            }
+        }
+        confusions
     }
 }
 
@@ -105,13 +132,12 @@ type GlyphOutcomes = Vec<Vec<Outcome>>;
 /// never on the number of threads.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
     let baseline = Baseline::build(dataset, &config.classifier);
-    let confusable = baseline_confusions(dataset, &baseline);
     let done = std::sync::atomic::AtomicU64::new(0);
     let outcomes: Vec<Option<GlyphOutcomes>> = (0..dataset.glyphs.len())
         .into_par_iter()
         .map(|index| {
             let result = baseline.is_correct(dataset, index).then(|| {
-                transform_glyph(dataset, &baseline.classifier, index, config, &confusable)
+                transform_glyph(dataset, &baseline, index, config)
             });
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(finished);
@@ -119,20 +145,6 @@ pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sy
         })
         .collect();
     build_report(dataset, config, &baseline, &outcomes)
-}
-
-/// Pairs of classes (either order) the classifier confuses on untransformed images.
-fn baseline_confusions(dataset: &Dataset, baseline: &Baseline) -> BTreeSet<(usize, usize)> {
-    let mut pairs = BTreeSet::new();
-    for (glyph, predicted) in dataset.glyphs.iter().zip(&baseline.predicted) {
-        if let Some(p) = *predicted {
-            if p != glyph.label {
-                pairs.insert((glyph.label, p));
-                pairs.insert((p, glyph.label));
-            }
-        }
-    }
-    pairs
 }
 
 /// A generator of its own for each (image, transformation, draw), so that the order in which
@@ -163,10 +175,9 @@ pub fn draws_for(transform: &Transform, draws: u32) -> u32 {
 
 fn transform_glyph(
     dataset: &Dataset,
-    classifier: &TemplateClassifier,
+    baseline: &Baseline,
     index: usize,
     config: &ScanConfig,
-    confusable: &BTreeSet<(usize, usize)>,
 ) -> GlyphOutcomes {
     let glyph = &dataset.glyphs[index];
     config
@@ -181,13 +192,8 @@ fn transform_glyph(
                     match normalize(&image, glyph.background, glyph.polarity) {
                         None => Outcome::Empty,
                         Some(canonical) => {
-                            let scores = classifier.class_scores(&canonical.features());
-                            match judge(&scores, glyph.label, config.margin) {
-                                Outcome::Changed { to } if confusable.contains(&(glyph.label, to)) => {
-                                    Outcome::Uncertain { to }
-                                }
-                                outcome => outcome,
-                            }
+                            let scores = baseline.transformed_scores(index, &canonical.features());
+                            judge(&scores, glyph.label, config.margin)
                         }
                     }
                 })
@@ -233,14 +239,15 @@ fn build_report(
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut correct = vec![0usize; classes.len()];
-    let mut confusions: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for (index, glyph) in dataset.glyphs.iter().enumerate() {
-        match baseline.predicted[index] {
-            Some(p) if p == glyph.label => correct[glyph.label] += 1,
-            Some(p) => *confusions.entry((glyph.label, p)).or_default() += 1,
-            None => {}
+        if baseline.is_correct(dataset, index) {
+            correct[glyph.label] += 1;
         }
     }
+    let confusions = baseline.confusions(dataset);
+    let confusion_rate = |from: usize, to: usize| {
+        rate(confusions.get(&(from, to)).copied().unwrap_or(0), counts[from])
+    };
     let per_class_accuracy = classes
         .iter()
         .enumerate()
@@ -278,6 +285,7 @@ fn build_report(
                     }
                 }
             }
+            discount_baseline_confusions(&mut tallies, &confusion_rate);
             transform_report(transform, &tallies, classes, &config.thresholds)
         })
         .collect();
@@ -298,6 +306,25 @@ fn build_report(
         },
         classifier,
         transforms,
+    }
+}
+
+/// A change into a class that the classifier already confuses with the true class at baseline
+/// counts only beyond the baseline rate of that confusion: up to that rate it is the
+/// classifier's weakness, not the transformation's doing, and it is counted as uncertain.
+fn discount_baseline_confusions(tallies: &mut [Tally], confusion_rate: &dyn Fn(usize, usize) -> f64) {
+    for (from, tally) in tallies.iter_mut().enumerate() {
+        let samples = tally.samples;
+        let mut excused = 0;
+        tally.targets.retain(|&to, count| {
+            let expected = (confusion_rate(from, to) * samples as f64).round() as usize;
+            let forgiven = expected.min(*count);
+            *count -= forgiven;
+            excused += forgiven;
+            *count > 0
+        });
+        tally.changed -= excused;
+        tally.uncertain += excused;
     }
 }
 

@@ -1,0 +1,337 @@
+//! `augsafe scan` and `augsafe render` on the repository's fixtures, through the real binary.
+
+use std::path::Path;
+use std::process::Output;
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn augsafe() -> Command {
+    let mut command = Command::cargo_bin("augsafe").expect("the augsafe binary is built");
+    command.env_remove("RAYON_NUM_THREADS");
+    command
+}
+
+/// Runs `augsafe scan DIR -t SPEC... EXTRA... --json -` and returns its output.
+fn scan(dir: &str, specs: &[&str], extra: &[&str]) -> Output {
+    let mut command = augsafe();
+    command.arg("scan").arg(dir).args(["--json", "-"]);
+    for spec in specs {
+        command.args(["-t", spec]);
+    }
+    command.args(extra).output().expect("augsafe runs")
+}
+
+fn parse(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is the JSON report")
+}
+
+/// One scan of the glyph fixtures shared by the tests that read it.
+fn glyphs() -> &'static Value {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        parse(&scan(
+            "fixtures/glyphs",
+            &["rotate:180", "hflip", "vflip", "rotate:-10..10"],
+            &[],
+        ))
+    })
+}
+
+fn transform<'a>(report: &'a Value, spec: &str) -> &'a Value {
+    report["transforms"]
+        .as_array()
+        .and_then(|all| all.iter().find(|t| t["spec"] == spec))
+        .unwrap_or_else(|| panic!("no transform {spec} in the report"))
+}
+
+fn class<'a>(transform: &'a Value, label: &str) -> &'a Value {
+    transform["classes"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["label"] == label))
+        .unwrap_or_else(|| panic!("no class {label} under {}", transform["spec"]))
+}
+
+fn pair_count(transform: &Value, from: &str, to: &str) -> u64 {
+    transform["pairs"]
+        .as_array()
+        .and_then(|pairs| {
+            pairs
+                .iter()
+                .find(|p| p["from"] == from && p["to"] == to)
+                .and_then(|p| p["count"].as_u64())
+        })
+        .unwrap_or(0)
+}
+
+/// A pair counts as flagged when it moves at least half of its class.
+fn assert_flags(transform: &Value, from: &str, to: &str) {
+    let samples = class(transform, from)["samples"].as_u64().unwrap_or(0);
+    let count = pair_count(transform, from, to);
+    assert!(
+        samples > 0 && count * 2 >= samples,
+        "{}: {from}→{to} {count}/{samples}",
+        transform["spec"]
+    );
+}
+
+#[test]
+fn the_report_follows_the_schema() {
+    let report = glyphs();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "augsafe");
+    assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(report["seed"], 42);
+    assert_eq!(report["dataset"]["root"], "fixtures/glyphs");
+    assert_eq!(report["dataset"]["images"], 744);
+    let classes = report["dataset"]["classes"].as_array().expect("classes");
+    assert_eq!(classes.len(), 62);
+    assert!(classes.contains(&Value::from("A")) && classes.contains(&Value::from("a")));
+    assert_eq!(report["classifier"]["kind"], "template-ncc");
+    let accuracy = report["classifier"]["baseline_accuracy"].as_f64().expect("accuracy");
+    assert!(accuracy > 0.95, "baseline accuracy {accuracy}");
+    assert_eq!(
+        report["classifier"]["per_class_accuracy"]
+            .as_object()
+            .map(|m| m.len()),
+        Some(62)
+    );
+    for t in report["transforms"].as_array().expect("transforms") {
+        for key in [
+            "spec",
+            "samples",
+            "changed",
+            "uncertain",
+            "change_rate",
+            "verdict",
+            "classes",
+            "pairs",
+        ] {
+            assert!(!t[key].is_null(), "{key} missing in {}", t["spec"]);
+        }
+        let changed: u64 = t["classes"]
+            .as_array()
+            .expect("classes")
+            .iter()
+            .map(|c| c["changed"].as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(Some(changed), t["changed"].as_u64());
+    }
+}
+
+#[test]
+fn rotating_by_180_turns_6_into_9_and_back() {
+    let rotated = transform(glyphs(), "rotate:180");
+    assert_eq!(rotated["verdict"], "unsafe");
+    assert_flags(rotated, "6", "9");
+    assert_flags(rotated, "9", "6");
+    assert_eq!(class(rotated, "6")["verdict"], "unsafe");
+}
+
+#[test]
+fn mirroring_swaps_b_and_d_but_spares_symmetric_glyphs() {
+    let mirrored = transform(glyphs(), "hflip");
+    assert_eq!(mirrored["verdict"], "unsafe");
+    assert_flags(mirrored, "b", "d");
+    assert_flags(mirrored, "d", "b");
+    for label in ["A", "H", "O", "X", "0", "8"] {
+        let symmetric = class(mirrored, label);
+        assert_eq!(symmetric["verdict"], "safe", "hflip on {label}: {symmetric}");
+    }
+}
+
+#[test]
+fn flipping_upside_down_turns_b_into_p() {
+    let flipped = transform(glyphs(), "vflip");
+    assert_eq!(flipped["verdict"], "unsafe");
+    assert_flags(flipped, "b", "p");
+}
+
+#[test]
+fn small_rotations_are_safe_for_every_class() {
+    let small = transform(glyphs(), "rotate:-10..10");
+    assert_eq!(small["verdict"], "safe");
+    let classes = small["classes"].as_array().expect("classes");
+    assert_eq!(classes.len(), 62);
+    for c in classes {
+        assert_eq!(c["verdict"], "safe", "{c}");
+        // Five draws of every correctly recognised image were judged.
+        let samples = c["samples"].as_u64().unwrap_or(0);
+        assert!(samples >= 5 * 6 && samples % 5 == 0, "{c}");
+    }
+}
+
+#[test]
+fn cropping_an_8_reads_as_3_or_0() {
+    let report = parse(&scan(
+        "fixtures/digits",
+        &["crop:right=0.5", "crop:bottom=0.5"],
+        &[],
+    ));
+    assert_flags(transform(&report, "crop:right=0.5"), "8", "3");
+    assert_flags(transform(&report, "crop:bottom=0.5"), "8", "0");
+}
+
+#[test]
+fn without_specs_the_default_set_is_scanned() {
+    let report = parse(&scan("fixtures/digits", &[], &[]));
+    let specs: Vec<&str> = report["transforms"]
+        .as_array()
+        .expect("transforms")
+        .iter()
+        .filter_map(|t| t["spec"].as_str())
+        .collect();
+    assert_eq!(specs.len(), 12, "{specs:?}");
+    assert!(specs.contains(&"rotate:180") && specs.contains(&"crop:left=0.5"));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
+    let specs = ["rotate:-30..30", "crop:0.6..0.9+rotate:-5..5", "hflip"];
+    let run = |threads: &str, seed: &str| {
+        let mut command = augsafe();
+        command.env("RAYON_NUM_THREADS", threads);
+        command.args(["scan", "fixtures/digits", "--json", "-", "--seed", seed]);
+        for spec in specs {
+            command.args(["-t", spec]);
+        }
+        let output = command.output().expect("augsafe runs");
+        assert!(output.status.success());
+        output.stdout
+    };
+    let one = run("1", "7");
+    assert_eq!(one, run("2", "7"));
+    assert_eq!(one, run("2", "7"));
+    let other: Value = serde_json::from_slice(&run("2", "8")).expect("json");
+    let one: Value = serde_json::from_slice(&one).expect("json");
+    // Another seed draws other angles and windows, so some count moves.
+    assert_ne!(one["transforms"][0]["classes"], other["transforms"][0]["classes"]);
+}
+
+#[test]
+fn the_json_report_goes_to_a_file_and_the_table_to_stdout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.json");
+    let output = augsafe()
+        .args(["scan", "fixtures/digits", "-t", "rotate:180", "--json"])
+        .arg(&path)
+        .output()
+        .expect("augsafe runs");
+    assert!(output.status.success());
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("report written")).expect("json");
+    assert_eq!(report["transforms"][0]["spec"], "rotate:180");
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("UNSAFE"), "{table}");
+    assert!(table.contains("6→9 18/18"), "{table}");
+    assert!(table.contains("baseline accuracy"), "{table}");
+    // No temporary file is left beside the report, and no progress bar reached a pipe.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listing")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("report.json")]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("scanning"));
+}
+
+#[test]
+fn quiet_prints_nothing_but_the_report_asked_for() {
+    let output = scan("fixtures/digits", &["hflip"], &["--quiet"]);
+    parse(&output);
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn the_gate_trips_with_exit_code_3() {
+    let unsafe_run = scan("fixtures/digits", &["rotate:180"], &["--fail-on", "unsafe"]);
+    assert_eq!(unsafe_run.status.code(), Some(3));
+    // The report is still written in full before the gate trips.
+    let report: Value = serde_json::from_slice(&unsafe_run.stdout).expect("json");
+    assert_eq!(report["transforms"][0]["verdict"], "unsafe");
+    let safe_run = scan("fixtures/digits", &["rotate:-5..5"], &["--fail-on", "caution"]);
+    assert_eq!(safe_run.status.code(), Some(0));
+    let strict = scan(
+        "fixtures/digits",
+        &["rotate:-5..5"],
+        &["--fail-on", "caution", "--caution-at", "0"],
+    );
+    assert_eq!(strict.status.code(), Some(3));
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    for args in [
+        vec!["scan", "fixtures/digits", "--draws", "0"],
+        vec!["scan", "fixtures/digits", "--fail-on", "maybe"],
+        vec!["scan", "fixtures/digits", "--caution-at", "0.6"],
+        vec!["scan"],
+        vec!["render", "--out", "x"],
+    ] {
+        let output = augsafe().args(&args).output().expect("augsafe runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty());
+    }
+}
+
+#[test]
+fn render_writes_a_dataset_that_scan_reads_back_with_case_intact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("rendered");
+    let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    augsafe()
+        .args(["render", "--font", font, "--chars", "xXo", "--samples", "3", "--invert", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut folders: Vec<String> = std::fs::read_dir(&out)
+        .expect("listing")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    assert_eq!(folders, ["U+0058_X", "o", "x"]);
+    // No two folder names differ only by case.
+    let mut folded: Vec<String> = folders.iter().map(|f| f.to_lowercase()).collect();
+    folded.dedup();
+    assert_eq!(folded.len(), folders.len());
+    let first = image::open(out.join("x").join("DejaVuSans_00.png")).expect("png");
+    assert_eq!((first.width(), first.height()), (32, 32));
+    assert_eq!(first.to_luma8().get_pixel(0, 0)[0], 0, "--invert draws on black");
+
+    let report = parse(&scan(
+        out.to_str().expect("utf-8 path"),
+        &["rotate:-5..5"],
+        &[],
+    ));
+    assert_eq!(report["dataset"]["classes"], serde_json::json!(["X", "o", "x"]));
+    assert_eq!(report["classifier"]["baseline_accuracy"], 1.0);
+}
+
+#[test]
+fn render_refuses_what_it_cannot_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = augsafe()
+        .args(["render", "--font", "no/such/font.ttf", "--out"])
+        .arg(dir.path().join("x"))
+        .output()
+        .expect("augsafe runs");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/font.ttf"));
+    let backwards = augsafe()
+        .args(["render", "--font", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"])
+        .args(["--chars", "z-a", "--out"])
+        .arg(dir.path().join("y"))
+        .output()
+        .expect("augsafe runs");
+    assert_eq!(backwards.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&backwards.stderr).contains("z-a"));
+    assert!(!Path::new(&dir.path().join("y")).exists());
+}
