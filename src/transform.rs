@@ -565,7 +565,7 @@ mod tests {
     fn any_image() -> impl Strategy<Value = GrayImage> {
         (1u32..12, 1u32..12, any::<u64>()).prop_map(|(w, h, seed)| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            GrayImage::from_fn(w, h, |_, _| Luma([rng.random()]))
+            GrayImage::from_fn(w, h, |_, _| Luma([rand::Rng::random(&mut rng)]))
         })
     }
 
