@@ -55,7 +55,10 @@ fn whole_scan(c: &mut Criterion) {
     let dataset = load_digits();
     let mut group = c.benchmark_group("scan fixtures/digits");
     group.sample_size(10);
-    let rotate: Vec<Transform> = ["rotate:180"].iter().filter_map(|s| s.parse().ok()).collect();
+    let rotate: Vec<Transform> = ["rotate:180"]
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
     for (name, transforms) in [
         ("rotate:180", rotate),
         ("default set", augsafe::transform::default_set()),

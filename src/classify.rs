@@ -175,17 +175,17 @@ impl Classifier for TemplateClassifier {
 
 /// Clusters one class's unit vectors; returns each cluster's sum and size, and each sample's
 /// cluster. Deterministic: seeds are the worst-fitting samples, ties broken by index.
-fn cluster(samples: &[&[f32]], options: &ClassifierOptions) -> (Vec<(Vec<f32>, usize)>, Vec<usize>) {
+fn cluster(
+    samples: &[&[f32]],
+    options: &ClassifierOptions,
+) -> (Vec<(Vec<f32>, usize)>, Vec<usize>) {
     let dim = samples.first().map_or(0, |s| s.len());
     let mut centres: Vec<Vec<f32>> = vec![unit(&sum_of(samples, |_| true, dim))];
     let mut assignment = vec![0; samples.len()];
     loop {
         // Lloyd iterations from the current centres.
         for _ in 0..20 {
-            let next: Vec<usize> = samples
-                .iter()
-                .map(|s| nearest(&centres, s).0)
-                .collect();
+            let next: Vec<usize> = samples.iter().map(|s| nearest(&centres, s).0).collect();
             let moved = next != assignment;
             assignment = next;
             // Drop clusters that lost all their samples, then recompute the means.
@@ -242,7 +242,13 @@ fn nearest(centres: &[Vec<f32>], sample: &[f32]) -> (usize, f32) {
         .iter()
         .enumerate()
         .map(|(c, centre)| (c, dot(centre, sample)))
-        .fold((0, f32::NEG_INFINITY), |best, next| if next.1 > best.1 { next } else { best })
+        .fold((0, f32::NEG_INFINITY), |best, next| {
+            if next.1 > best.1 {
+                next
+            } else {
+                best
+            }
+        })
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -313,9 +319,18 @@ mod tests {
     #[test]
     fn judging_needs_a_clear_winner() {
         assert_eq!(judge(&[0.9, 0.5, 0.2], 0, 0.05), Outcome::Kept);
-        assert_eq!(judge(&[0.9, 0.93, 0.2], 0, 0.05), Outcome::Uncertain { to: 1 });
-        assert_eq!(judge(&[0.9, 0.87, 0.2], 0, 0.05), Outcome::Uncertain { to: 1 });
-        assert_eq!(judge(&[0.5, 0.9, 0.95], 0, 0.05), Outcome::Changed { to: 2 });
+        assert_eq!(
+            judge(&[0.9, 0.93, 0.2], 0, 0.05),
+            Outcome::Uncertain { to: 1 }
+        );
+        assert_eq!(
+            judge(&[0.9, 0.87, 0.2], 0, 0.05),
+            Outcome::Uncertain { to: 1 }
+        );
+        assert_eq!(
+            judge(&[0.5, 0.9, 0.95], 0, 0.05),
+            Outcome::Changed { to: 2 }
+        );
         assert_eq!(predict(&[0.1, 0.7, 0.7]), Some(1));
     }
 
@@ -331,7 +346,8 @@ mod tests {
             unit_vec(&[0.0, 1.0, 0.1, 1.0]),
         ];
         let labels = [0, 0, 0, 0, 1, 1];
-        let classifier = TemplateClassifier::build(&features, &labels, 2, &ClassifierOptions::default());
+        let classifier =
+            TemplateClassifier::build(&features, &labels, 2, &ClassifierOptions::default());
         assert_eq!(classifier.template_classes(), vec![0, 0, 1]);
         // Either style of class 0 matches class 0 almost perfectly.
         let scores = classifier.class_scores(&unit_vec(&[0.0, 0.0, 1.0, 0.05]));
@@ -345,7 +361,8 @@ mod tests {
             unit_vec(&[1.0, 0.0, 0.1]),
             unit_vec(&[0.0, 1.0, 0.0]),
         ];
-        let classifier = TemplateClassifier::build(&features, &[0, 0, 1], 2, &ClassifierOptions::default());
+        let classifier =
+            TemplateClassifier::build(&features, &[0, 0, 1], 2, &ClassifierOptions::default());
         assert_eq!(classifier.template_count(), 2);
     }
 
@@ -356,10 +373,14 @@ mod tests {
             unit_vec(&[0.9, 0.3, 0.0]),
             unit_vec(&[0.0, 0.0, 1.0]),
         ];
-        let classifier = TemplateClassifier::build(&features, &[0, 0, 1], 2, &ClassifierOptions::default());
+        let classifier =
+            TemplateClassifier::build(&features, &[0, 0, 1], 2, &ClassifierOptions::default());
         // Sample 0 against the template made of sample 1 alone.
         let loo = classifier.leave_one_out_scores(0, &features[0]);
-        assert!((loo[0] - dot(&features[0], &features[1])).abs() < 1e-5, "{loo:?}");
+        assert!(
+            (loo[0] - dot(&features[0], &features[1])).abs() < 1e-5,
+            "{loo:?}"
+        );
         // Class 1 has a single sample: without it, class 1 has no template left.
         let loo = classifier.leave_one_out_scores(2, &features[2]);
         assert_eq!(loo[1], f32::NEG_INFINITY);

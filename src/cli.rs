@@ -131,12 +131,19 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         ));
     }
     if !(0.0..1.0).contains(&args.margin) {
-        usage_error(format!("--margin {} must be at least 0 and below 1", args.margin));
+        usage_error(format!(
+            "--margin {} must be at least 0 and below 1",
+            args.margin
+        ));
     }
-    let dataset = Dataset::load(&args.dir)
-        .with_context(|| format!("cannot scan {}", args.dir.display()))?;
+    let dataset =
+        Dataset::load(&args.dir).with_context(|| format!("cannot scan {}", args.dir.display()))?;
     for skipped in &dataset.skipped {
-        eprintln!("warning: skipped {}: {}", skipped.path.display(), skipped.reason);
+        eprintln!(
+            "warning: skipped {}: {}",
+            skipped.path.display(),
+            skipped.reason
+        );
     }
     for class in &dataset.empty_classes {
         eprintln!("warning: class folder '{class}' has no usable image");
@@ -226,7 +233,10 @@ fn run_render(args: RenderArgs) -> Result<ExitCode> {
     let summary = render::render_dataset(&config, &args.out)
         .with_context(|| format!("cannot render into {}", args.out.display()))?;
     for (font, c) in &summary.missing {
-        eprintln!("warning: {} has no glyph for '{c}'; skipped", font.display());
+        eprintln!(
+            "warning: {} has no glyph for '{c}'; skipped",
+            font.display()
+        );
     }
     println!(
         "rendered {} images of {} classes into {}",
@@ -235,7 +245,9 @@ fn run_render(args: RenderArgs) -> Result<ExitCode> {
         args.out.display()
     );
     if summary.images == 0 {
-        anyhow::bail!("no glyph could be rendered: the fonts have none of the characters asked for");
+        anyhow::bail!(
+            "no glyph could be rendered: the fonts have none of the characters asked for"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -329,11 +329,7 @@ fn to_grey(image: &DynamicImage) -> GrayImage {
         weighted += f64::from(luma * p.0[3]);
         weight += f64::from(p.0[3]);
     }
-    let opaque_mean = if weight > 0.0 {
-        weighted / weight
-    } else {
-        0.0
-    };
+    let opaque_mean = if weight > 0.0 { weighted / weight } else { 0.0 };
     let under = if opaque_mean < 0.5 { 1.0 } else { 0.0 };
     GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
         let p = rgba.get_pixel(x, y).0;
@@ -455,7 +451,11 @@ mod tests {
 
     #[test]
     fn folder_names_round_trip_and_never_collide_by_case() {
-        let chars: Vec<char> = ('0'..='9').chain('a'..='z').chain('A'..='Z').chain(['%', 'é', 'É']).collect();
+        let chars: Vec<char> = ('0'..='9')
+            .chain('a'..='z')
+            .chain('A'..='Z')
+            .chain(['%', 'é', 'É'])
+            .collect();
         let mut folded: Vec<String> = chars
             .iter()
             .map(|&c| folder_name_for_char(c).to_lowercase())
@@ -464,7 +464,10 @@ mod tests {
         folded.dedup();
         assert_eq!(folded.len(), chars.len());
         for c in chars {
-            assert_eq!(label_from_folder_name(&folder_name_for_char(c)), c.to_string());
+            assert_eq!(
+                label_from_folder_name(&folder_name_for_char(c)),
+                c.to_string()
+            );
         }
     }
 
@@ -480,26 +483,44 @@ mod tests {
     #[test]
     fn detects_both_polarities() {
         let dark = glyph_from_image(&DynamicImage::ImageLuma8(square_on(250, 10))).unwrap();
-        assert_eq!((dark.background, dark.polarity), (250, Polarity::DarkOnLight));
+        assert_eq!(
+            (dark.background, dark.polarity),
+            (250, Polarity::DarkOnLight)
+        );
         let light = glyph_from_image(&DynamicImage::ImageLuma8(square_on(3, 200))).unwrap();
-        assert_eq!((light.background, light.polarity), (3, Polarity::LightOnDark));
+        assert_eq!(
+            (light.background, light.polarity),
+            (3, Polarity::LightOnDark)
+        );
     }
 
     #[test]
     fn blank_and_empty_inputs_are_refused_with_a_reason() {
         assert!(decode_glyph(&[]).unwrap_err().contains("0 bytes"));
-        assert!(decode_glyph(b"hello, not an image").unwrap_err().contains("format"));
-        let blank = encode_png(&DynamicImage::ImageLuma8(GrayImage::from_pixel(8, 8, Luma([9]))));
+        assert!(decode_glyph(b"hello, not an image")
+            .unwrap_err()
+            .contains("format"));
+        let blank = encode_png(&DynamicImage::ImageLuma8(GrayImage::from_pixel(
+            8,
+            8,
+            Luma([9]),
+        )));
         assert!(decode_glyph(&blank).unwrap_err().contains("blank"));
         let png = encode_png(&DynamicImage::ImageLuma8(square_on(255, 0)));
-        assert!(decode_glyph(&png[..png.len() / 2]).unwrap_err().contains("decode"));
+        assert!(decode_glyph(&png[..png.len() / 2])
+            .unwrap_err()
+            .contains("decode"));
     }
 
     #[test]
     fn transparency_is_composited_so_the_ink_stays_visible() {
         for ink in [0u8, 255] {
             let rgba = ImageBuffer::from_fn(8, 8, |x, y| {
-                let alpha = if (2..6).contains(&x) && (2..6).contains(&y) { 255 } else { 0 };
+                let alpha = if (2..6).contains(&x) && (2..6).contains(&y) {
+                    255
+                } else {
+                    0
+                };
                 Rgba([ink, ink, ink, alpha])
             });
             let glyph = glyph_from_image(&DynamicImage::ImageRgba8(rgba)).unwrap();
@@ -507,7 +528,14 @@ mod tests {
             assert_eq!(glyph.background, 255 - ink);
         }
         let grey_alpha = ImageBuffer::from_fn(8, 8, |x, y| {
-            LumaA([0u8, if (3..5).contains(&x) && (1..7).contains(&y) { 255 } else { 0 }])
+            LumaA([
+                0u8,
+                if (3..5).contains(&x) && (1..7).contains(&y) {
+                    255
+                } else {
+                    0
+                },
+            ])
         });
         let glyph = glyph_from_image(&DynamicImage::ImageLumaA8(grey_alpha)).unwrap();
         assert_eq!(glyph.polarity, Polarity::DarkOnLight);
@@ -516,7 +544,11 @@ mod tests {
     #[test]
     fn sixteen_bit_grey_keeps_its_levels() {
         let wide = ImageBuffer::from_fn(8, 8, |x, y| {
-            Luma([if (2..6).contains(&x) && (2..6).contains(&y) { 65535u16 } else { 0 }])
+            Luma([if (2..6).contains(&x) && (2..6).contains(&y) {
+                65535u16
+            } else {
+                0
+            }])
         });
         let glyph = decode_glyph(&encode_png(&DynamicImage::ImageLuma16(wide))).unwrap();
         assert_eq!(glyph.image.get_pixel(3, 3)[0], 255);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A file or folder could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         /// The file or folder.
         path: PathBuf,
@@ -15,7 +15,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Write {
         /// The file or folder.
         path: PathBuf,
@@ -23,7 +23,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An image could not be encoded.
-    #[error("cannot encode {}: {source}", path.display())]
+    #[error("cannot encode {}", path.display())]
     Encode {
         /// The file being written.
         path: PathBuf,

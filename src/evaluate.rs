@@ -136,9 +136,9 @@ pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sy
     let outcomes: Vec<Option<GlyphOutcomes>> = (0..dataset.glyphs.len())
         .into_par_iter()
         .map(|index| {
-            let result = baseline.is_correct(dataset, index).then(|| {
-                transform_glyph(dataset, &baseline, index, config)
-            });
+            let result = baseline
+                .is_correct(dataset, index)
+                .then(|| transform_glyph(dataset, &baseline, index, config));
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(finished);
             result
@@ -246,7 +246,10 @@ fn build_report(
     }
     let confusions = baseline.confusions(dataset);
     let confusion_rate = |from: usize, to: usize| {
-        rate(confusions.get(&(from, to)).copied().unwrap_or(0), counts[from])
+        rate(
+            confusions.get(&(from, to)).copied().unwrap_or(0),
+            counts[from],
+        )
     };
     let per_class_accuracy = classes
         .iter()
@@ -312,7 +315,10 @@ fn build_report(
 /// A change into a class that the classifier already confuses with the true class at baseline
 /// counts only beyond the baseline rate of that confusion: up to that rate it is the
 /// classifier's weakness, not the transformation's doing, and it is counted as uncertain.
-fn discount_baseline_confusions(tallies: &mut [Tally], confusion_rate: &dyn Fn(usize, usize) -> f64) {
+fn discount_baseline_confusions(
+    tallies: &mut [Tally],
+    confusion_rate: &dyn Fn(usize, usize) -> f64,
+) {
     for (from, tally) in tallies.iter_mut().enumerate() {
         let samples = tally.samples;
         let mut excused = 0;
@@ -408,7 +414,12 @@ mod tests {
         use rand::Rng;
         let first: u64 = draw_rng(1, 0, 0, 0).random();
         assert_eq!(first, draw_rng(1, 0, 0, 0).random::<u64>());
-        for other in [draw_rng(2, 0, 0, 0), draw_rng(1, 1, 0, 0), draw_rng(1, 0, 1, 0), draw_rng(1, 0, 0, 1)] {
+        for other in [
+            draw_rng(2, 0, 0, 0),
+            draw_rng(1, 1, 0, 0),
+            draw_rng(1, 0, 1, 0),
+            draw_rng(1, 0, 0, 1),
+        ] {
             let mut other = other;
             assert_ne!(first, other.random::<u64>());
         }

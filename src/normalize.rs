@@ -87,9 +87,7 @@ pub fn normalize(image: &GrayImage, background: u8, polarity: Polarity) -> Optio
 
 /// Moves the centre of ink to the centre of the square, with bilinear resampling so the shift
 /// can be a fraction of a pixel.
-fn centre_ink(
-    ink: &ImageBuffer<Luma<f32>, Vec<f32>>,
-) -> Option<ImageBuffer<Luma<f32>, Vec<f32>>> {
+fn centre_ink(ink: &ImageBuffer<Luma<f32>, Vec<f32>>) -> Option<ImageBuffer<Luma<f32>, Vec<f32>>> {
     let (w, h) = ink.dimensions();
     let (mut mass, mut mx, mut my) = (0.0f64, 0.0f64, 0.0f64);
     for (x, y, p) in ink.enumerate_pixels() {
@@ -135,7 +133,11 @@ mod tests {
     }
 
     fn ncc(a: &Canonical, b: &Canonical) -> f32 {
-        a.features().iter().zip(b.features()).map(|(x, y)| x * y).sum()
+        a.features()
+            .iter()
+            .zip(b.features())
+            .map(|(x, y)| x * y)
+            .sum()
     }
 
     #[test]
@@ -178,6 +180,9 @@ mod tests {
     fn an_image_without_ink_has_no_canonical_form() {
         let blank = GrayImage::from_pixel(16, 16, Luma([255]));
         assert_eq!(normalize(&blank, 255, Polarity::DarkOnLight), None);
-        assert_eq!(normalize(&GrayImage::new(0, 0), 0, Polarity::LightOnDark), None);
+        assert_eq!(
+            normalize(&GrayImage::new(0, 0), 0, Polarity::LightOnDark),
+            None
+        );
     }
 }

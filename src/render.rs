@@ -155,7 +155,8 @@ pub fn render_glyph(
     let x = (size as f32 - scaled.h_advance(id)) / 2.0 + jitter.dx;
     let baseline = (size as f32 - line_height) / 2.0 + scaled.ascent() + jitter.dy;
     let mut coverage = vec![0.0f32; (size * size) as usize];
-    if let Some(outline) = font.outline_glyph(id.with_scale_and_position(scale, point(x, baseline))) {
+    if let Some(outline) = font.outline_glyph(id.with_scale_and_position(scale, point(x, baseline)))
+    {
         let bounds = outline.px_bounds();
         outline.draw(|gx, gy, cover| {
             let px = bounds.min.x as i64 + i64::from(gx);
@@ -182,7 +183,10 @@ pub fn render_dataset(config: &RenderConfig, out: &Path) -> Result<RenderSummary
     if config.size < 8 {
         return Err(Error::Charset {
             chars: config.chars.iter().collect(),
-            reason: format!("image size {} is too small; use 8 pixels or more", config.size),
+            reason: format!(
+                "image size {} is too small; use 8 pixels or more",
+                config.size
+            ),
         });
     }
     let fonts: Vec<(String, FontVec)> = config
@@ -202,12 +206,7 @@ pub fn render_dataset(config: &RenderConfig, out: &Path) -> Result<RenderSummary
         let mut wrote_any = false;
         for (font_index, (stem, font)) in fonts.iter().enumerate() {
             for sample in 0..config.samples {
-                let mut rng = draw_rng(
-                    config.seed,
-                    font_index,
-                    char_index,
-                    sample,
-                );
+                let mut rng = draw_rng(config.seed, font_index, char_index, sample);
                 let jitter = if sample == 0 {
                     Jitter::NONE
                 } else {
@@ -292,7 +291,10 @@ mod tests {
     #[test]
     fn a_missing_glyph_is_reported_not_drawn() {
         let font = load_font(Path::new(SANS)).unwrap();
-        assert_eq!(render_glyph(&font, '\u{E000}', 32, Jitter::NONE, false), None);
+        assert_eq!(
+            render_glyph(&font, '\u{E000}', 32, Jitter::NONE, false),
+            None
+        );
     }
 
     #[test]

@@ -223,9 +223,7 @@ fn parse_step(part: &str) -> Result<Step, Error> {
             part,
             "empty step (two '+' in a row?); expected rotate, hflip, vflip or crop",
         )),
-        ("hflip" | "vflip", Some(_)) => {
-            Err(spec_error(part, format!("{name} takes no argument")))
-        }
+        ("hflip" | "vflip", Some(_)) => Err(spec_error(part, format!("{name} takes no argument"))),
         ("hflip", None) => Ok(Step::HFlip),
         ("vflip", None) => Ok(Step::VFlip),
         ("rotate", None) | ("rotate", Some("")) => Err(spec_error(
@@ -444,7 +442,11 @@ mod tests {
             ("rotate:15..-15", "rotate:15..-15", "runs backwards"),
             ("crop:1.5", "crop:1.5", "outside 0"),
             ("crop:0", "crop:0", "outside 0"),
-            ("crop:middle=0.5", "crop:middle=0.5", "unknown crop side 'middle'"),
+            (
+                "crop:middle=0.5",
+                "crop:middle=0.5",
+                "unknown crop side 'middle'",
+            ),
             ("hflip:2", "hflip:2", "takes no argument"),
             ("hflip++vflip", "", "empty step"),
             ("", "", "empty spec"),

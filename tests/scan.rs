@@ -1,5 +1,8 @@
 //! `augsafe scan` and `augsafe render` on the repository's fixtures, through the real binary.
 
+// Test helpers outside #[test] functions: a failure to run the binary should fail the test loudly.
+#![allow(clippy::expect_used)]
+
 use std::path::Path;
 use std::process::Output;
 use std::sync::OnceLock;
@@ -95,7 +98,9 @@ fn the_report_follows_the_schema() {
     assert_eq!(classes.len(), 62);
     assert!(classes.contains(&Value::from("A")) && classes.contains(&Value::from("a")));
     assert_eq!(report["classifier"]["kind"], "template-ncc");
-    let accuracy = report["classifier"]["baseline_accuracy"].as_f64().expect("accuracy");
+    let accuracy = report["classifier"]["baseline_accuracy"]
+        .as_f64()
+        .expect("accuracy");
     assert!(accuracy > 0.95, "baseline accuracy {accuracy}");
     assert_eq!(
         report["classifier"]["per_class_accuracy"]
@@ -143,7 +148,10 @@ fn mirroring_swaps_b_and_d_but_spares_symmetric_glyphs() {
     assert_flags(mirrored, "d", "b");
     for label in ["A", "H", "O", "X", "0", "8"] {
         let symmetric = class(mirrored, label);
-        assert_eq!(symmetric["verdict"], "safe", "hflip on {label}: {symmetric}");
+        assert_eq!(
+            symmetric["verdict"], "safe",
+            "hflip on {label}: {symmetric}"
+        );
     }
 }
 
@@ -212,7 +220,10 @@ fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
     let other: Value = serde_json::from_slice(&run("2", "8")).expect("json");
     let one: Value = serde_json::from_slice(&one).expect("json");
     // Another seed draws other angles and windows, so some count moves.
-    assert_ne!(one["transforms"][0]["classes"], other["transforms"][0]["classes"]);
+    assert_ne!(
+        one["transforms"][0]["classes"],
+        other["transforms"][0]["classes"]
+    );
 }
 
 #[test]
@@ -246,7 +257,11 @@ fn the_json_report_goes_to_a_file_and_the_table_to_stdout() {
 fn quiet_prints_nothing_but_the_report_asked_for() {
     let output = scan("fixtures/digits", &["hflip"], &["--quiet"]);
     parse(&output);
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -256,7 +271,11 @@ fn the_gate_trips_with_exit_code_3() {
     // The report is still written in full before the gate trips.
     let report: Value = serde_json::from_slice(&unsafe_run.stdout).expect("json");
     assert_eq!(report["transforms"][0]["verdict"], "unsafe");
-    let safe_run = scan("fixtures/digits", &["rotate:-5..5"], &["--fail-on", "caution"]);
+    let safe_run = scan(
+        "fixtures/digits",
+        &["rotate:-5..5"],
+        &["--fail-on", "caution"],
+    );
     assert_eq!(safe_run.status.code(), Some(0));
     let strict = scan(
         "fixtures/digits",
@@ -287,7 +306,17 @@ fn render_writes_a_dataset_that_scan_reads_back_with_case_intact() {
     let out = dir.path().join("rendered");
     let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     augsafe()
-        .args(["render", "--font", font, "--chars", "xXo", "--samples", "3", "--invert", "--out"])
+        .args([
+            "render",
+            "--font",
+            font,
+            "--chars",
+            "xXo",
+            "--samples",
+            "3",
+            "--invert",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .success();
@@ -304,14 +333,21 @@ fn render_writes_a_dataset_that_scan_reads_back_with_case_intact() {
     assert_eq!(folded.len(), folders.len());
     let first = image::open(out.join("x").join("DejaVuSans_00.png")).expect("png");
     assert_eq!((first.width(), first.height()), (32, 32));
-    assert_eq!(first.to_luma8().get_pixel(0, 0)[0], 0, "--invert draws on black");
+    assert_eq!(
+        first.to_luma8().get_pixel(0, 0)[0],
+        0,
+        "--invert draws on black"
+    );
 
     let report = parse(&scan(
         out.to_str().expect("utf-8 path"),
         &["rotate:-5..5"],
         &[],
     ));
-    assert_eq!(report["dataset"]["classes"], serde_json::json!(["X", "o", "x"]));
+    assert_eq!(
+        report["dataset"]["classes"],
+        serde_json::json!(["X", "o", "x"])
+    );
     assert_eq!(report["classifier"]["baseline_accuracy"], 1.0);
 }
 
@@ -326,7 +362,11 @@ fn render_refuses_what_it_cannot_use() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/font.ttf"));
     let backwards = augsafe()
-        .args(["render", "--font", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"])
+        .args([
+            "render",
+            "--font",
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        ])
         .args(["--chars", "z-a", "--out"])
         .arg(dir.path().join("y"))
         .output()

@@ -69,7 +69,11 @@ fn render_text(report: &Report) -> String {
         }
     }
     if dataset.ignored > 0 {
-        let _ = writeln!(out, "ignored {} file(s) that are not images", dataset.ignored);
+        let _ = writeln!(
+            out,
+            "ignored {} file(s) that are not images",
+            dataset.ignored
+        );
     }
     if !dataset.empty_classes.is_empty() {
         let _ = writeln!(
@@ -92,7 +96,11 @@ fn render_text(report: &Report) -> String {
             .iter()
             .map(|p| format!("{}→{} {}", p.from, p.to, p.count))
             .collect();
-        let _ = writeln!(out, "  confused at baseline (not blamed on any transformation): {}", confusions.join(", "));
+        let _ = writeln!(
+            out,
+            "  confused at baseline (not blamed on any transformation): {}",
+            confusions.join(", ")
+        );
     }
     out.push('\n');
 
@@ -149,7 +157,11 @@ fn render_text(report: &Report) -> String {
                         "{} is {} for {}: {}",
                         transform.spec,
                         verdict.as_str(),
-                        if classes.len() == 1 { "1 class".to_string() } else { format!("{} classes", classes.len()) },
+                        if classes.len() == 1 {
+                            "1 class".to_string()
+                        } else {
+                            format!("{} classes", classes.len())
+                        },
                         classes.join(" "),
                     );
                 }
