@@ -426,6 +426,39 @@ mod tests {
     }
 
     #[test]
+    fn changes_count_only_beyond_the_baseline_confusion_rate() {
+        let mut tallies = vec![
+            Tally {
+                samples: 20,
+                changed: 12,
+                uncertain: 1,
+                targets: BTreeMap::from([(1, 10), (2, 2)]),
+            },
+            Tally {
+                samples: 10,
+                changed: 1,
+                uncertain: 0,
+                targets: BTreeMap::from([(0, 1)]),
+            },
+        ];
+        // Class 0 is read as class 1 a quarter of the time at baseline; 1 as 0 a fifth.
+        let baseline = |from: usize, to: usize| match (from, to) {
+            (0, 1) => 0.25,
+            (1, 0) => 0.2,
+            _ => 0.0,
+        };
+        discount_baseline_confusions(&mut tallies, &baseline);
+        // 5 of the 10 changes 0→1 are what the baseline already does.
+        assert_eq!(tallies[0].changed, 7);
+        assert_eq!(tallies[0].uncertain, 6);
+        assert_eq!(tallies[0].targets, BTreeMap::from([(1, 5), (2, 2)]));
+        // The single change 1→0 is within the baseline rate (2 of 10): no change is left.
+        assert_eq!(tallies[1].changed, 0);
+        assert_eq!(tallies[1].uncertain, 1);
+        assert!(tallies[1].targets.is_empty());
+    }
+
+    #[test]
     fn deterministic_transforms_are_drawn_once() {
         let fixed: Transform = "rotate:180".parse().unwrap();
         let random: Transform = "rotate:-5..5".parse().unwrap();

@@ -102,6 +102,19 @@ fn render_text(report: &Report) -> String {
             confusions.join(", ")
         );
     }
+    let unjudged: Vec<&str> = classifier
+        .per_class_accuracy
+        .iter()
+        .filter(|(_, &accuracy)| accuracy == 0.0)
+        .map(|(label, _)| label.as_str())
+        .collect();
+    if !unjudged.is_empty() {
+        let _ = writeln!(
+            out,
+            "  not judged (no original recognised at baseline, so no transformation can be checked): {}",
+            unjudged.join(" ")
+        );
+    }
     out.push('\n');
 
     let spec_width = report
@@ -169,4 +182,96 @@ fn render_text(report: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ClassReport, ClassifierSummary, DatasetSummary, Pair, Thresholds, Tool};
+    use std::collections::BTreeMap;
+
+    fn report() -> Report {
+        let class =
+            |label: &str, samples, changed, verdict, targets: &[(&str, usize)]| ClassReport {
+                label: label.to_string(),
+                samples,
+                changed,
+                uncertain: 0,
+                change_rate: changed as f64 / samples.max(1) as f64,
+                verdict,
+                targets: targets.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
+            };
+        Report {
+            schema_version: 1,
+            tool: Tool::default(),
+            seed: 3,
+            draws: 5,
+            thresholds: Thresholds::default(),
+            dataset: DatasetSummary {
+                root: "data".to_string(),
+                images: 30,
+                classes: vec!["6".into(), "9".into(), "x".into()],
+                skipped: vec![],
+                ignored: 0,
+                empty_classes: vec![],
+            },
+            classifier: ClassifierSummary {
+                kind: "template-ncc".to_string(),
+                templates: 3,
+                margin: 0.03,
+                baseline_accuracy: 2.0 / 3.0,
+                per_class_accuracy: BTreeMap::from([
+                    ("6".to_string(), 1.0),
+                    ("9".to_string(), 1.0),
+                    ("x".to_string(), 0.0),
+                ]),
+                confusions: vec![],
+            },
+            transforms: vec![TransformReport {
+                spec: "rotate:180".to_string(),
+                samples: 20,
+                changed: 19,
+                uncertain: 0,
+                change_rate: 0.95,
+                verdict: Verdict::Unsafe,
+                classes: vec![
+                    class("6", 10, 10, Verdict::Unsafe, &[("9", 10)]),
+                    class("9", 10, 9, Verdict::Unsafe, &[("6", 9)]),
+                    class("x", 0, 0, Verdict::Safe, &[]),
+                ],
+                pairs: vec![
+                    Pair {
+                        from: "6".into(),
+                        to: "9".into(),
+                        count: 10,
+                        rate: 1.0,
+                    },
+                    Pair {
+                        from: "9".into(),
+                        to: "6".into(),
+                        count: 9,
+                        rate: 0.9,
+                    },
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn the_table_shows_verdicts_and_pairs_at_a_glance() {
+        let text = String::from_utf8(TextExporter.render(&report()).unwrap()).unwrap();
+        let row = text.lines().find(|l| l.starts_with("rotate:180")).unwrap();
+        assert!(row.contains("UNSAFE"), "{row}");
+        assert!(row.contains("95.0%"), "{row}");
+        assert!(row.contains("6→9 10/10, 9→6 9/10"), "{row}");
+        assert!(
+            text.contains("rotate:180 is unsafe for 2 classes: 6 9"),
+            "{text}"
+        );
+        assert!(
+            text.contains("not judged (no original recognised at baseline"),
+            "{text}"
+        );
+        assert!(text.contains("baseline accuracy 66.7%"), "{text}");
+    }
 }
