@@ -32,7 +32,14 @@ fn stages(c: &mut Criterion) {
     for transform in augsafe::transform::default_set() {
         group.bench_function(transform.to_string(), |b| {
             let mut rng = draw_rng(1, 0, 0, 0);
-            b.iter(|| transform.apply(black_box(&glyph.image), glyph.background, &mut rng))
+            b.iter(|| {
+                transform.apply(
+                    black_box(&glyph.image),
+                    glyph.background,
+                    glyph.polarity,
+                    &mut rng,
+                )
+            })
         });
     }
     group.finish();

@@ -188,7 +188,8 @@ fn transform_glyph(
             (0..draws_for(transform, config.draws))
                 .map(|draw| {
                     let mut rng = draw_rng(config.seed, index, t, draw);
-                    let image = transform.apply(&glyph.image, glyph.background, &mut rng);
+                    let image =
+                        transform.apply(&glyph.image, glyph.background, glyph.polarity, &mut rng);
                     match normalize(&image, glyph.background, glyph.polarity) {
                         None => Outcome::Empty,
                         Some(canonical) => {

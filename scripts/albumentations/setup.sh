@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Sets up two virtualenvs with real Albumentations releases, used to write and
+# read back the pipeline fixtures in fixtures/pipelines/ (issue 3):
+#   target/venv-albu2  albumentations 2.x (current release)
+#   target/venv-albu1  albumentations 1.4.24 (the last 1.x release)
+# Idempotent: a venv whose albumentations already imports at the pinned version
+# is left alone. Only registry packages are installed (pip, PyPI).
+#
+# Environment: PYTHON (default python3.11, else python3) picks the interpreter.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo_root"
+
+PYTHON="${PYTHON:-}"
+if [[ -z "$PYTHON" ]]; then
+    if command -v python3.11 >/dev/null 2>&1; then PYTHON=python3.11; else PYTHON=python3; fi
+fi
+
+ALBU2_VERSION="${ALBU2_VERSION:-2.0.8}"
+ALBU1_VERSION="${ALBU1_VERSION:-1.4.24}"
+
+# setup_venv DIR VERSION
+setup_venv() {
+    local dir="$1" version="$2"
+    local py="$dir/bin/python"
+    if [[ -x "$py" ]] && "$py" -c "import sys, albumentations as A; sys.exit(A.__version__ != '$version')" >/dev/null 2>&1; then
+        echo "$dir: albumentations $version already installed"
+    else
+        echo "$dir: installing albumentations $version"
+        [[ -x "$py" ]] || "$PYTHON" -m venv "$dir"
+        "$py" -m pip install --quiet --disable-pip-version-check \
+            "albumentations==$version"
+        # albumentations depends on opencv-python-headless itself; make sure no
+        # GUI opencv-python was pulled in beside it by another dependency.
+        if "$py" -m pip show --quiet opencv-python >/dev/null 2>&1; then
+            "$py" -m pip uninstall --quiet --yes opencv-python
+            "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps opencv-python-headless
+        fi
+    fi
+    "$py" - <<'PY'
+import sys, warnings
+warnings.simplefilter("ignore")
+import albumentations as A, cv2, numpy
+print(f"  python {sys.version.split()[0]}  albumentations {A.__version__}  "
+      f"opencv {cv2.__version__}  numpy {numpy.__version__}")
+PY
+}
+
+mkdir -p target
+setup_venv target/venv-albu2 "$ALBU2_VERSION"
+setup_venv target/venv-albu1 "$ALBU1_VERSION"

@@ -1,0 +1,362 @@
+//! Transformation specs: parsing (`FromStr`), display in the same syntax, and application to raw images.
+//!
+//! The spec language, one transformation per `-t` (parameters are fixed values or `lo..hi`
+//! ranges drawn uniformly; fractions are of the image's width or height):
+//!
+//! | spec | meaning |
+//! |---|---|
+//! | `rotate:180`, `rotate:-15..15` | rotate counter-clockwise by degrees about the centre, keeping the frame |
+//! | `safe-rotate:-30..30` | rotate, then shrink so the whole image stays in the frame |
+//! | `hflip`, `vflip`, `transpose` | mirror left-right, top-bottom, or about the main diagonal |
+//! | `rot90` | a random quarter turn (0, 90, 180 or 270 degrees) |
+//! | `d4` | a random one of the square's 8 symmetries (turns and mirrored turns) |
+//! | `crop:0.7`, `crop:0.6..0.9`, `crop:24x24` | keep a window of that fraction (or that many pixels) at a random position |
+//! | `crop:left=0.6` (`right`, `top`, `bottom`, `center`), `crop:center=24x24` | keep that part of the image |
+//! | `crop:box=4,4,28,28` | keep the pixels from (x0, y0) up to (x1, y1) |
+//! | `sized-crop:height=20..30,ratio=1` | a random window of that height in pixels and width = height × ratio |
+//! | `resized-crop:scale=0.08..1,ratio=0.75..1.333` | a window of that share of the area and aspect ratio, as RandomResizedCrop |
+//! | `translate:-0.1..0.1`, `translate:x=-0.1..0.1,y=0` | shift by a fraction of width and height |
+//! | `scale:0.8..1.2` | scale about the centre, keeping the frame |
+//! | `shear:-10..10`, `shear:x=-10..10,y=-5..5` | shear by degrees (`shear:v` is along x) |
+//! | `affine:rotate=-15..15,scale=0.9..1.1,translate=-0.05..0.05,shear=-5..5` | all of them at once; also `scale-x`, `scale-y`, `translate-x`, `translate-y`, `shear-x`, `shear-y` |
+//! | `elastic:alpha=1,sigma=50` | elastic deformation: random displacements smoothed by a Gaussian of `sigma` pixels, times `alpha` |
+//! | `dropout:holes=1..3,size=0.1..0.25,fill=0` | blank out rectangles (`height=`/`width=` apart; `fill=` a grey level, `background` or `ink`) |
+//! | `p=0.5:hflip` | apply the step with probability 0.5 |
+//! | `A+B` | a pipeline: apply A, then B |
+
+use std::fmt;
+
+use image::GrayImage;
+use rand::Rng;
+
+use crate::dataset::Polarity;
+
+mod geometry;
+mod spec;
+
+pub use geometry::rotate;
+
+/// A number that is either fixed or drawn uniformly from a closed range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Param {
+    /// Always this value.
+    Fixed(f64),
+    /// A uniform draw from `lo..=hi`.
+    Range(f64, f64),
+}
+
+impl Param {
+    /// The value for one application: the fixed value, or a draw from the range.
+    pub fn draw<R: Rng + ?Sized>(self, rng: &mut R) -> f64 {
+        match self {
+            Param::Fixed(v) => v,
+            Param::Range(lo, hi) if lo < hi => rng.random_range(lo..=hi),
+            Param::Range(lo, _) => lo,
+        }
+    }
+
+    /// Whether a draw can differ from one application to the next.
+    pub fn is_random(self) -> bool {
+        matches!(self, Param::Range(lo, hi) if lo < hi)
+    }
+
+    /// The smallest and largest values it can take.
+    pub fn bounds(self) -> (f64, f64) {
+        match self {
+            Param::Fixed(v) => (v, v),
+            Param::Range(lo, hi) => (lo, hi),
+        }
+    }
+
+    /// A range symmetric about zero, `-v..v` (a fixed zero when `v` is zero).
+    pub fn symmetric(v: f64) -> Param {
+        let v = v.abs();
+        if v == 0.0 {
+            Param::Fixed(0.0)
+        } else {
+            Param::Range(-v, v)
+        }
+    }
+}
+
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Param::Fixed(v) => write!(f, "{v}"),
+            Param::Range(lo, hi) => write!(f, "{lo}..{hi}"),
+        }
+    }
+}
+
+/// The part of an image a side crop keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The left part, full height.
+    Left,
+    /// The right part, full height.
+    Right,
+    /// The top part, full width.
+    Top,
+    /// The bottom part, full width.
+    Bottom,
+    /// A centred window of that fraction of width and height.
+    Center,
+}
+
+/// How large a crop window is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Extent {
+    /// A fraction of width and height (fixed or drawn).
+    Fraction(Param),
+    /// Width and height in pixels (clamped to the image).
+    Pixels(u32, u32),
+}
+
+/// What a dropped-out rectangle is filled with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fill {
+    /// The image's background.
+    Background,
+    /// Full ink (black on light images, white on dark ones).
+    Ink,
+    /// A fixed grey level, as Albumentations' `fill`.
+    Value(u8),
+}
+
+/// Rotation, scale, translation and shear drawn together and applied as one affine warp
+/// about the image centre (scale and shear first, then rotation, then translation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Affine {
+    /// Counter-clockwise rotation, degrees.
+    pub rotate: Param,
+    /// Horizontal scale factor (also the vertical one when `scale_y` is `None`: one draw, ratio kept).
+    pub scale_x: Param,
+    /// Vertical scale factor, drawn apart from the horizontal one.
+    pub scale_y: Option<Param>,
+    /// Horizontal shift, fraction of the width.
+    pub translate_x: Param,
+    /// Vertical shift, fraction of the height.
+    pub translate_y: Param,
+    /// Shear along x, degrees (points below the centre move right for positive values).
+    pub shear_x: Param,
+    /// Shear along y, degrees.
+    pub shear_y: Param,
+}
+
+impl Affine {
+    /// No change at all.
+    pub const IDENTITY: Affine = Affine {
+        rotate: Param::Fixed(0.0),
+        scale_x: Param::Fixed(1.0),
+        scale_y: None,
+        translate_x: Param::Fixed(0.0),
+        translate_y: Param::Fixed(0.0),
+        shear_x: Param::Fixed(0.0),
+        shear_y: Param::Fixed(0.0),
+    };
+
+    fn params(&self) -> [Param; 6] {
+        [
+            self.rotate,
+            self.scale_x,
+            self.scale_y.unwrap_or(Param::Fixed(1.0)),
+            self.translate_x,
+            self.translate_y,
+            self.shear_x,
+        ]
+    }
+
+    fn is_random(&self) -> bool {
+        self.params().iter().any(|p| p.is_random()) || self.shear_y.is_random()
+    }
+}
+
+/// One step of a transformation pipeline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// Rotate counter-clockwise by degrees about the image centre, keeping the frame.
+    Rotate(Param),
+    /// Rotate, then shrink so that the whole rotated image fits the frame.
+    SafeRotate(Param),
+    /// Mirror left-right.
+    HFlip,
+    /// Mirror top-bottom.
+    VFlip,
+    /// Mirror about the main diagonal (swap rows and columns).
+    Transpose,
+    /// A random quarter turn.
+    Rot90,
+    /// A random symmetry of the square (one of 8).
+    D4,
+    /// Keep a window of this size at a random position.
+    Crop(Extent),
+    /// Keep this fraction of the image on one side (or in the centre).
+    CropSide(Side, f64),
+    /// Keep a centred window of this many pixels.
+    CropCenterPixels(u32, u32),
+    /// Keep the pixels from (x0, y0) up to, not including, (x1, y1).
+    CropBox {
+        /// Left edge.
+        x0: u32,
+        /// Top edge.
+        y0: u32,
+        /// Right edge (exclusive).
+        x1: u32,
+        /// Bottom edge (exclusive).
+        y1: u32,
+    },
+    /// A window of a random height in pixels and width = height × ratio, at a random position.
+    SizedCrop {
+        /// Height in pixels.
+        height: Param,
+        /// Width over height.
+        ratio: f64,
+    },
+    /// A window covering a random share of the area with a random aspect ratio, as torchvision's
+    /// and Albumentations' RandomResizedCrop (10 tries, then a centre crop).
+    ResizedCrop {
+        /// Share of the area.
+        scale: Param,
+        /// Width over height; drawn uniformly in log space.
+        ratio: Param,
+    },
+    /// Shift by a fraction of width and height.
+    Translate {
+        /// Horizontal shift.
+        x: Param,
+        /// Vertical shift.
+        y: Param,
+    },
+    /// Scale about the centre.
+    Scale(Param),
+    /// Shear by degrees.
+    Shear {
+        /// Along x.
+        x: Param,
+        /// Along y.
+        y: Param,
+    },
+    /// A general affine warp.
+    Affine(Affine),
+    /// Elastic deformation.
+    Elastic {
+        /// Strength of the displacement.
+        alpha: f64,
+        /// Smoothness of the displacement field, in pixels.
+        sigma: f64,
+    },
+    /// Blank out random rectangles.
+    Dropout {
+        /// How many rectangles.
+        holes: Param,
+        /// Their height, fraction of the image height.
+        height: Param,
+        /// Their width, fraction of the image width.
+        width: Param,
+        /// What fills them.
+        fill: Fill,
+    },
+    /// Apply the inner step with this probability.
+    Maybe(f64, Box<Step>),
+}
+
+impl Step {
+    /// Whether applying it draws anything at random.
+    pub fn is_random(&self) -> bool {
+        match self {
+            Step::Rotate(angle) | Step::SafeRotate(angle) => angle.is_random(),
+            Step::Scale(factor) => factor.is_random(),
+            Step::Translate { x, y } | Step::Shear { x, y } => x.is_random() || y.is_random(),
+            Step::Affine(affine) => affine.is_random(),
+            Step::Crop(extent) => match extent {
+                Extent::Fraction(fraction) => fraction.is_random() || fraction.bounds().0 < 1.0,
+                Extent::Pixels(..) => true,
+            },
+            Step::Rot90
+            | Step::D4
+            | Step::SizedCrop { .. }
+            | Step::ResizedCrop { .. }
+            | Step::Elastic { .. }
+            | Step::Dropout { .. } => true,
+            Step::Maybe(p, inner) => (*p > 0.0 && *p < 1.0) || inner.is_random(),
+            Step::HFlip
+            | Step::VFlip
+            | Step::Transpose
+            | Step::CropSide(..)
+            | Step::CropCenterPixels(..)
+            | Step::CropBox { .. } => false,
+        }
+    }
+
+    /// Applies the step to a raw image whose background and polarity are known; what it
+    /// uncovers is filled with the background.
+    pub fn apply<R: Rng + ?Sized>(
+        &self,
+        image: &GrayImage,
+        background: u8,
+        polarity: Polarity,
+        rng: &mut R,
+    ) -> GrayImage {
+        geometry::apply_step(self, image, background, polarity, rng)
+    }
+}
+
+/// A transformation: one step or a pipeline of steps applied in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transform {
+    steps: Vec<Step>,
+}
+
+impl Transform {
+    /// A pipeline of the given steps.
+    pub fn new(steps: Vec<Step>) -> Transform {
+        Transform { steps }
+    }
+
+    /// The steps, in the order they are applied.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Whether applying it draws anything at random (so it is worth drawing several times).
+    pub fn is_random(&self) -> bool {
+        self.steps.iter().any(Step::is_random)
+    }
+
+    /// Applies the pipeline to a raw image; what a step uncovers is filled with `background`.
+    pub fn apply<R: Rng + ?Sized>(
+        &self,
+        image: &GrayImage,
+        background: u8,
+        polarity: Polarity,
+        rng: &mut R,
+    ) -> GrayImage {
+        let mut current = image.clone();
+        for step in &self.steps {
+            current = step.apply(&current, background, polarity, rng);
+        }
+        current
+    }
+}
+
+/// The transformations scanned when none is given: small and quarter-turn rotations, both
+/// flips, random crops and a crop from each side.
+pub fn default_set() -> Vec<Transform> {
+    [
+        "rotate:-10..10",
+        "rotate:90",
+        "rotate:180",
+        "rotate:270",
+        "hflip",
+        "vflip",
+        "crop:0.7..0.9",
+        "crop:left=0.5",
+        "crop:right=0.5",
+        "crop:top=0.5",
+        "crop:bottom=0.5",
+        "crop:center=0.7",
+    ]
+    .iter()
+    .filter_map(|spec| spec.parse().ok())
+    .collect()
+}
