@@ -109,6 +109,15 @@ impl Baseline {
         }
     }
 
+    /// Per (true class, predicted class), the share of the true class's glyphs read as the other.
+    pub fn confusion_rates(&self, dataset: &Dataset) -> BTreeMap<(usize, usize), f64> {
+        let counts = dataset.class_counts();
+        self.confusions(dataset)
+            .into_iter()
+            .map(|((from, to), count)| ((from, to), rate(count, counts[from])))
+            .collect()
+    }
+
     /// Baseline confusion counts, (true class, predicted class) → glyphs.
     pub fn confusions(&self, dataset: &Dataset) -> BTreeMap<(usize, usize), usize> {
         let mut confusions = BTreeMap::new();
@@ -123,28 +132,34 @@ impl Baseline {
     }
 }
 
-/// Per glyph and transformation: the outcome of each draw.
-type GlyphOutcomes = Vec<Vec<Outcome>>;
-
 /// Scans a dataset: builds the classifier, measures its baseline, applies every transformation
 /// (random ones `draws` times per image) and counts the label changes. `progress` is called with
 /// the number of images finished so far. The result depends only on the dataset and `config`,
 /// never on the number of threads.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
     let baseline = Baseline::build(dataset, &config.classifier);
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let outcomes: Vec<Option<GlyphOutcomes>> = (0..dataset.glyphs.len())
-        .into_par_iter()
-        .map(|index| {
-            let result = baseline
-                .is_correct(dataset, index)
-                .then(|| transform_glyph(dataset, &baseline, index, config));
-            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress(finished);
-            result
+    let mut tallies = measure(dataset, &baseline, &config.transforms, config, progress);
+    for per_class in &mut tallies {
+        discount_baseline_confusions(per_class, &baseline.confusion_rates(dataset));
+    }
+    let transforms = config
+        .transforms
+        .iter()
+        .zip(&tallies)
+        .map(|(transform, per_class)| {
+            transform_report(transform, per_class, &dataset.classes, &config.thresholds)
         })
         .collect();
-    build_report(dataset, config, &baseline, &outcomes)
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        seed: config.seed,
+        draws: config.draws,
+        thresholds: config.thresholds,
+        dataset: dataset_summary(dataset, &baseline),
+        classifier: classifier_summary(dataset, &baseline, config.margin),
+        transforms,
+    }
 }
 
 /// A generator of its own for each (image, transformation, draw), so that the order in which
@@ -173,15 +188,95 @@ pub fn draws_for(transform: &Transform, draws: u32) -> u32 {
     }
 }
 
+/// What a transformation did to one class: judged samples, changes by target class, and the
+/// samples the classifier could not call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Transformed samples judged.
+    pub samples: usize,
+    /// Samples read as another class.
+    pub changed: usize,
+    /// Samples too close to call, or left without ink.
+    pub uncertain: usize,
+    /// Changed samples by the class they read as.
+    pub targets: BTreeMap<usize, usize>,
+}
+
+impl Tally {
+    /// Adds another tally of the same class into this one.
+    pub fn merge(&mut self, other: &Tally) {
+        self.samples += other.samples;
+        self.changed += other.changed;
+        self.uncertain += other.uncertain;
+        for (&to, &count) in &other.targets {
+            *self.targets.entry(to).or_default() += count;
+        }
+    }
+
+    fn record(&mut self, outcome: Outcome) {
+        self.samples += 1;
+        match outcome {
+            Outcome::Kept => {}
+            Outcome::Uncertain { .. } | Outcome::Empty => self.uncertain += 1,
+            Outcome::Changed { to } => {
+                self.changed += 1;
+                *self.targets.entry(to).or_default() += 1;
+            }
+        }
+    }
+
+    /// `changed / samples`, 0 without samples.
+    pub fn change_rate(&self) -> f64 {
+        rate(self.changed, self.samples)
+    }
+}
+
+/// Applies each transformation to every glyph recognised at baseline (random ones `draws`
+/// times) and tallies the outcomes per transformation and class, before any baseline discount.
+/// `progress` is called with the number of images finished.
+pub fn measure(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    transforms: &[Transform],
+    config: &ScanConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Vec<Tally>> {
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let outcomes: Vec<Option<Vec<Vec<Outcome>>>> = (0..dataset.glyphs.len())
+        .into_par_iter()
+        .map(|index| {
+            let result = baseline
+                .is_correct(dataset, index)
+                .then(|| transform_glyph(dataset, baseline, index, transforms, config));
+            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(finished);
+            result
+        })
+        .collect();
+    let mut tallies = vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
+    for (index, glyph_outcomes) in outcomes.iter().enumerate() {
+        let Some(glyph_outcomes) = glyph_outcomes else {
+            continue;
+        };
+        let label = dataset.glyphs[index].label;
+        for (per_class, draws) in tallies.iter_mut().zip(glyph_outcomes) {
+            for &outcome in draws {
+                per_class[label].record(outcome);
+            }
+        }
+    }
+    tallies
+}
+
 fn transform_glyph(
     dataset: &Dataset,
     baseline: &Baseline,
     index: usize,
+    transforms: &[Transform],
     config: &ScanConfig,
-) -> GlyphOutcomes {
+) -> Vec<Vec<Outcome>> {
     let glyph = &dataset.glyphs[index];
-    config
-        .transforms
+    transforms
         .iter()
         .enumerate()
         .map(|(t, transform)| {
@@ -203,14 +298,6 @@ fn transform_glyph(
         .collect()
 }
 
-#[derive(Clone, Default)]
-struct Tally {
-    samples: usize,
-    changed: usize,
-    uncertain: usize,
-    targets: BTreeMap<usize, usize>,
-}
-
 fn rate(count: usize, samples: usize) -> f64 {
     if samples == 0 {
         0.0
@@ -219,15 +306,9 @@ fn rate(count: usize, samples: usize) -> f64 {
     }
 }
 
-fn build_report(
-    dataset: &Dataset,
-    config: &ScanConfig,
-    baseline: &Baseline,
-    outcomes: &[Option<GlyphOutcomes>],
-) -> Report {
-    let classes = &dataset.classes;
-    let counts = dataset.class_counts();
-
+/// What was read, for a report: images, classes, and every file that could not be used
+/// (including images whose glyph has too little ink to classify).
+pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary {
     let mut skipped = dataset.skipped.clone();
     for (glyph, canonical) in dataset.glyphs.iter().zip(&baseline.canonical) {
         if canonical.is_none() {
@@ -238,93 +319,57 @@ fn build_report(
         }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    DatasetSummary {
+        root: dataset.root.display().to_string(),
+        images: dataset.glyphs.len(),
+        classes: dataset.classes.clone(),
+        skipped,
+        ignored: dataset.ignored,
+        empty_classes: dataset.empty_classes.clone(),
+    }
+}
 
+/// The classifier and its baseline, for a report.
+pub fn classifier_summary(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    margin: f32,
+) -> ClassifierSummary {
+    let classes = &dataset.classes;
+    let counts = dataset.class_counts();
     let mut correct = vec![0usize; classes.len()];
     for (index, glyph) in dataset.glyphs.iter().enumerate() {
         if baseline.is_correct(dataset, index) {
             correct[glyph.label] += 1;
         }
     }
-    let confusions = baseline.confusions(dataset);
-    let confusion_rate = |from: usize, to: usize| {
-        rate(
-            confusions.get(&(from, to)).copied().unwrap_or(0),
-            counts[from],
-        )
-    };
-    let per_class_accuracy = classes
-        .iter()
-        .enumerate()
-        .map(|(c, label)| (label.clone(), rate(correct[c], counts[c])))
-        .collect();
-    let classifier = ClassifierSummary {
+    ClassifierSummary {
         kind: "template-ncc".to_string(),
         templates: baseline.classifier.template_count(),
-        margin: config.margin,
+        margin,
         baseline_accuracy: rate(correct.iter().sum(), dataset.glyphs.len()),
-        per_class_accuracy,
-        confusions: sorted_pairs(&confusions, classes, &counts),
-    };
-
-    let transforms = config
-        .transforms
-        .iter()
-        .enumerate()
-        .map(|(t, transform)| {
-            let mut tallies = vec![Tally::default(); classes.len()];
-            for (index, glyph_outcomes) in outcomes.iter().enumerate() {
-                let Some(glyph_outcomes) = glyph_outcomes else {
-                    continue;
-                };
-                let tally = &mut tallies[dataset.glyphs[index].label];
-                for outcome in &glyph_outcomes[t] {
-                    tally.samples += 1;
-                    match *outcome {
-                        Outcome::Kept => {}
-                        Outcome::Uncertain { .. } | Outcome::Empty => tally.uncertain += 1,
-                        Outcome::Changed { to } => {
-                            tally.changed += 1;
-                            *tally.targets.entry(to).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            discount_baseline_confusions(&mut tallies, &confusion_rate);
-            transform_report(transform, &tallies, classes, &config.thresholds)
-        })
-        .collect();
-
-    Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool::default(),
-        seed: config.seed,
-        draws: config.draws,
-        thresholds: config.thresholds,
-        dataset: DatasetSummary {
-            root: dataset.root.display().to_string(),
-            images: dataset.glyphs.len(),
-            classes: classes.clone(),
-            skipped,
-            ignored: dataset.ignored,
-            empty_classes: dataset.empty_classes.clone(),
-        },
-        classifier,
-        transforms,
+        per_class_accuracy: classes
+            .iter()
+            .enumerate()
+            .map(|(c, label)| (label.clone(), rate(correct[c], counts[c])))
+            .collect(),
+        confusions: sorted_pairs(&baseline.confusions(dataset), classes, &counts),
     }
 }
 
 /// A change into a class that the classifier already confuses with the true class at baseline
 /// counts only beyond the baseline rate of that confusion: up to that rate it is the
 /// classifier's weakness, not the transformation's doing, and it is counted as uncertain.
-fn discount_baseline_confusions(
+pub fn discount_baseline_confusions(
     tallies: &mut [Tally],
-    confusion_rate: &dyn Fn(usize, usize) -> f64,
+    confusion_rates: &BTreeMap<(usize, usize), f64>,
 ) {
     for (from, tally) in tallies.iter_mut().enumerate() {
         let samples = tally.samples;
         let mut excused = 0;
         tally.targets.retain(|&to, count| {
-            let expected = (confusion_rate(from, to) * samples as f64).round() as usize;
+            let baseline_rate = confusion_rates.get(&(from, to)).copied().unwrap_or(0.0);
+            let expected = (baseline_rate * samples as f64).round() as usize;
             let forgiven = expected.min(*count);
             *count -= forgiven;
             excused += forgiven;
@@ -335,7 +380,8 @@ fn discount_baseline_confusions(
     }
 }
 
-fn transform_report(
+/// One transformation's report from its per-class tallies.
+pub fn transform_report(
     transform: &Transform,
     tallies: &[Tally],
     classes: &[String],
@@ -443,11 +489,7 @@ mod tests {
             },
         ];
         // Class 0 is read as class 1 a quarter of the time at baseline; 1 as 0 a fifth.
-        let baseline = |from: usize, to: usize| match (from, to) {
-            (0, 1) => 0.25,
-            (1, 0) => 0.2,
-            _ => 0.0,
-        };
+        let baseline = BTreeMap::from([((0, 1), 0.25), ((1, 0), 0.2)]);
         discount_baseline_confusions(&mut tallies, &baseline);
         // 5 of the 10 changes 0→1 are what the baseline already does.
         assert_eq!(tallies[0].changed, 7);
