@@ -1,13 +1,14 @@
 //! Raw arguments → resolved library configuration → run → exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use augsafe::report::json::JsonExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Exporter};
+use augsafe::sweep::{self, sweep_values, SweepOp};
 use augsafe::{render, Dataset, RenderConfig, ScanConfig, Thresholds, Transform, Verdict};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Scan a dataset: which transformations change which labels, how often, into what.
     Scan(ScanArgs),
+    /// Sweep one transformation's parameter: change rate per class along it, the safe range.
+    Sweep(SweepArgs),
     /// Render glyphs from fonts into a dataset folder (ROOT/<label>/<image>).
     Render(RenderArgs),
 }
@@ -39,22 +42,64 @@ struct ScanArgs {
     #[arg(value_name = "DIR")]
     dir: PathBuf,
     /// A transformation to check (repeatable): rotate:180, rotate:-15..15, hflip, vflip,
-    /// crop:0.7, crop:0.6..0.9, crop:left=0.6 (right, top, bottom, center), A+B for a
-    /// pipeline. Without any, a default set covering all of them.
+    /// crop:0.7, crop:0.6..0.9, crop:left=0.6, affine:..., p=0.5:hflip, A+B for a pipeline
+    /// (the README lists them all). Without any, a default set of rotations, flips and crops.
     #[arg(short = 't', long = "transform", value_name = "SPEC", value_parser = parse_spec)]
     transforms: Vec<Transform>,
-    /// How many times each random transformation is drawn per image.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
-    draws: u32,
-    /// The seed of every random draw: the same seed gives the same report.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
     /// Write the JSON report to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
     /// Exit with code 3 when any transformation is at least this bad.
     #[arg(long, value_enum, value_name = "VERDICT")]
     fail_on: Option<FailOn>,
+    #[command(flatten)]
+    judge: JudgeArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    /// Trip when any transformation is unsafe.
+    Unsafe,
+    /// Trip when any transformation is unsafe or needs caution.
+    Caution,
+}
+
+#[derive(Debug, clap::Args)]
+struct SweepArgs {
+    /// Dataset folder in the ImageFolder layout: DIR/<label>/<image>.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// The parameter to sweep: rotate (degrees, ±), crop (fraction kept), scale (factor),
+    /// shear (degrees, ±) or translate (fraction of the size, ±).
+    #[arg(long, value_name = "OP", value_parser = parse_op)]
+    op: SweepOp,
+    /// The values to sweep, FROM..TO [default: rotate 0..180, crop 0.3..1, scale 0.5..1.5,
+    /// shear 0..45, translate 0..0.3].
+    #[arg(long, value_name = "FROM..TO")]
+    range: Option<String>,
+    /// The step between values [default: 5 degrees, 0.05 for crop and scale, 0.02 for
+    /// translate].
+    #[arg(long)]
+    step: Option<f64>,
+    /// Write the JSON sweep to PATH ('-' for standard output).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write a plot of change rate against the parameter, as SVG, to PATH.
+    #[arg(long, value_name = "PATH.svg")]
+    plot: Option<PathBuf>,
+    #[command(flatten)]
+    judge: JudgeArgs,
+}
+
+/// How transformed glyphs are drawn and judged; shared by scan and sweep.
+#[derive(Debug, clap::Args)]
+struct JudgeArgs {
+    /// How many times each random transformation is drawn per image.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    draws: u32,
+    /// The seed of every random draw: the same seed gives the same report.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
     /// Change rate at or above which a class is unsafe.
     #[arg(long, default_value_t = 0.5, value_name = "RATE")]
     unsafe_at: f64,
@@ -70,12 +115,35 @@ struct ScanArgs {
     quiet: bool,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum FailOn {
-    /// Trip when any transformation is unsafe.
-    Unsafe,
-    /// Trip when any transformation is unsafe or needs caution.
-    Caution,
+impl JudgeArgs {
+    /// The scan configuration these settings make; a usage error when they are out of range.
+    fn config(&self, transforms: Vec<Transform>) -> ScanConfig {
+        let in_unit = |x: f64| (0.0..=1.0).contains(&x);
+        if !in_unit(self.unsafe_at) || !in_unit(self.caution_at) || self.caution_at > self.unsafe_at
+        {
+            usage_error(format!(
+                "thresholds must satisfy 0 <= --caution-at ({}) <= --unsafe-at ({}) <= 1",
+                self.caution_at, self.unsafe_at
+            ));
+        }
+        if !(0.0..1.0).contains(&self.margin) {
+            usage_error(format!(
+                "--margin {} must be at least 0 and below 1",
+                self.margin
+            ));
+        }
+        ScanConfig {
+            transforms,
+            draws: self.draws,
+            seed: self.seed,
+            thresholds: Thresholds {
+                unsafe_at: self.unsafe_at,
+                caution_at: self.caution_at,
+            },
+            margin: self.margin,
+            ..ScanConfig::default()
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -107,11 +175,16 @@ fn parse_spec(spec: &str) -> Result<Transform, String> {
     spec.parse().map_err(|err: augsafe::Error| err.to_string())
 }
 
+fn parse_op(op: &str) -> Result<SweepOp, String> {
+    op.parse().map_err(|err: augsafe::Error| err.to_string())
+}
+
 /// Parses the command line and runs it; usage errors exit with code 2 from inside clap.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Sweep(args) => run_sweep(args),
         Command::Render(args) => run_render(args),
     }
 }
@@ -123,84 +196,23 @@ fn usage_error(message: String) -> ! {
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let in_unit = |x: f64| (0.0..=1.0).contains(&x);
-    if !in_unit(args.unsafe_at) || !in_unit(args.caution_at) || args.caution_at > args.unsafe_at {
-        usage_error(format!(
-            "thresholds must satisfy 0 <= --caution-at ({}) <= --unsafe-at ({}) <= 1",
-            args.caution_at, args.unsafe_at
-        ));
-    }
-    if !(0.0..1.0).contains(&args.margin) {
-        usage_error(format!(
-            "--margin {} must be at least 0 and below 1",
-            args.margin
-        ));
-    }
-    let dataset =
-        Dataset::load(&args.dir).with_context(|| format!("cannot scan {}", args.dir.display()))?;
-    for skipped in &dataset.skipped {
-        eprintln!(
-            "warning: skipped {}: {}",
-            skipped.path.display(),
-            skipped.reason
-        );
-    }
-    for class in &dataset.empty_classes {
-        eprintln!("warning: class folder '{class}' has no usable image");
-    }
-
-    let config = ScanConfig {
-        transforms: if args.transforms.is_empty() {
-            augsafe::transform::default_set()
-        } else {
-            args.transforms
-        },
-        draws: args.draws,
-        seed: args.seed,
-        thresholds: Thresholds {
-            unsafe_at: args.unsafe_at,
-            caution_at: args.caution_at,
-        },
-        margin: args.margin,
-        ..ScanConfig::default()
+    let transforms = if args.transforms.is_empty() {
+        augsafe::transform::default_set()
+    } else {
+        args.transforms
     };
+    let config = args.judge.config(transforms);
+    let dataset = load_dataset(&args.dir)?;
 
-    let bar = ProgressBar::with_draw_target(
-        Some(dataset.glyphs.len() as u64),
-        if args.quiet || !std::io::stderr().is_terminal() {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        },
-    );
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} images ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix("scanning");
+    let bar = progress_bar(dataset.glyphs.len() as u64, "scanning", args.judge.quiet);
     let report = augsafe::scan(&dataset, &config, &|done| bar.set_position(done));
     bar.finish_and_clear();
 
-    let json_to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    if let Some(path) = &args.json {
-        let bytes = JsonExporter.render(&report)?;
-        if json_to_stdout {
-            std::io::stdout()
-                .write_all(&bytes)
-                .context("cannot write the JSON report to standard output")?;
-        } else {
-            write_atomically(path, &bytes)?;
-        }
-    }
-    if !args.quiet {
-        let table = TextExporter.render(&report)?;
-        if json_to_stdout {
-            std::io::stderr().write_all(&table)?;
-        } else {
-            std::io::stdout().write_all(&table)?;
-        }
-    }
+    let json = match &args.json {
+        Some(path) => Some((path.as_path(), JsonExporter.render(&report)?)),
+        None => None,
+    };
+    emit(json, &TextExporter.render(&report)?, args.judge.quiet)?;
 
     let tripped = match args.fail_on {
         Some(FailOn::Unsafe) => report.worst_verdict() >= Verdict::Unsafe,
@@ -214,6 +226,59 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_GATE));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
+    let (default_from, default_to, default_step) = args.op.default_range();
+    let (from, to) = match &args.range {
+        None => (default_from, default_to),
+        Some(range) => {
+            let bounds = range.split_once("..").and_then(|(a, b)| {
+                Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
+            });
+            match bounds {
+                Some(bounds) => bounds,
+                None => usage_error(format!("--range '{range}' is not FROM..TO, such as 0..180")),
+            }
+        }
+    };
+    let values = match sweep_values(from, to, args.step.unwrap_or(default_step)) {
+        Ok(values) => values,
+        Err(err) => usage_error(err.to_string()),
+    };
+    if let Some(bad) = values.iter().find(|&&v| args.op.transforms_at(v).is_err()) {
+        usage_error(format!(
+            "--range includes {bad}, which {} does not accept",
+            args.op.name()
+        ));
+    }
+    let config = args.judge.config(Vec::new());
+    let dataset = load_dataset(&args.dir)?;
+
+    let total = dataset.glyphs.len() as u64 * values.len() as u64;
+    let bar = progress_bar(total, "sweeping", args.judge.quiet);
+    let report = sweep::sweep(&dataset, args.op, &values, &config, &|done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+
+    if let Some(path) = &args.plot {
+        write_atomically(path, sweep::render_svg(&report).as_bytes())?;
+    }
+    let json = match &args.json {
+        Some(path) => {
+            let mut bytes = serde_json::to_vec_pretty(&report)?;
+            bytes.push(b'\n');
+            Some((path.as_path(), bytes))
+        }
+        None => None,
+    };
+    emit(
+        json,
+        sweep::render_text(&report).as_bytes(),
+        args.judge.quiet,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -250,4 +315,61 @@ fn run_render(args: RenderArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the dataset and warns about every file it could not use.
+fn load_dataset(dir: &Path) -> Result<Dataset> {
+    let dataset = Dataset::load(dir).with_context(|| format!("cannot scan {}", dir.display()))?;
+    for skipped in &dataset.skipped {
+        eprintln!(
+            "warning: skipped {}: {}",
+            skipped.path.display(),
+            skipped.reason
+        );
+    }
+    for class in &dataset.empty_classes {
+        eprintln!("warning: class folder '{class}' has no usable image");
+    }
+    Ok(dataset)
+}
+
+/// A progress bar on standard error, drawn only on a terminal and without `--quiet`.
+fn progress_bar(length: u64, what: &'static str, quiet: bool) -> ProgressBar {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(length), target);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} images ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what);
+    bar
+}
+
+/// Writes the JSON (to its file, or to standard output for '-') and the table (to standard
+/// output, or to standard error when the JSON took standard output; not at all with `--quiet`).
+fn emit(json: Option<(&Path, Vec<u8>)>, table: &[u8], quiet: bool) -> Result<()> {
+    let mut table_to_stderr = false;
+    if let Some((path, bytes)) = json {
+        if path.as_os_str() == "-" {
+            std::io::stdout()
+                .write_all(&bytes)
+                .context("cannot write the JSON report to standard output")?;
+            table_to_stderr = true;
+        } else {
+            write_atomically(path, &bytes)?;
+        }
+    }
+    if !quiet {
+        if table_to_stderr {
+            std::io::stderr().write_all(table)?;
+        } else {
+            std::io::stdout().write_all(table)?;
+        }
+    }
+    Ok(())
 }

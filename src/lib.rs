@@ -39,6 +39,7 @@ pub mod evaluate;
 pub mod normalize;
 pub mod render;
 pub mod report;
+pub mod sweep;
 pub mod transform;
 
 pub use classify::{Classifier, ClassifierOptions, TemplateClassifier};

@@ -1,0 +1,163 @@
+//! `augsafe sweep` on the fixtures, through the real binary.
+#![allow(clippy::expect_used)]
+
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn sweep(args: &[&str]) -> Output {
+    Command::cargo_bin("augsafe")
+        .expect("the augsafe binary is built")
+        .arg("sweep")
+        .args(args)
+        .output()
+        .expect("augsafe runs")
+}
+
+fn series<'a>(report: &'a Value, label: &str) -> &'a Value {
+    report["classes"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["label"] == label))
+        .unwrap_or_else(|| panic!("no class {label}"))
+}
+
+fn rate_at(report: &Value, series: &Value, value: f64) -> f64 {
+    let index = report["values"]
+        .as_array()
+        .and_then(|values| values.iter().position(|v| v.as_f64() == Some(value)))
+        .unwrap_or_else(|| panic!("{value} was not swept"));
+    series["change_rate"][index].as_f64().unwrap_or(-1.0)
+}
+
+#[test]
+fn rotation_is_safe_for_digits_well_below_90_degrees_and_flags_6_and_9_beyond() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plot = dir.path().join("rotate.svg");
+    let output = sweep(
+        &[
+            "fixtures/digits",
+            "--op",
+            "rotate",
+            "--range",
+            "0..180",
+            "--step",
+            "5",
+            "--json",
+            "-",
+            "--plot",
+        ]
+        .iter()
+        .copied()
+        .chain([plot.to_str().expect("utf-8")])
+        .collect::<Vec<_>>(),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["op"], "rotate");
+    assert_eq!(report["values"].as_array().map(Vec::len), Some(37));
+    let limit = report["overall"]["safe_range"][1].as_f64().expect("limit");
+    assert!(limit >= 5.0 && limit < 60.0, "safe limit {limit}");
+    assert_eq!(report["safe_spec"], format!("rotate:-{limit}..{limit}"));
+    for label in ["6", "9"] {
+        let class = series(&report, label);
+        let class_limit = class["safe_range"][1].as_f64().expect("limit");
+        assert!(class_limit < 90.0, "{label} safe to {class_limit}");
+        let flagged = class["first_flagged"]["value"].as_f64().expect("flagged");
+        assert!(flagged > class_limit);
+        assert!(rate_at(&report, class, 180.0) >= 0.5, "{label} at 180");
+        assert_eq!(rate_at(&report, class, 0.0), 0.0);
+    }
+    let table = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        table.contains(&format!(
+            "safe for the whole dataset: rotate:-{limit}..{limit}"
+        )),
+        "{table}"
+    );
+
+    let svg = std::fs::read_to_string(&plot).expect("plot written");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    let changing = report["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .filter(|s| {
+            s["changed"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|n| n.as_u64() > Some(0)))
+        })
+        .count();
+    // One line per class that changes anywhere, and one for the whole dataset.
+    assert_eq!(svg.matches("<polyline").count(), changing + 1);
+    assert!(svg.contains("<title>6</title>") && svg.contains("<title>9</title>"));
+}
+
+#[test]
+fn every_parameter_can_be_swept_and_the_same_seed_repeats_itself() {
+    for (op, range, step) in [
+        ("crop", "0.5..1", "0.1"),
+        ("scale", "0.6..1.4", "0.2"),
+        ("shear", "0..30", "10"),
+        ("translate", "0..0.2", "0.1"),
+    ] {
+        let run = || {
+            sweep(&[
+                "fixtures/digits",
+                "--op",
+                op,
+                "--range",
+                range,
+                "--step",
+                step,
+                "--json",
+                "-",
+                "--quiet",
+                "--seed",
+                "5",
+            ])
+        };
+        let first = run();
+        assert!(
+            first.status.success(),
+            "{op}: {}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert_eq!(first.stdout, run().stdout, "{op}");
+        let report: Value = serde_json::from_slice(&first.stdout).expect("json");
+        let range = &report["overall"]["safe_range"];
+        let identity = report["identity"].as_f64().expect("identity");
+        assert!(
+            range[0].as_f64() <= Some(identity) && range[1].as_f64() >= Some(identity),
+            "{op}: {range}"
+        );
+        let spec = report["safe_spec"].as_str().expect("spec");
+        assert!(spec.parse::<augsafe::Transform>().is_ok(), "{spec}");
+    }
+}
+
+#[test]
+fn bad_sweeps_are_usage_errors() {
+    for args in [
+        vec!["fixtures/digits", "--op", "spin"],
+        vec!["fixtures/digits", "--op", "rotate", "--range", "90..0"],
+        vec!["fixtures/digits", "--op", "rotate", "--range", "0-90"],
+        vec!["fixtures/digits", "--op", "rotate", "--step", "0"],
+        vec!["fixtures/digits", "--op", "scale", "--range", "0..1"],
+        vec!["fixtures/digits", "--op", "crop", "--range", "0.5..1.5"],
+    ] {
+        let output = sweep(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let missing = sweep(&["fixtures/no-such-folder", "--op", "rotate"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
