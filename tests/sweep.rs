@@ -61,7 +61,7 @@ fn rotation_is_safe_for_digits_well_below_90_degrees_and_flags_6_and_9_beyond() 
     assert_eq!(report["op"], "rotate");
     assert_eq!(report["values"].as_array().map(Vec::len), Some(37));
     let limit = report["overall"]["safe_range"][1].as_f64().expect("limit");
-    assert!(limit >= 5.0 && limit < 60.0, "safe limit {limit}");
+    assert!((5.0..60.0).contains(&limit), "safe limit {limit}");
     assert_eq!(report["safe_spec"], format!("rotate:-{limit}..{limit}"));
     for label in ["6", "9"] {
         let class = series(&report, label);
