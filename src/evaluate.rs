@@ -7,7 +7,9 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::classify::{judge, predict, Classifier, ClassifierOptions, Outcome, TemplateClassifier};
-use crate::dataset::{Dataset, Skipped};
+use image::GrayImage;
+
+use crate::dataset::{Dataset, Polarity, Skipped};
 use crate::normalize::{normalize, Canonical};
 use crate::report::{
     ClassReport, ClassifierSummary, DatasetSummary, Pair, Report, Thresholds, Tool,
@@ -138,7 +140,12 @@ impl Baseline {
 /// never on the number of threads.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
     let baseline = Baseline::build(dataset, &config.classifier);
-    let mut tallies = measure(dataset, &baseline, &config.transforms, config, progress);
+    let augments: Vec<&dyn Augment> = config
+        .transforms
+        .iter()
+        .map(|t| t as &dyn Augment)
+        .collect();
+    let mut tallies = measure(dataset, &baseline, &augments, config, progress);
     for per_class in &mut tallies {
         discount_baseline_confusions(per_class, &baseline.confusion_rates(dataset));
     }
@@ -179,8 +186,40 @@ fn splitmix(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Anything that turns a raw glyph image into an augmented one: a [`Transform`], or a whole
+/// training pipeline read from a file.
+pub trait Augment: Sync {
+    /// Applies it to a raw image with the given background level and polarity.
+    fn augment(
+        &self,
+        image: &GrayImage,
+        background: u8,
+        polarity: Polarity,
+        rng: &mut ChaCha8Rng,
+    ) -> GrayImage;
+
+    /// Whether it draws anything at random (so it is worth drawing several times).
+    fn is_random(&self) -> bool;
+}
+
+impl Augment for Transform {
+    fn augment(
+        &self,
+        image: &GrayImage,
+        background: u8,
+        polarity: Polarity,
+        rng: &mut ChaCha8Rng,
+    ) -> GrayImage {
+        self.apply(image, background, polarity, rng)
+    }
+
+    fn is_random(&self) -> bool {
+        Transform::is_random(self)
+    }
+}
+
 /// How many times a transformation is drawn per image.
-pub fn draws_for(transform: &Transform, draws: u32) -> u32 {
+pub fn draws_for(transform: &dyn Augment, draws: u32) -> u32 {
     if transform.is_random() {
         draws.max(1)
     } else {
@@ -237,7 +276,7 @@ impl Tally {
 pub fn measure(
     dataset: &Dataset,
     baseline: &Baseline,
-    transforms: &[Transform],
+    transforms: &[&dyn Augment],
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Vec<Tally>> {
@@ -272,7 +311,7 @@ fn transform_glyph(
     dataset: &Dataset,
     baseline: &Baseline,
     index: usize,
-    transforms: &[Transform],
+    transforms: &[&dyn Augment],
     config: &ScanConfig,
 ) -> Vec<Vec<Outcome>> {
     let glyph = &dataset.glyphs[index];
@@ -280,11 +319,11 @@ fn transform_glyph(
         .iter()
         .enumerate()
         .map(|(t, transform)| {
-            (0..draws_for(transform, config.draws))
+            (0..draws_for(*transform, config.draws))
                 .map(|draw| {
                     let mut rng = draw_rng(config.seed, index, t, draw);
                     let image =
-                        transform.apply(&glyph.image, glyph.background, glyph.polarity, &mut rng);
+                        transform.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng);
                     match normalize(&image, glyph.background, glyph.polarity) {
                         None => Outcome::Empty,
                         Some(canonical) => {

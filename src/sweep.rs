@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::evaluate::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, measure, Baseline,
+    classifier_summary, dataset_summary, discount_baseline_confusions, measure, Augment, Baseline,
     ScanConfig, Tally,
 };
 use crate::report::{ClassifierSummary, DatasetSummary, Thresholds, Tool, Verdict, SCHEMA_VERSION};
@@ -225,7 +225,8 @@ pub fn sweep(
     for (step, &value) in values.iter().enumerate() {
         let transforms = op.transforms_at(value)?;
         let offset = step as u64 * images;
-        let pooled = measure(dataset, &baseline, &transforms, config, &|done| {
+        let augments: Vec<&dyn Augment> = transforms.iter().map(|t| t as &dyn Augment).collect();
+        let pooled = measure(dataset, &baseline, &augments, config, &|done| {
             progress(offset + done)
         });
         let mut per_class = vec![Tally::default(); classes];
