@@ -109,6 +109,7 @@ pub(super) fn apply_step<R: Rng + ?Sized>(
             holes,
             height,
             width,
+            pixels,
             fill,
         } => {
             let level = match fill {
@@ -119,7 +120,7 @@ pub(super) fn apply_step<R: Rng + ?Sized>(
                 },
                 Fill::Value(v) => *v,
             };
-            dropout(image, *holes, *height, *width, level, rng)
+            dropout(image, *holes, (*height, *width), *pixels, level, rng)
         }
         Step::Maybe(p, inner) => {
             // Always draw, so the stream after this step does not depend on the outcome.
@@ -344,17 +345,25 @@ fn elastic<R: Rng + ?Sized>(
 fn dropout<R: Rng + ?Sized>(
     image: &GrayImage,
     holes: Param,
-    height: Param,
-    width: Param,
+    (height, width): (Param, Param),
+    pixels: bool,
     level: u8,
     rng: &mut R,
 ) -> GrayImage {
     let mut out = image.clone();
     let (w, h) = image.dimensions();
+    let size = |length: u32, param: Param, rng: &mut R| {
+        let drawn = param.draw(rng);
+        if pixels {
+            (drawn.round().max(1.0) as u32).min(length.max(1))
+        } else {
+            kept(length, drawn)
+        }
+    };
     let count = holes.draw(rng).round().max(0.0) as u32;
     for _ in 0..count {
-        let hh = kept(h, height.draw(rng));
-        let hw = kept(w, width.draw(rng));
+        let hh = size(h, height, rng);
+        let hw = size(w, width, rng);
         let y0 = rng.random_range(0..=h - hh);
         let x0 = rng.random_range(0..=w - hw);
         for y in y0..y0 + hh {
@@ -592,6 +601,8 @@ mod tests {
         let holes = apply("dropout:holes=2,size=0.25,fill=7", &image);
         let filled = holes.pixels().filter(|p| p[0] == 7).count();
         assert!((25..=50).contains(&filled), "{filled}");
+        let pixels = apply("dropout:holes=1,height=3px,width=5px,fill=9", &image);
+        assert_eq!(pixels.pixels().filter(|p| p[0] == 9).count(), 15);
         let none = apply("dropout:holes=0,size=0.5", &image);
         assert_eq!(none, image);
         let mut rng = rng();

@@ -249,10 +249,12 @@ pub enum Step {
     Dropout {
         /// How many rectangles.
         holes: Param,
-        /// Their height, fraction of the image height.
+        /// Their height, a fraction of the image height (or pixels when `pixels`).
         height: Param,
-        /// Their width, fraction of the image width.
+        /// Their width, a fraction of the image width (or pixels when `pixels`).
         width: Param,
+        /// Whether `height` and `width` are in pixels rather than fractions.
+        pixels: bool,
         /// What fills them.
         fill: Fill,
     },

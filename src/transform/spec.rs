@@ -134,14 +134,16 @@ impl fmt::Display for Step {
                 holes,
                 height,
                 width,
+                pixels,
                 fill,
             } => {
+                let unit = if *pixels { "px" } else { "" };
                 if height == width {
-                    write!(f, "dropout:holes={holes},size={height},fill={fill}")
+                    write!(f, "dropout:holes={holes},size={height}{unit},fill={fill}")
                 } else {
                     write!(
                         f,
-                        "dropout:holes={holes},height={height},width={width},fill={fill}"
+                        "dropout:holes={holes},height={height}{unit},width={width}{unit},fill={fill}"
                     )
                 }
             }
@@ -598,11 +600,32 @@ fn parse_dropout(p: &Parser<'_>, arg: Option<&str>) -> Result<Step, Error> {
         )?,
         None => Param::Range(1.0, 2.0),
     };
-    let size = lookup(&pairs, "size").map(|s| p.fraction(s)).transpose()?;
-    let height = lookup(&pairs, "height")
-        .map(|s| p.fraction(s))
-        .transpose()?;
-    let width = lookup(&pairs, "width").map(|s| p.fraction(s)).transpose()?;
+    // Sizes are fractions of the image, or pixels with a `px` suffix (all of them alike).
+    let sizes: Vec<(&str, &str)> = ["size", "height", "width"]
+        .iter()
+        .filter_map(|&key| lookup(&pairs, key).map(|v| (key, v)))
+        .collect();
+    let pixels = sizes.iter().any(|(_, v)| v.ends_with("px"));
+    if pixels && !sizes.iter().all(|(_, v)| v.ends_with("px")) {
+        return Err(p.error("give every hole size in pixels (px) or every one as a fraction"));
+    }
+    let parse_size = |key: &str| -> Result<Option<Param>, Error> {
+        match lookup(&pairs, key) {
+            None => Ok(None),
+            Some(v) if pixels => p
+                .bounded(
+                    v.trim_end_matches("px"),
+                    "a size in pixels such as 2..6px",
+                    "a hole is at least 1 pixel",
+                    |x| x >= 1.0,
+                )
+                .map(Some),
+            Some(v) => p.fraction(v).map(Some),
+        }
+    };
+    let size = parse_size("size")?;
+    let height = parse_size("height")?;
+    let width = parse_size("width")?;
     let default = Param::Range(0.1, 0.2);
     let fill = match lookup(&pairs, "fill") {
         None => Fill::Value(0),
@@ -618,6 +641,7 @@ fn parse_dropout(p: &Parser<'_>, arg: Option<&str>) -> Result<Step, Error> {
         holes,
         height: height.or(size).unwrap_or(default),
         width: width.or(size).unwrap_or(default),
+        pixels,
         fill,
     })
 }
@@ -657,6 +681,7 @@ mod tests {
             "elastic:alpha=1,sigma=50",
             "dropout:holes=1..3,size=0.1..0.25,fill=0",
             "dropout:holes=2,height=0.1,width=0.3,fill=background",
+            "dropout:holes=1..3,size=2..6px,fill=ink",
             "p=0.5:hflip",
             "p=0.25:rotate:-90..90",
             "rotate:90+hflip+crop:bottom=0.5",
@@ -713,6 +738,11 @@ mod tests {
                 "unknown key 'z'",
             ),
             ("dropout:fill=grey", "dropout:fill=grey", "grey level"),
+            (
+                "dropout:height=2px,width=0.5",
+                "dropout:height=2px,width=0.5",
+                "every hole size",
+            ),
             ("elastic:sigma=0", "elastic:sigma=0", "sigma"),
             ("sized-crop:ratio=1", "sized-crop:ratio=1", "needs height"),
             ("p=1.5:hflip", "p=1.5:hflip", "probability 1.5"),
