@@ -52,8 +52,10 @@ def main(argv: list[str]) -> int:
             raise TypeError(f"A.load returned {type(pipeline).__name__}, not a transform")
         rng = np.random.default_rng(0)
         image = rng.integers(0, 256, size=(32, 32), dtype=np.uint8)
+        # A Compose with bbox_params/keypoint_params gets empty boxes/keypoints (1.3 insists).
+        extra = {key: [] for key in getattr(pipeline, "processors", {})}
         for _ in range(20):
-            out = pipeline(image=image)["image"]
+            out = pipeline(image=image, **extra)["image"]
             if not isinstance(out, np.ndarray) or out.dtype != np.uint8:
                 raise TypeError(f"pipeline returned {type(out).__name__} {getattr(out, 'dtype', '')}")
     except Exception as exc:  # noqa: BLE001 - report whatever the library raised
