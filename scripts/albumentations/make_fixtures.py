@@ -89,7 +89,8 @@ def make_v2() -> dict[str, A.Compose]:
             shift_limit=0.0625, scale_limit=0.1, rotate_limit=12, p=0.6, **geo
         )
     )
-    p["elastictransform"] = one(A.ElasticTransform(alpha=1.0, sigma=5.0, p=0.3, **geo))
+    # alpha (px) and sigma (px) as in Simard et al. for 28x28 MNIST digits.
+    p["elastictransform"] = one(A.ElasticTransform(alpha=30.0, sigma=4.0, p=0.3, **geo))
     p["coarsedropout"] = one(
         A.CoarseDropout(
             num_holes_range=(1, 3), hole_height_range=(2, 6), hole_width_range=(2, 6), fill=0, p=0.5
@@ -191,7 +192,7 @@ def make_v1() -> dict[str, A.Compose]:
         )
     )
     # 1.4.24's distortions always fill the border with 0 and neither take nor save a border.
-    p["elastictransform"] = one(A.ElasticTransform(alpha=1.0, sigma=5.0, p=0.3))
+    p["elastictransform"] = one(A.ElasticTransform(alpha=30.0, sigma=4.0, p=0.3))
     p["coarsedropout"] = one(
         A.CoarseDropout(
             min_holes=1, max_holes=3, min_height=2, max_height=6, min_width=2, max_width=6, p=0.5
@@ -286,7 +287,7 @@ def make_v1_legacy() -> dict[str, A.Compose]:
         A.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.1, rotate_limit=12, p=0.6, **geo)
     )
     p["elastictransform"] = one(
-        A.ElasticTransform(alpha=1.0, sigma=5.0, alpha_affine=2.0, p=0.3, **geo)
+        A.ElasticTransform(alpha=30.0, sigma=4.0, alpha_affine=2.0, p=0.3, **geo)
     )
     p["coarsedropout"] = one(
         A.CoarseDropout(
