@@ -62,6 +62,18 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// An augmentation pipeline file could not be used.
+    #[error("{}: {}{}{reason}", path.display(), if transform.is_empty() { String::new() } else { format!("{transform}: ") }, if field.is_empty() { String::new() } else { format!("field '{field}': ") })]
+    Pipeline {
+        /// The pipeline file.
+        path: PathBuf,
+        /// The transform at fault (empty when the file as a whole is).
+        transform: String,
+        /// The field at fault (empty when the transform as a whole is).
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A report could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Serialize(#[from] serde_json::Error),

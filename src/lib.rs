@@ -37,6 +37,7 @@ pub mod dataset;
 pub mod error;
 pub mod evaluate;
 pub mod normalize;
+pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod sweep;

@@ -261,9 +261,10 @@ fn warp_affine(
     let (sin, cos) = degrees.to_radians().sin_cos();
     // Counter-clockwise on screen, where y points down.
     let rotation = [[cos, sin], [-sin, cos]];
+    // As Albumentations 1.4 and later: a positive x shear moves rows above the centre right.
     let shear = [
-        [1.0, shear_x.to_radians().tan()],
-        [shear_y.to_radians().tan(), 1.0],
+        [1.0, -shear_x.to_radians().tan()],
+        [-shear_y.to_radians().tan(), 1.0],
     ];
     let scale = [[scale_x, 0.0], [0.0, scale_y]];
     let linear = multiply(rotation, multiply(shear, scale));
@@ -575,9 +576,11 @@ mod tests {
         let smaller = apply("scale:0.5", &image);
         assert!(ink(&smaller) < ink(&image) / 2);
         let sheared = apply("shear:30", &square(21, 9));
-        // Rows below the centre move right, rows above it move left.
-        assert!(sheared.get_pixel(15, 14)[0] > 0);
-        assert_eq!(sheared.get_pixel(6, 14)[0], 0);
+        // Rows above the centre move right, rows below it move left.
+        assert!(sheared.get_pixel(15, 6)[0] > 0);
+        assert_eq!(sheared.get_pixel(6, 6)[0], 0);
+        assert!(sheared.get_pixel(5, 14)[0] > 0);
+        assert_eq!(sheared.get_pixel(15, 14)[0], 0);
         assert_eq!(apply("affine:rotate=0", &image), image);
         let degenerate = warp_affine(&image, 3, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0);
         assert_eq!(degenerate, GrayImage::from_pixel(21, 21, Luma([3])));

@@ -137,9 +137,10 @@ pub struct Affine {
     pub translate_x: Param,
     /// Vertical shift, fraction of the height.
     pub translate_y: Param,
-    /// Shear along x, degrees (points below the centre move right for positive values).
+    /// Shear along x, degrees (rows above the centre move right for positive values, as in
+    /// Albumentations).
     pub shear_x: Param,
-    /// Shear along y, degrees.
+    /// Shear along y, degrees (columns right of the centre move up for positive values).
     pub shear_y: Param,
 }
 
