@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use augsafe::pipeline::Pipeline;
 use augsafe::report::json::JsonExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Exporter};
@@ -46,6 +47,10 @@ struct ScanArgs {
     /// (the README lists them all). Without any, a default set of rotations, flips and crops.
     #[arg(short = 't', long = "transform", value_name = "SPEC", value_parser = parse_spec)]
     transforms: Vec<Transform>,
+    /// A training pipeline saved by albumentations.save (JSON or YAML): scanned as a whole and
+    /// component by component (the -t specs are added after it; the default set is not).
+    #[arg(long, value_name = "FILE")]
+    pipeline: Option<PathBuf>,
     /// Write the JSON report to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
@@ -196,17 +201,34 @@ fn usage_error(message: String) -> ! {
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let transforms = if args.transforms.is_empty() {
+    let transforms = if args.transforms.is_empty() && args.pipeline.is_none() {
         augsafe::transform::default_set()
     } else {
         args.transforms
     };
     let config = args.judge.config(transforms);
+    let pipeline = match &args.pipeline {
+        Some(path) => Some(Pipeline::load(path)?),
+        None => None,
+    };
     let dataset = load_dataset(&args.dir)?;
 
     let bar = progress_bar(dataset.glyphs.len() as u64, "scanning", args.judge.quiet);
-    let report = augsafe::scan(&dataset, &config, &|done| bar.set_position(done));
+    let report = match &pipeline {
+        Some(pipeline) => augsafe::evaluate::scan_pipeline(&dataset, pipeline, &config, &|done| {
+            bar.set_position(done)
+        }),
+        None => augsafe::scan(&dataset, &config, &|done| bar.set_position(done)),
+    };
     bar.finish_and_clear();
+    if let Some(pipeline) = &report.pipeline {
+        for skipped in &pipeline.not_evaluated {
+            eprintln!(
+                "warning: {} is not evaluated: {}",
+                skipped.name, skipped.reason
+            );
+        }
+    }
 
     let json = match &args.json {
         Some(path) => Some((path.as_path(), JsonExporter.render(&report)?)),

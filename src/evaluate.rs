@@ -11,9 +11,10 @@ use image::GrayImage;
 
 use crate::dataset::{Dataset, Polarity, Skipped};
 use crate::normalize::{normalize, Canonical};
+use crate::pipeline::Pipeline;
 use crate::report::{
-    ClassReport, ClassifierSummary, DatasetSummary, Pair, Report, Thresholds, Tool,
-    TransformReport, SCHEMA_VERSION,
+    Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
+    PipelineSummary, Report, Thresholds, Tool, TransformReport, Verdict, SCHEMA_VERSION,
 };
 use crate::transform::Transform;
 
@@ -139,22 +140,115 @@ impl Baseline {
 /// the number of images finished so far. The result depends only on the dataset and `config`,
 /// never on the number of threads.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
-    let baseline = Baseline::build(dataset, &config.classifier);
-    let augments: Vec<&dyn Augment> = config
+    let entries: Vec<(String, &dyn Augment)> = config
         .transforms
         .iter()
-        .map(|t| t as &dyn Augment)
+        .map(|t| (t.to_string(), t as &dyn Augment))
         .collect();
-    let mut tallies = measure(dataset, &baseline, &augments, config, progress);
-    for per_class in &mut tallies {
-        discount_baseline_confusions(per_class, &baseline.confusion_rates(dataset));
+    scan_entries(dataset, config, &entries, progress)
+}
+
+/// Scans a training pipeline: the pipeline as a whole first, then each of its geometric
+/// transforms on its own (applied every time, to see what it does when it fires), then the
+/// transformations of `config`. The report's `pipeline` section lists what was passed through
+/// or not evaluated, and which component is to blame for each class the pipeline flags.
+pub fn scan_pipeline(
+    dataset: &Dataset,
+    pipeline: &Pipeline,
+    config: &ScanConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Report {
+    let leaves = pipeline.leaves();
+    let name = pipeline.path.file_name().map_or_else(
+        || "pipeline".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut entries: Vec<(String, &dyn Augment)> = vec![(format!("pipeline:{name}"), pipeline)];
+    for leaf in &leaves {
+        entries.push((
+            format!("{} p={}: {}", leaf.class, leaf.p, leaf.describe()),
+            *leaf,
+        ));
     }
-    let transforms = config
-        .transforms
+    for transform in &config.transforms {
+        entries.push((transform.to_string(), transform));
+    }
+    let mut report = scan_entries(dataset, config, &entries, progress);
+
+    let components: Vec<ComponentSummary> = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, leaf)| ComponentSummary {
+            path: leaf.path.clone(),
+            class: leaf.class.clone(),
+            p: leaf.p,
+            spec: leaf.describe(),
+            notes: leaf.notes.clone(),
+            transform: i + 1,
+        })
+        .collect();
+    let mut blame = BTreeMap::new();
+    if let Some(whole) = report.transforms.first() {
+        for (c, class) in whole.classes.iter().enumerate() {
+            if class.verdict == Verdict::Safe {
+                continue;
+            }
+            let culprit = components
+                .iter()
+                .map(|component| {
+                    (
+                        component,
+                        report.transforms[component.transform].classes[c].change_rate,
+                    )
+                })
+                .filter(|(_, rate)| *rate > 0.0)
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((component, rate)) = culprit {
+                blame.insert(
+                    class.label.clone(),
+                    Blame {
+                        component: component.path.clone(),
+                        change_rate: rate,
+                    },
+                );
+            }
+        }
+    }
+    report.pipeline = Some(PipelineSummary {
+        file: pipeline.path.display().to_string(),
+        format: pipeline.format,
+        albumentations_version: pipeline.version.clone(),
+        spec: pipeline.to_spec(),
+        components,
+        passed_through: pipeline.passed_through(),
+        not_evaluated: pipeline
+            .not_evaluated()
+            .into_iter()
+            .map(|(name, reason)| NotEvaluated { name, reason })
+            .collect(),
+        blame,
+    });
+    report
+}
+
+fn scan_entries(
+    dataset: &Dataset,
+    config: &ScanConfig,
+    entries: &[(String, &dyn Augment)],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Report {
+    let baseline = Baseline::build(dataset, &config.classifier);
+    let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
+    let mut tallies = measure(dataset, &baseline, &augments, config, progress);
+    let confusion_rates = baseline.confusion_rates(dataset);
+    for per_class in &mut tallies {
+        discount_baseline_confusions(per_class, &confusion_rates);
+    }
+    let transforms = entries
         .iter()
         .zip(&tallies)
-        .map(|(transform, per_class)| {
-            transform_report(transform, per_class, &dataset.classes, &config.thresholds)
+        .map(|((label, _), per_class)| {
+            transform_report(label, per_class, &dataset.classes, &config.thresholds)
         })
         .collect();
     Report {
@@ -165,6 +259,7 @@ pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sy
         thresholds: config.thresholds,
         dataset: dataset_summary(dataset, &baseline),
         classifier: classifier_summary(dataset, &baseline, config.margin),
+        pipeline: None,
         transforms,
     }
 }
@@ -421,7 +516,7 @@ pub fn discount_baseline_confusions(
 
 /// One transformation's report from its per-class tallies.
 pub fn transform_report(
-    transform: &Transform,
+    spec: &str,
     tallies: &[Tally],
     classes: &[String],
     thresholds: &Thresholds,
@@ -461,7 +556,7 @@ pub fn transform_report(
         .max()
         .unwrap_or(crate::report::Verdict::Safe);
     TransformReport {
-        spec: transform.to_string(),
+        spec: spec.to_string(),
         samples,
         changed,
         uncertain: tallies.iter().map(|t| t.uncertain).sum(),

@@ -85,8 +85,68 @@ pub struct Report {
     pub dataset: DatasetSummary,
     /// The classifier and how well it does without any transformation.
     pub classifier: ClassifierSummary,
-    /// One entry per transformation, in the order they were given.
+    /// The training pipeline scanned, when one was (`scan --pipeline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineSummary>,
+    /// One entry per transformation, in the order they were given (with a pipeline: the
+    /// whole pipeline first, then each of its components).
     pub transforms: Vec<TransformReport>,
+}
+
+/// A training pipeline read from a file, and what was made of it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PipelineSummary {
+    /// The file.
+    pub file: String,
+    /// `json` or `yaml`.
+    pub format: crate::pipeline::Format,
+    /// The Albumentations version that wrote it.
+    pub albumentations_version: Option<String>,
+    /// The same pipeline in augsafe's spec language, where it has one.
+    pub spec: Option<String>,
+    /// Its geometric transforms, each also evaluated on its own.
+    pub components: Vec<ComponentSummary>,
+    /// Photometric transforms: they move no ink and were passed through.
+    pub passed_through: Vec<String>,
+    /// Transforms augsafe does not model, left out.
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// For each class the whole pipeline flags, the component that changes it most.
+    pub blame: BTreeMap<String, Blame>,
+}
+
+/// One geometric transform of a pipeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentSummary {
+    /// Where it sits, e.g. `Compose[0]/OneOf[1]/Rotate`.
+    pub path: String,
+    /// The Albumentations class.
+    pub class: String,
+    /// Its probability in the pipeline.
+    pub p: f64,
+    /// What augsafe applies, in its spec language (with the fill when not the background).
+    pub spec: String,
+    /// Where augsafe's version differs from Albumentations'.
+    pub notes: Vec<String>,
+    /// Its entry in `transforms` (evaluated on its own, every time).
+    pub transform: usize,
+}
+
+/// A transform left out of the evaluation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotEvaluated {
+    /// The Albumentations class.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The component that changes a class most.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Blame {
+    /// Its path in the pipeline.
+    pub component: String,
+    /// Its change rate for the class, on its own.
+    pub change_rate: f64,
 }
 
 /// Name and version of the tool.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, Report, TransformReport, Verdict};
+use super::{Exporter, PipelineSummary, Report, TransformReport, Verdict};
 use crate::error::Result;
 
 /// How many from→to pairs a row names.
@@ -46,6 +46,47 @@ fn classes_by_verdict(transform: &TransformReport, verdict: Verdict) -> Vec<&str
         .filter(|c| c.verdict == verdict)
         .map(|c| c.label.as_str())
         .collect()
+}
+
+fn render_pipeline(out: &mut String, pipeline: &PipelineSummary) {
+    let _ =
+        writeln!(
+        out,
+        "pipeline: {} (Albumentations {}), {} geometric component(s) evaluated on their own below",
+        pipeline.file,
+        pipeline.albumentations_version.as_deref().unwrap_or("version unknown"),
+        pipeline.components.len(),
+    );
+    match &pipeline.spec {
+        Some(spec) => {
+            let _ = writeln!(out, "  as an augsafe spec: {spec}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  no augsafe spec says the same (nested choices or a fill other than the background)"
+            );
+        }
+    }
+    if !pipeline.passed_through.is_empty() {
+        let _ = writeln!(
+            out,
+            "  passed through (photometric, moves no ink): {}",
+            pipeline.passed_through.join(", ")
+        );
+    }
+    for skipped in &pipeline.not_evaluated {
+        let _ = writeln!(
+            out,
+            "  NOT EVALUATED: {} ({})",
+            skipped.name, skipped.reason
+        );
+    }
+    for component in &pipeline.components {
+        for note in &component.notes {
+            let _ = writeln!(out, "  note: {}: {note}", component.path);
+        }
+    }
 }
 
 fn render_text(report: &Report) -> String {
@@ -115,6 +156,9 @@ fn render_text(report: &Report) -> String {
             unjudged.join(" ")
         );
     }
+    if let Some(pipeline) = &report.pipeline {
+        render_pipeline(&mut out, pipeline);
+    }
     out.push('\n');
 
     let spec_width = report
@@ -153,6 +197,23 @@ fn render_text(report: &Report) -> String {
             }),
             pairs.trim_end(),
         );
+    }
+    if let Some(pipeline) = report.pipeline.as_ref().filter(|p| !p.blame.is_empty()) {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "to blame (the component that changes each flagged class most):"
+        );
+        let mut by_component: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (class, blame) in &pipeline.blame {
+            by_component
+                .entry(&blame.component)
+                .or_default()
+                .push(class);
+        }
+        for (component, classes) in by_component {
+            let _ = writeln!(out, "  {component}: {}", classes.join(" "));
+        }
     }
     let flagged: Vec<&TransformReport> = report
         .transforms
@@ -227,6 +288,7 @@ mod tests {
                 ]),
                 confusions: vec![],
             },
+            pipeline: None,
             transforms: vec![TransformReport {
                 spec: "rotate:180".to_string(),
                 samples: 20,
