@@ -39,6 +39,8 @@ pub struct Leaf {
     pub class: String,
     /// Where it sits in the pipeline, e.g. `Compose[0]/OneOf[1]`.
     pub path: String,
+    /// Its position: the index in each enclosing `transforms` list, outermost first.
+    pub location: Vec<usize>,
     /// Its probability.
     pub p: f64,
     /// What it does.
@@ -304,7 +306,7 @@ impl Pipeline {
             path,
             legacy: major.is_some_and(|m| m < 2),
         };
-        let root = reader.node(transform, "")?;
+        let root = reader.node(transform, "", &[])?;
         Ok(Pipeline {
             path: path.to_path_buf(),
             format,
@@ -411,7 +413,7 @@ impl Reader<'_> {
         }
     }
 
-    fn node(&self, value: &Value, parent: &str) -> Result<Node> {
+    fn node(&self, value: &Value, parent: &str, location: &[usize]) -> Result<Node> {
         let object = value.as_object().ok_or_else(|| {
             self.error(
                 parent,
@@ -448,13 +450,18 @@ impl Reader<'_> {
                 .ok_or_else(|| self.error(&class, key, "missing or not a list of transforms"))?;
             list.iter()
                 .enumerate()
-                .map(|(i, child)| self.node(child, &format!("{here}[{i}]")))
+                .map(|(i, child)| {
+                    let mut inner = location.to_vec();
+                    inner.push(i);
+                    self.node(child, &format!("{here}[{i}]"), &inner)
+                })
                 .collect()
         };
         let leaf = |step: Step, fill: Option<u8>, notes: Vec<String>| {
             Ok(Node::Leaf(Leaf {
                 class: class.clone(),
                 path: here.clone(),
+                location: location.to_vec(),
                 p,
                 step,
                 fill,
