@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use augsafe::pipeline::Pipeline;
+use augsafe::pipeline::{Format, Pipeline};
+use augsafe::recommend;
 use augsafe::report::json::JsonExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Exporter};
@@ -33,8 +34,34 @@ enum Command {
     Scan(ScanArgs),
     /// Sweep one transformation's parameter: change rate per class along it, the safe range.
     Sweep(SweepArgs),
+    /// Recommend a safe training pipeline: narrow or remove what changes labels, write it in
+    /// Albumentations' format, with the class-conditional policy.
+    Recommend(RecommendArgs),
     /// Render glyphs from fonts into a dataset folder (ROOT/<label>/<image>).
     Render(RenderArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RecommendArgs {
+    /// Dataset folder in the ImageFolder layout: DIR/<label>/<image>.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// The training pipeline to make safe (saved by albumentations.save, JSON or YAML);
+    /// without it, augsafe starts from a broad candidate of its own.
+    #[arg(long, value_name = "FILE")]
+    pipeline: Option<PathBuf>,
+    /// Where to write the recommended pipeline (JSON or YAML by extension), readable by
+    /// albumentations.load.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Where to write the class-conditional policy [default: beside --out, as NAME.policy.json].
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Write the whole recommendation report as JSON to PATH ('-' for standard output).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    #[command(flatten)]
+    judge: JudgeArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -190,6 +217,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Sweep(args) => run_sweep(args),
+        Command::Recommend(args) => run_recommend(args),
         Command::Render(args) => run_render(args),
     }
 }
@@ -301,6 +329,72 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
         sweep::render_text(&report).as_bytes(),
         args.judge.quiet,
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
+    let config = args.judge.config(Vec::new());
+    let pipeline = match &args.pipeline {
+        Some(path) => Some(Pipeline::load(path)?),
+        None => None,
+    };
+    let out_format = match args.out.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => Format::Yaml,
+        Some("json") => Format::Json,
+        _ => usage_error(format!(
+            "--out {} must end in .json or .yaml",
+            args.out.display()
+        )),
+    };
+    let policy_path = args.policy.clone().unwrap_or_else(|| {
+        let stem = args.out.file_stem().map_or_else(
+            || "recommended".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        args.out.with_file_name(format!("{stem}.policy.json"))
+    });
+    let dataset = load_dataset(&args.dir)?;
+    let components = pipeline.as_ref().map_or(8, |p| p.leaves().len()) as u64;
+    let bar = progress_bar(components, "recommending", args.judge.quiet);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} components ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let recommendation = recommend::recommend(&dataset, pipeline.as_ref(), &config, &|done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+
+    write_atomically(
+        &args.out,
+        recommend::render_document(&recommendation, out_format)?.as_bytes(),
+    )?;
+    write_atomically(
+        &policy_path,
+        recommend::render_policy(&recommendation)?.as_bytes(),
+    )?;
+    let json = match &args.json {
+        Some(path) => {
+            let mut bytes = serde_json::to_vec_pretty(&recommendation)?;
+            bytes.push(b'\n');
+            Some((path.as_path(), bytes))
+        }
+        None => None,
+    };
+    let mut text = recommend::render_text(&recommendation);
+    text.push_str(&format!(
+        "wrote {} and {}\n",
+        args.out.display(),
+        policy_path.display()
+    ));
+    emit(json, text.as_bytes(), args.judge.quiet)?;
+    if recommendation.verification.verdict != Verdict::Safe {
+        eprintln!(
+            "warning: even the narrowed pipeline is {} for this dataset; see the changes above",
+            recommendation.verification.verdict.as_str()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -194,6 +194,13 @@ impl Dataset {
         })
     }
 
+    /// The most typical background level: the median over all glyphs.
+    pub fn background(&self) -> u8 {
+        let mut levels: Vec<u8> = self.glyphs.iter().map(|g| g.background).collect();
+        levels.sort_unstable();
+        levels.get(levels.len() / 2).copied().unwrap_or(255)
+    }
+
     /// How many usable images each class has, in the order of [`Dataset::classes`].
     pub fn class_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.classes.len()];

@@ -218,7 +218,7 @@ pub fn scan_pipeline(
         file: pipeline.path.display().to_string(),
         format: pipeline.format,
         albumentations_version: pipeline.version.clone(),
-        spec: pipeline.to_spec(),
+        spec: pipeline.to_spec(Some(dataset.background())),
         components,
         passed_through: pipeline.passed_through(),
         not_evaluated: pipeline

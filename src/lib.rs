@@ -38,6 +38,7 @@ pub mod error;
 pub mod evaluate;
 pub mod normalize;
 pub mod pipeline;
+pub mod recommend;
 pub mod render;
 pub mod report;
 pub mod sweep;

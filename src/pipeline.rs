@@ -94,7 +94,7 @@ pub enum Node {
         second: Box<Node>,
     },
     /// A geometric transform.
-    Leaf(Leaf),
+    Leaf(Box<Leaf>),
     /// A photometric transform: it does not move ink, so it is passed through.
     PassThrough {
         /// The class name.
@@ -321,7 +321,7 @@ impl Pipeline {
         let mut leaves = Vec::new();
         walk(&self.root, &mut |node| {
             if let Node::Leaf(leaf) = node {
-                leaves.push(leaf);
+                leaves.push(leaf.as_ref());
             }
         });
         leaves
@@ -350,8 +350,9 @@ impl Pipeline {
     }
 
     /// The same pipeline in augsafe's spec language, where it has one: a sequence of
-    /// geometric transforms, each with its probability, that fill with the image background.
-    pub fn to_spec(&self) -> Option<String> {
+    /// geometric transforms, each with its probability, that fill with the image background
+    /// (`background`, when given, is the level a fill may have and still count as background).
+    pub fn to_spec(&self, background: Option<u8>) -> Option<String> {
         let Node::Sequence { p, children, .. } = &self.root else {
             return None;
         };
@@ -361,11 +362,13 @@ impl Pipeline {
         let mut steps = Vec::new();
         for child in children {
             match child {
-                Node::Leaf(leaf) if leaf.fill.is_none() => steps.push(if leaf.p >= 1.0 {
-                    leaf.step.clone()
-                } else {
-                    Step::Maybe(leaf.p, Box::new(leaf.step.clone()))
-                }),
+                Node::Leaf(leaf) if leaf.fill.is_none() || leaf.fill == background => {
+                    steps.push(if leaf.p >= 1.0 {
+                        leaf.step.clone()
+                    } else {
+                        Step::Maybe(leaf.p, Box::new(leaf.step.clone()))
+                    })
+                }
                 Node::PassThrough { .. } => {}
                 _ => return None,
             }
@@ -458,7 +461,7 @@ impl Reader<'_> {
                 .collect()
         };
         let leaf = |step: Step, fill: Option<u8>, notes: Vec<String>| {
-            Ok(Node::Leaf(Leaf {
+            Ok(Node::Leaf(Box::new(Leaf {
                 class: class.clone(),
                 path: here.clone(),
                 location: location.to_vec(),
@@ -466,7 +469,7 @@ impl Reader<'_> {
                 step,
                 fill,
                 notes,
-            }))
+            })))
         };
         match class.as_str() {
             "Compose" | "Sequential" | "ReplayCompose" => Ok(Node::Sequence {
@@ -1113,7 +1116,11 @@ mod tests {
         assert_eq!(pipeline.passed_through(), vec!["GaussNoise".to_string()]);
         assert_eq!(pipeline.not_evaluated()[0].0, "Perspective");
         // The fill of 255 cannot be said in a spec (specs fill with the background).
-        assert_eq!(pipeline.to_spec(), None);
+        assert_eq!(pipeline.to_spec(None), None);
+        assert!(
+            pipeline.to_spec(Some(255)).is_none(),
+            "Perspective has no spec"
+        );
     }
 
     #[test]
@@ -1124,7 +1131,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            pipeline.to_spec().as_deref(),
+            pipeline.to_spec(None).as_deref(),
             Some("rotate:-10..10+p=0.5:vflip")
         );
         assert!(pipeline.leaves()[0].notes[0].contains("reflect-101"));
