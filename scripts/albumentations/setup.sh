@@ -6,6 +6,7 @@
 # and, with --legacy, a third one for the classic 1.x format (always_apply, value=...):
 #   target/venv-albu13 albumentations 1.3.1 with numpy<2 (pulls scikit-image and
 #                      scikit-learn, hence optional)
+# With --current, only the 2.x one (what the tests need to read back a recommended pipeline).
 # Idempotent: a venv whose albumentations already imports at the pinned version
 # is left alone. Only registry packages are installed (pip, PyPI).
 #
@@ -25,11 +26,13 @@ ALBU1_VERSION="${ALBU1_VERSION:-1.4.24}"
 ALBU13_VERSION="${ALBU13_VERSION:-1.3.1}"
 
 legacy=0
+current_only=0
 for arg in "$@"; do
     case "$arg" in
         --legacy) legacy=1 ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
-        *) echo "setup.sh: unknown argument $arg (only --legacy)" >&2; exit 2 ;;
+        --current) current_only=1 ;;
+        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "setup.sh: unknown argument $arg (--legacy or --current)" >&2; exit 2 ;;
     esac
 done
 
@@ -66,6 +69,7 @@ PY
 
 mkdir -p target
 setup_venv target/venv-albu2 "$ALBU2_VERSION"
+[[ "$current_only" == 1 ]] && exit 0
 setup_venv target/venv-albu1 "$ALBU1_VERSION"
 if [[ "$legacy" == 1 ]]; then
     # 1.3.x predates numpy 2.
