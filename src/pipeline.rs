@@ -583,7 +583,10 @@ impl Reader<'_> {
                     Step::Affine(Affine {
                         rotate,
                         scale_x,
-                        scale_y: (!keep_ratio && scale_x != scale_y).then_some(scale_y),
+                        // Without keep_ratio, Albumentations draws the two scales apart,
+                        // even from equal ranges.
+                        scale_y: (!keep_ratio && (scale_x != scale_y || scale_y.is_random()))
+                            .then_some(scale_y),
                         translate_x,
                         translate_y,
                         shear_x,
