@@ -541,9 +541,15 @@ pub fn render_svg(report: &SweepReport) -> String {
             );
         }
     }
+    let unit = match report.op.as_str() {
+        "rotate" | "shear" => "degrees, ±",
+        "crop" => "fraction of width and height kept",
+        "scale" => "factor",
+        _ => "fraction of the size, ±",
+    };
     let _ = writeln!(
         svg,
-        r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+        r#"<text x="{}" y="{}" text-anchor="middle">{} ({unit})</text>"#,
         left + plot_w / 2.0,
         top + plot_h + 40.0,
         escape(&report.op)
