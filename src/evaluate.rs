@@ -175,16 +175,26 @@ pub fn scan_pipeline(
     }
     let mut report = scan_entries(dataset, config, &entries, progress);
 
+    let background = dataset.background();
     let components: Vec<ComponentSummary> = leaves
         .iter()
         .enumerate()
-        .map(|(i, leaf)| ComponentSummary {
-            path: leaf.path.clone(),
-            class: leaf.class.clone(),
-            p: leaf.p,
-            spec: leaf.describe(),
-            notes: leaf.notes.clone(),
-            transform: i + 1,
+        .map(|(i, leaf)| {
+            let mut notes = leaf.notes.clone();
+            if let Some(fill) = leaf.painted_fill().filter(|f| f.abs_diff(background) > 32) {
+                notes.push(format!(
+                    "it fills with {fill} on images whose background is {background}: that fill reads as ink \
+                     (augsafe recommend sets it to the background)"
+                ));
+            }
+            ComponentSummary {
+                path: leaf.path.clone(),
+                class: leaf.class.clone(),
+                p: leaf.p,
+                spec: leaf.describe(),
+                notes,
+                transform: i + 1,
+            }
         })
         .collect();
     let mut blame = BTreeMap::new();

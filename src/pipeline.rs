@@ -1076,6 +1076,18 @@ impl Augment for Leaf {
 }
 
 impl Leaf {
+    /// The grey level it paints where it uncovers or blanks pixels, when fixed: its border
+    /// fill, or the fill of a dropout's holes.
+    pub fn painted_fill(&self) -> Option<u8> {
+        match self.step {
+            Step::Dropout {
+                fill: Fill::Value(level),
+                ..
+            } => Some(level),
+            _ => self.fill,
+        }
+    }
+
     /// The leaf in augsafe's spec language, with its fill when it is not the background.
     pub fn describe(&self) -> String {
         match self.fill {

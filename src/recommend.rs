@@ -21,7 +21,6 @@ use crate::pipeline::{short_class_name, Format, Leaf, Pipeline};
 use crate::report::{
     ClassifierSummary, DatasetSummary, Tool, TransformReport, Verdict, SCHEMA_VERSION,
 };
-use crate::transform::{Fill, Step};
 
 /// Strengths tried when narrowing, from the original (1) toward no change (0).
 const STRENGTHS: [f64; 9] = [1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025];
@@ -348,13 +347,7 @@ pub fn recommend(
             .unwrap_or(Value::Null);
         let mut reasons = Vec::new();
         // A border fill, or the fill of dropped-out holes, far from the background paints ink.
-        let fill = match leaf.step {
-            Step::Dropout {
-                fill: Fill::Value(level),
-                ..
-            } => Some(level),
-            _ => leaf.fill,
-        };
+        let fill = leaf.painted_fill();
         let refill = fill.filter(|fill| fill.abs_diff(background) > FILL_TOLERANCE);
         if let Some(fill) = refill {
             set_fill(&mut node, background);

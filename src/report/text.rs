@@ -5,6 +5,20 @@ use std::fmt::Write as _;
 use super::{Exporter, PipelineSummary, Report, TransformReport, Verdict};
 use crate::error::Result;
 
+/// The widest the transformation column gets; longer specs are cut with an ellipsis (the JSON
+/// and the pipeline summary carry them whole).
+const MAX_SPEC_WIDTH: usize = 48;
+
+fn shorten(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 /// How many from→to pairs a row names.
 const TOP_PAIRS: usize = 4;
 
@@ -80,6 +94,13 @@ fn render_pipeline(out: &mut String, pipeline: &PipelineSummary) {
             out,
             "  NOT EVALUATED: {} ({})",
             skipped.name, skipped.reason
+        );
+    }
+    for component in &pipeline.components {
+        let _ = writeln!(
+            out,
+            "  component {} (p={}): {}",
+            component.path, component.p, component.spec
         );
     }
     for component in &pipeline.components {
@@ -167,7 +188,7 @@ fn render_text(report: &Report) -> String {
         .map(|t| t.spec.chars().count())
         .max()
         .unwrap_or(0)
-        .max("TRANSFORMATION".len());
+        .clamp("TRANSFORMATION".len(), MAX_SPEC_WIDTH);
     let _ = writeln!(
         out,
         "{:<spec_width$}  {:<7}  {:>7}  {:>9}  TOP CHANGES",
@@ -187,7 +208,7 @@ fn render_text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {}",
-            transform.spec,
+            shorten(&transform.spec, spec_width),
             verdict,
             percent(transform.change_rate),
             percent(if transform.samples == 0 {
