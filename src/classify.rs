@@ -130,6 +130,33 @@ impl TemplateClassifier {
             .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
+    /// The template of `class` that matches a glyph best.
+    pub fn best_template_of(&self, features: &[f32], class: usize) -> Option<usize> {
+        self.template_scores(features)
+            .into_iter()
+            .enumerate()
+            .filter(|&(index, _)| self.templates[index].class == class)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(index, _)| index)
+    }
+
+    /// A template as an image of the canonical size, its values stretched to 0..255 (ink
+    /// bright, like [`Canonical::to_image`](crate::normalize::Canonical::to_image)).
+    pub fn template_image(&self, index: usize) -> image::GrayImage {
+        let unit = self.template(index);
+        let (lo, hi) = unit
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        let span = (hi - lo).max(f32::MIN_POSITIVE);
+        let size = crate::normalize::CANONICAL_SIZE;
+        image::GrayImage::from_fn(size, size, |x, y| {
+            let v = unit.get((y * size + x) as usize).copied().unwrap_or(lo);
+            image::Luma([(((v - lo) / span) * 255.0).round() as u8])
+        })
+    }
+
     /// Class scores for training sample `sample` with its own contribution taken out of its
     /// template, so that it cannot vote for itself (a template of one sample drops out).
     pub fn leave_one_out_scores(&self, sample: usize, features: &[f32]) -> Vec<f32> {

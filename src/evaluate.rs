@@ -140,12 +140,51 @@ impl Baseline {
 /// the number of images finished so far. The result depends only on the dataset and `config`,
 /// never on the number of threads.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
-    let entries: Vec<(String, &dyn Augment)> = config
-        .transforms
-        .iter()
-        .map(|t| (t.to_string(), t as &dyn Augment))
-        .collect();
-    scan_entries(dataset, config, &entries, progress)
+    let baseline = Baseline::build(dataset, &config.classifier);
+    scan_with(dataset, &baseline, config, None, progress)
+}
+
+/// What a scan applies, labelled as its report rows are: with a pipeline, the pipeline as a
+/// whole and then each of its geometric components on its own; then the transformations of
+/// `config`.
+pub fn scan_entries<'a>(
+    config: &'a ScanConfig,
+    pipeline: Option<&'a Pipeline>,
+) -> Vec<(String, &'a dyn Augment)> {
+    let mut entries: Vec<(String, &dyn Augment)> = Vec::new();
+    if let Some(pipeline) = pipeline {
+        let name = pipeline.path.file_name().map_or_else(
+            || "pipeline".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        entries.push((format!("pipeline:{name}"), pipeline));
+        for leaf in pipeline.leaves() {
+            entries.push((
+                format!("{} p={}: {}", leaf.class, leaf.p, leaf.describe()),
+                leaf,
+            ));
+        }
+    }
+    for transform in &config.transforms {
+        entries.push((transform.to_string(), transform));
+    }
+    entries
+}
+
+/// [`scan`] (or [`scan_pipeline`] when `pipeline` is given) with a baseline built already.
+pub fn scan_with(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    config: &ScanConfig,
+    pipeline: Option<&Pipeline>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Report {
+    let entries = scan_entries(config, pipeline);
+    let mut report = report_entries(dataset, baseline, config, &entries, progress);
+    if let Some(pipeline) = pipeline {
+        report.pipeline = Some(pipeline_summary(dataset, pipeline, &report));
+    }
+    report
 }
 
 /// Scans a training pipeline: the pipeline as a whole first, then each of its geometric
@@ -158,23 +197,12 @@ pub fn scan_pipeline(
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Report {
-    let leaves = pipeline.leaves();
-    let name = pipeline.path.file_name().map_or_else(
-        || "pipeline".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let mut entries: Vec<(String, &dyn Augment)> = vec![(format!("pipeline:{name}"), pipeline)];
-    for leaf in &leaves {
-        entries.push((
-            format!("{} p={}: {}", leaf.class, leaf.p, leaf.describe()),
-            *leaf,
-        ));
-    }
-    for transform in &config.transforms {
-        entries.push((transform.to_string(), transform));
-    }
-    let mut report = scan_entries(dataset, config, &entries, progress);
+    let baseline = Baseline::build(dataset, &config.classifier);
+    scan_with(dataset, &baseline, config, Some(pipeline), progress)
+}
 
+fn pipeline_summary(dataset: &Dataset, pipeline: &Pipeline, report: &Report) -> PipelineSummary {
+    let leaves = pipeline.leaves();
     let background = dataset.background();
     let components: Vec<ComponentSummary> = leaves
         .iter()
@@ -224,7 +252,7 @@ pub fn scan_pipeline(
             }
         }
     }
-    report.pipeline = Some(PipelineSummary {
+    PipelineSummary {
         file: pipeline.path.display().to_string(),
         format: pipeline.format,
         albumentations_version: pipeline.version.clone(),
@@ -237,19 +265,18 @@ pub fn scan_pipeline(
             .map(|(name, reason)| NotEvaluated { name, reason })
             .collect(),
         blame,
-    });
-    report
+    }
 }
 
-fn scan_entries(
+fn report_entries(
     dataset: &Dataset,
+    baseline: &Baseline,
     config: &ScanConfig,
     entries: &[(String, &dyn Augment)],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Report {
-    let baseline = Baseline::build(dataset, &config.classifier);
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
-    let mut tallies = measure(dataset, &baseline, &augments, config, progress);
+    let mut tallies = measure(dataset, baseline, &augments, config, progress);
     let confusion_rates = baseline.confusion_rates(dataset);
     for per_class in &mut tallies {
         discount_baseline_confusions(per_class, &confusion_rates);
@@ -267,11 +294,117 @@ fn scan_entries(
         seed: config.seed,
         draws: config.draws,
         thresholds: config.thresholds,
-        dataset: dataset_summary(dataset, &baseline),
-        classifier: classifier_summary(dataset, &baseline, config.margin),
+        dataset: dataset_summary(dataset, baseline),
+        classifier: classifier_summary(dataset, baseline, config.margin),
         pipeline: None,
         transforms,
     }
+}
+
+/// One transformed glyph that read as another class, with what the classifier saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// Index into the report's transforms.
+    pub transform: usize,
+    /// The true class.
+    pub from: usize,
+    /// The class it read as.
+    pub to: usize,
+    /// Index of the original among the dataset's glyphs.
+    pub glyph: usize,
+    /// Which draw of the transformation.
+    pub draw: u32,
+    /// The original image.
+    pub original: GrayImage,
+    /// The transformed image, as training would see it.
+    pub transformed: GrayImage,
+    /// The transformed glyph in canonical form, as the classifier saw it.
+    pub canonical: GrayImage,
+    /// The template of `to` it matched.
+    pub template: GrayImage,
+}
+
+/// Finds up to `per_pair` examples of each of the `pairs_per_transform` most frequent
+/// from→to changes of every transformation that is not safe. `augments` must be the ones the
+/// report was made from, in the same order, with the same `config`: the draws are repeated
+/// exactly, so every example is one of the changes counted.
+pub fn collect_examples(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    augments: &[&dyn Augment],
+    report: &Report,
+    config: &ScanConfig,
+    per_pair: usize,
+    pairs_per_transform: usize,
+) -> Vec<Example> {
+    let class_index = |label: &str| dataset.classes.iter().position(|c| c == label);
+    let mut examples = Vec::new();
+    for (t, (augment, transform)) in augments.iter().zip(&report.transforms).enumerate() {
+        if transform.verdict == Verdict::Safe || per_pair == 0 {
+            continue;
+        }
+        let wanted: Vec<(usize, usize)> = transform
+            .pairs
+            .iter()
+            .take(pairs_per_transform)
+            .filter_map(|p| Some((class_index(&p.from)?, class_index(&p.to)?)))
+            .collect();
+        let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
+            .into_par_iter()
+            .map(|index| {
+                let glyph = &dataset.glyphs[index];
+                if !baseline.is_correct(dataset, index)
+                    || !wanted.iter().any(|w| w.0 == glyph.label)
+                {
+                    return Vec::new();
+                }
+                (0..draws_for(*augment, config.draws))
+                    .filter_map(|draw| {
+                        let mut rng = draw_rng(config.seed, index, t, draw);
+                        let image = augment.augment(
+                            &glyph.image,
+                            glyph.background,
+                            glyph.polarity,
+                            &mut rng,
+                        );
+                        let canonical = normalize(&image, glyph.background, glyph.polarity)?;
+                        let features = canonical.features();
+                        let scores = baseline.transformed_scores(index, &features);
+                        let Outcome::Changed { to } = judge(&scores, glyph.label, config.margin)
+                        else {
+                            return None;
+                        };
+                        if !wanted.contains(&(glyph.label, to)) {
+                            return None;
+                        }
+                        let template = baseline.classifier.best_template_of(&features, to)?;
+                        Some(Example {
+                            transform: t,
+                            from: glyph.label,
+                            to,
+                            glyph: index,
+                            draw,
+                            original: glyph.image.clone(),
+                            transformed: image,
+                            canonical: canonical.to_image(),
+                            template: baseline.classifier.template_image(template),
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        for pair in &wanted {
+            examples.extend(
+                found
+                    .iter()
+                    .flatten()
+                    .filter(|e| (e.from, e.to) == *pair)
+                    .take(per_pair)
+                    .cloned(),
+            );
+        }
+    }
+    examples
 }
 
 /// A generator of its own for each (image, transformation, draw), so that the order in which
