@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use augsafe::evaluate::{collect_examples, scan_entries, scan_with, Augment, Baseline, Example};
 use augsafe::pipeline::{Format, Pipeline};
 use augsafe::recommend;
+use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
+use augsafe::report::markdown::MarkdownExporter;
+use augsafe::report::strip;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Exporter};
 use augsafe::sweep::{self, sweep_values, SweepOp};
@@ -81,6 +85,18 @@ struct ScanArgs {
     /// Write the JSON report to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Write a self-contained HTML report (verdicts, heat maps, example strips) to PATH.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Write a GitHub-flavoured Markdown summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    markdown: Option<PathBuf>,
+    /// Example strips per flagged from→to pair, in the HTML report and --examples-dir.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    examples: usize,
+    /// Write the example strips as PNG files into DIR.
+    #[arg(long, value_name = "DIR")]
+    examples_dir: Option<PathBuf>,
     /// Exit with code 3 when any transformation is at least this bad.
     #[arg(long, value_enum, value_name = "VERDICT")]
     fail_on: Option<FailOn>,
@@ -242,13 +258,38 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let dataset = load_dataset(&args.dir)?;
 
     let bar = progress_bar(dataset.glyphs.len() as u64, "scanning", args.judge.quiet);
-    let report = match &pipeline {
-        Some(pipeline) => augsafe::evaluate::scan_pipeline(&dataset, pipeline, &config, &|done| {
-            bar.set_position(done)
-        }),
-        None => augsafe::scan(&dataset, &config, &|done| bar.set_position(done)),
-    };
+    let baseline = Baseline::build(&dataset, &config.classifier);
+    let report = scan_with(&dataset, &baseline, &config, pipeline.as_ref(), &|done| {
+        bar.set_position(done)
+    });
     bar.finish_and_clear();
+
+    if args.html.is_some() || args.examples_dir.is_some() {
+        let entries = scan_entries(&config, pipeline.as_ref());
+        let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
+        let examples = collect_examples(
+            &dataset,
+            &baseline,
+            &augments,
+            &report,
+            &config,
+            args.examples,
+            PAIRS_WITH_EXAMPLES,
+        );
+        if let Some(dir) = &args.examples_dir {
+            write_examples(dir, &examples, &dataset.classes)?;
+        }
+        if let Some(path) = &args.html {
+            let exporter = HtmlExporter {
+                examples,
+                command: command_line(),
+            };
+            write_atomically(path, &exporter.render(&report)?)?;
+        }
+    }
+    if let Some(path) = &args.markdown {
+        write_atomically(path, &MarkdownExporter.render(&report)?)?;
+    }
     if let Some(pipeline) = &report.pipeline {
         for skipped in &pipeline.not_evaluated {
             eprintln!(
@@ -431,6 +472,38 @@ fn run_render(args: RenderArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How many of a flagged transformation's most frequent pairs get example strips.
+const PAIRS_WITH_EXAMPLES: usize = 8;
+
+/// The command that reproduces this run, as a shell would take it.
+fn command_line() -> String {
+    let quote = |arg: String| {
+        if !arg.is_empty()
+            && arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:=+,@%".contains(c))
+        {
+            arg
+        } else {
+            format!("'{}'", arg.replace('\'', "'\\''"))
+        }
+    };
+    std::iter::once("augsafe".to_string())
+        .chain(std::env::args().skip(1).map(quote))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Writes each example strip, upscaled four times, as a PNG file into `dir`.
+fn write_examples(dir: &Path, examples: &[Example], classes: &[String]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for example in examples {
+        let path = dir.join(strip::file_name(example, classes));
+        write_atomically(&path, &strip::png_bytes(&strip::strip(example, 4))?)?;
+    }
+    Ok(())
 }
 
 /// Loads the dataset and warns about every file it could not use.

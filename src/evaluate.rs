@@ -322,6 +322,9 @@ pub struct Example {
     pub canonical: GrayImage,
     /// The template of `to` it matched.
     pub template: GrayImage,
+    /// Whether the original is dark ink on a light background (the canonical form and the
+    /// template are drawn the same way round when shown).
+    pub dark_on_light: bool,
 }
 
 /// Finds up to `per_pair` examples of each of the `pairs_per_transform` most frequent
@@ -388,6 +391,7 @@ pub fn collect_examples(
                             transformed: image,
                             canonical: canonical.to_image(),
                             template: baseline.classifier.template_image(template),
+                            dark_on_light: glyph.polarity == Polarity::DarkOnLight,
                         })
                     })
                     .collect()

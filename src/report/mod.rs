@@ -8,7 +8,10 @@ use serde::Serialize;
 use crate::dataset::Skipped;
 use crate::error::{Error, Result};
 
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod strip;
 pub mod text;
 
 /// The JSON schema version this crate writes.

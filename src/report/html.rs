@@ -1,0 +1,278 @@
+//! The HTML exporter: one self-contained page (inline CSS, images as data URIs, nothing
+//! fetched) with the verdict table, a from→to heat map and example strips for every flagged
+//! transformation, the baseline, skipped files, and the command that reproduces the report.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::strip::{png_bytes, strip};
+use super::text::top_pairs;
+use super::{Exporter, Report, TransformReport, Verdict};
+use crate::error::Result;
+use crate::evaluate::Example;
+
+const CSS: &str = "
+body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1d1d1f; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #d0d0d5; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f5; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.safe { background: #e3f4e6; } .caution { background: #fff1cc; } .unsafe { background: #fbd9d7; font-weight: 600; }
+code { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.9em; }
+.meta { color: #555; }
+table.heat td, table.heat th { text-align: center; min-width: 1.6rem; padding: 0.15rem 0.3rem; }
+.strips { display: flex; flex-wrap: wrap; gap: 0.75rem; }
+figure { margin: 0; }
+figure img { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid #ccc; }
+figcaption { font-size: 0.75rem; color: #555; }
+";
+
+/// Writes the report as a self-contained HTML page.
+#[derive(Clone, Debug, Default)]
+pub struct HtmlExporter {
+    /// Example strips to show, from [`collect_examples`](crate::evaluate::collect_examples).
+    pub examples: Vec<Example>,
+    /// The command line that reproduces the report.
+    pub command: String,
+}
+
+fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}
+
+fn uncertain_rate(transform: &TransformReport) -> f64 {
+    if transform.samples == 0 {
+        0.0
+    } else {
+        transform.uncertain as f64 / transform.samples as f64
+    }
+}
+
+/// The heat map's cell colour for a rate: white to red.
+fn heat(rate: f64) -> String {
+    let fade = (255.0 * (1.0 - rate.clamp(0.0, 1.0) * 0.85)).round() as u8;
+    format!("background: rgb(255, {fade}, {fade})")
+}
+
+fn heat_map(transform: &TransformReport, classes: &[String]) -> Markup {
+    let position = |label: &str| {
+        classes
+            .iter()
+            .position(|c| c == label)
+            .unwrap_or(usize::MAX)
+    };
+    let mut rows: Vec<&str> = transform.pairs.iter().map(|p| p.from.as_str()).collect();
+    let mut columns: Vec<&str> = transform.pairs.iter().map(|p| p.to.as_str()).collect();
+    for list in [&mut rows, &mut columns] {
+        list.sort_by_key(|label| position(label));
+        list.dedup();
+    }
+    let cells: BTreeMap<(&str, &str), (usize, f64)> = transform
+        .pairs
+        .iter()
+        .map(|p| ((p.from.as_str(), p.to.as_str()), (p.count, p.rate)))
+        .collect();
+    html! {
+        table.heat {
+            thead { tr { th { "from \u{2193} to \u{2192}" } @for to in &columns { th { (to) } } } }
+            tbody {
+                @for from in &rows {
+                    tr {
+                        th { (from) }
+                        @for to in &columns {
+                            @match cells.get(&(*from, *to)) {
+                                Some((count, rate)) => {
+                                    td style=(heat(*rate)) title=(format!("{from}\u{2192}{to}: {count} ({})", percent(*rate))) { (count) }
+                                }
+                                None => { td {} }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl HtmlExporter {
+    fn page(&self, report: &Report) -> Result<Markup> {
+        let classes = &report.dataset.classes;
+        let mut strips: BTreeMap<(usize, usize, usize), Vec<(String, String)>> = BTreeMap::new();
+        for example in &self.examples {
+            let uri = format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(png_bytes(&strip(example, 1))?)
+            );
+            let from = classes.get(example.from).map_or("?", String::as_str);
+            let to = classes.get(example.to).map_or("?", String::as_str);
+            let alt = format!(
+                "{from} read as {to}: original, transformed, as classified, template of {to}"
+            );
+            strips
+                .entry((example.transform, example.from, example.to))
+                .or_default()
+                .push((uri, alt));
+        }
+        let position = |label: &str| {
+            classes
+                .iter()
+                .position(|c| c == label)
+                .unwrap_or(usize::MAX)
+        };
+        let dataset = &report.dataset;
+        let classifier = &report.classifier;
+        let weak: Vec<(&String, &f64)> = classifier
+            .per_class_accuracy
+            .iter()
+            .filter(|(_, accuracy)| **accuracy < 1.0)
+            .collect();
+        Ok(html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { "augsafe report: " (dataset.root) }
+                    style { (PreEscaped(CSS)) }
+                }
+                body {
+                    h1 { "Augmentation safety: " code { (dataset.root) } }
+                    p.meta {
+                        (dataset.images) " images in " (dataset.classes.len()) " classes · seed "
+                        (report.seed) " · " (report.draws) " draws per random transformation · "
+                        (report.tool.name) " " (report.tool.version)
+                    }
+                    p.meta { "Reproduce with " code { (self.command) } }
+
+                    h2 id="verdicts" { "Verdicts" }
+                    table id="verdict-table" {
+                        thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Uncertain" } th { "Top changes" } } }
+                        tbody {
+                            @for (i, transform) in report.transforms.iter().enumerate() {
+                                tr class=(format!("transform {}", transform.verdict.as_str())) {
+                                    td {
+                                        @if transform.verdict == Verdict::Safe {
+                                            code { (transform.spec) }
+                                        } @else {
+                                            a href=(format!("#t{i}")) { code { (transform.spec) } }
+                                        }
+                                    }
+                                    td { (transform.verdict.as_str()) }
+                                    td.num { (percent(transform.change_rate)) }
+                                    td.num { (percent(uncertain_rate(transform))) }
+                                    td { (top_pairs(transform, 4).join(", ")) }
+                                }
+                            }
+                        }
+                    }
+                    p.meta {
+                        "A class is unsafe when at least " (percent(report.thresholds.unsafe_at))
+                        " of its transformed samples read as another class, caution from "
+                        (percent(report.thresholds.caution_at)) "; uncertain samples (near ties, "
+                        "baseline confusions, no ink left) never count as changes."
+                    }
+
+                    h2 id="baseline" { "Baseline" }
+                    p {
+                        "The " (classifier.kind) " classifier (" (classifier.templates) " templates) recognises "
+                        strong { (percent(classifier.baseline_accuracy)) } " of the untransformed images (leave-one-out)."
+                    }
+                    @if !classifier.confusions.is_empty() {
+                        p { "Already confused at baseline, and not blamed on any transformation:" }
+                        ul.confusions {
+                            @for pair in &classifier.confusions {
+                                li { (pair.from) " \u{2192} " (pair.to) ": " (pair.count) " (" (percent(pair.rate)) ")" }
+                            }
+                        }
+                    }
+                    @if !weak.is_empty() {
+                        p.meta {
+                            "Classes below 100%: "
+                            @for (i, (label, accuracy)) in weak.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                (label) " " (percent(**accuracy))
+                            }
+                        }
+                    }
+
+                    @if let Some(pipeline) = &report.pipeline {
+                        h2 id="pipeline" { "Pipeline" }
+                        p { code { (pipeline.file) } " (Albumentations " (pipeline.albumentations_version.as_deref().unwrap_or("version unknown")) ")" }
+                        table {
+                            thead { tr { th { "Component" } th { "p" } th { "As augsafe applies it" } th { "Notes" } } }
+                            tbody {
+                                @for component in &pipeline.components {
+                                    tr { td { code { (component.path) } } td.num { (component.p) } td { code { (component.spec) } } td { (component.notes.join("; ")) } }
+                                }
+                            }
+                        }
+                        @if !pipeline.passed_through.is_empty() {
+                            p.meta { "Passed through (photometric): " (pipeline.passed_through.join(", ")) }
+                        }
+                        @for skipped in &pipeline.not_evaluated {
+                            p.unsafe { "Not evaluated: " (skipped.name) " (" (skipped.reason) ")" }
+                        }
+                    }
+
+                    @if !dataset.skipped.is_empty() || dataset.ignored > 0 || !dataset.empty_classes.is_empty() {
+                        h2 id="skipped" { "Input problems" }
+                        @if !dataset.skipped.is_empty() {
+                            table.skipped {
+                                thead { tr { th { "Skipped file" } th { "Reason" } } }
+                                tbody {
+                                    @for skipped in &dataset.skipped {
+                                        tr { td { code { (skipped.path.display()) } } td { (skipped.reason) } }
+                                    }
+                                }
+                            }
+                        }
+                        @if dataset.ignored > 0 {
+                            p.meta { (dataset.ignored) " file(s) that are not images were ignored." }
+                        }
+                        @if !dataset.empty_classes.is_empty() {
+                            p.meta { "Class folders without a usable image: " (dataset.empty_classes.join(", ")) }
+                        }
+                    }
+
+                    @for (i, transform) in report.transforms.iter().enumerate() {
+                        @if transform.verdict != Verdict::Safe {
+                            section.flagged id=(format!("t{i}")) {
+                                h2 { code { (transform.spec) } " is " span class=(transform.verdict.as_str()) { (transform.verdict.as_str()) } }
+                                p.meta {
+                                    (percent(transform.change_rate)) " of " (transform.samples) " transformed samples read as another class. "
+                                    @let unsafe_classes: Vec<&str> = transform.classes.iter().filter(|c| c.verdict == Verdict::Unsafe).map(|c| c.label.as_str()).collect();
+                                    @if !unsafe_classes.is_empty() { "Unsafe for: " (unsafe_classes.join(" ")) "." }
+                                }
+                                (heat_map(transform, classes))
+                                @for pair in &transform.pairs {
+                                    @if let Some(examples) = strips.get(&(i, position(&pair.from), position(&pair.to))) {
+                                        h3 { (pair.from) " \u{2192} " (pair.to) " (" (pair.count) ", " (percent(pair.rate)) " of " (pair.from) ")" }
+                                        div.strips {
+                                            @for (uri, alt) in examples {
+                                                figure {
+                                                    img src=(uri) alt=(alt) width="536" height="128";
+                                                    figcaption { "original · transformed · as classified · template of " (pair.to) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    }
+}
+
+impl Exporter for HtmlExporter {
+    fn render(&self, report: &Report) -> Result<Vec<u8>> {
+        let mut bytes = self.page(report)?.into_string().into_bytes();
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}

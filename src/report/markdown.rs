@@ -1,0 +1,161 @@
+//! The Markdown exporter: a GitHub-flavoured summary for a pull request, readable without images.
+
+use std::fmt::Write as _;
+
+use super::text::top_pairs;
+use super::{Exporter, Report, Verdict};
+use crate::error::Result;
+
+/// How many from→to pairs a row names.
+const TOP_PAIRS: usize = 5;
+
+/// Writes the report as GitHub-flavoured Markdown: verdict table, top pairs, baseline.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarkdownExporter;
+
+/// Text safe inside a table cell: pipes and backslashes escaped, newlines flattened.
+pub fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+fn code(text: &str) -> String {
+    // Backticks inside code spans would end them; such specs are rare enough to show plainly.
+    if text.contains('`') {
+        cell(text)
+    } else {
+        format!("`{}`", cell(text))
+    }
+}
+
+fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}
+
+impl Exporter for MarkdownExporter {
+    fn render(&self, report: &Report) -> Result<Vec<u8>> {
+        let mut out = String::new();
+        let dataset = &report.dataset;
+        let _ = writeln!(out, "## augsafe report: {}\n", cell(&dataset.root));
+        let _ = writeln!(
+            out,
+            "{} images in {} classes · seed {} · {} draws per random transformation · {} {}\n",
+            dataset.images,
+            dataset.classes.len(),
+            report.seed,
+            report.draws,
+            report.tool.name,
+            report.tool.version
+        );
+        let worst = report.worst_verdict();
+        let flagged = report
+            .transforms
+            .iter()
+            .filter(|t| t.verdict != Verdict::Safe)
+            .count();
+        let _ = writeln!(
+            out,
+            "**{} of {} transformations change labels** (worst verdict: {}).\n",
+            flagged,
+            report.transforms.len(),
+            worst.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "| Transformation | Verdict | Changed | Uncertain | Top changes |"
+        );
+        let _ = writeln!(out, "|---|---|---:|---:|---|");
+        for transform in &report.transforms {
+            let verdict = match transform.verdict {
+                Verdict::Unsafe => "**unsafe**",
+                Verdict::Caution => "caution",
+                Verdict::Safe => "safe",
+            };
+            let uncertain = if transform.samples == 0 {
+                0.0
+            } else {
+                transform.uncertain as f64 / transform.samples as f64
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                code(&transform.spec),
+                verdict,
+                percent(transform.change_rate),
+                percent(uncertain),
+                cell(&top_pairs(transform, TOP_PAIRS).join(", "))
+            );
+        }
+        let classifier = &report.classifier;
+        let _ = writeln!(
+            out,
+            "\n**Baseline:** the {} classifier ({} templates) recognises {} of the untransformed images (leave-one-out).",
+            classifier.kind,
+            classifier.templates,
+            percent(classifier.baseline_accuracy)
+        );
+        if !classifier.confusions.is_empty() {
+            let confusions: Vec<String> = classifier
+                .confusions
+                .iter()
+                .map(|p| format!("{}→{} {}", p.from, p.to, p.count))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Already confused at baseline, not blamed on any transformation: {}.",
+                cell(&confusions.join(", "))
+            );
+        }
+        if let Some(pipeline) = &report.pipeline {
+            let _ = writeln!(
+                out,
+                "\n**Pipeline:** {} (Albumentations {}).",
+                cell(&pipeline.file),
+                pipeline
+                    .albumentations_version
+                    .as_deref()
+                    .unwrap_or("version unknown")
+            );
+            if !pipeline.not_evaluated.is_empty() {
+                let names: Vec<&str> = pipeline
+                    .not_evaluated
+                    .iter()
+                    .map(|n| n.name.as_str())
+                    .collect();
+                let _ = writeln!(out, "Not evaluated: {}.", cell(&names.join(", ")));
+            }
+        }
+        if !dataset.skipped.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>{} skipped file(s)</summary>\n",
+                dataset.skipped.len()
+            );
+            let _ = writeln!(out, "| File | Reason |");
+            let _ = writeln!(out, "|---|---|");
+            for skipped in &dataset.skipped {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} |",
+                    code(&skipped.path.display().to_string()),
+                    cell(&skipped.reason)
+                );
+            }
+            let _ = writeln!(out, "\n</details>");
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(cell("a|b\\c\nd"), "a\\|b\\\\c d");
+        assert_eq!(code("rotate:180"), "`rotate:180`");
+        assert_eq!(code("odd`spec"), "odd`spec");
+    }
+}
