@@ -135,6 +135,12 @@ struct SweepArgs {
     /// Write a plot of change rate against the parameter, as SVG, to PATH.
     #[arg(long, value_name = "PATH.svg")]
     plot: Option<PathBuf>,
+    /// Write a self-contained HTML page (plot and table) to PATH.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Write a GitHub-flavoured Markdown summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    markdown: Option<PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
 }
@@ -356,6 +362,15 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
 
     if let Some(path) = &args.plot {
         write_atomically(path, sweep::render_svg(&report).as_bytes())?;
+    }
+    if let Some(path) = &args.html {
+        write_atomically(
+            path,
+            sweep::render_html(&report, &command_line()).as_bytes(),
+        )?;
+    }
+    if let Some(path) = &args.markdown {
+        write_atomically(path, sweep::render_markdown(&report).as_bytes())?;
     }
     let json = match &args.json {
         Some(path) => {

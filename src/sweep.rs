@@ -623,6 +623,107 @@ pub fn render_svg(report: &SweepReport) -> String {
     svg
 }
 
+fn flagged_text(series: &SweepSeries) -> String {
+    match &series.first_flagged {
+        None => "never".to_string(),
+        Some(f) => {
+            let to =
+                f.to.as_ref()
+                    .map(|to| format!(", {}→{to}", series.label))
+                    .unwrap_or_default();
+            format!("at {}: {:.0}%{to}", f.value, f.change_rate * 100.0)
+        }
+    }
+}
+
+/// The sweep as a self-contained HTML page: the plot inline, and the table of safe ranges.
+pub fn render_html(report: &SweepReport, command: &str) -> String {
+    use maud::{html, PreEscaped, DOCTYPE};
+    let changing: Vec<&SweepSeries> = report
+        .classes
+        .iter()
+        .filter(|s| s.changed.iter().any(|&c| c > 0))
+        .collect();
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "augsafe sweep: " (report.op) " on " (report.dataset.root) }
+                style { (PreEscaped("body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 64rem; padding: 0 1rem; } table { border-collapse: collapse; } th, td { border: 1px solid #d0d0d5; padding: 0.25rem 0.5rem; text-align: left; } th { background: #f2f2f5; } code, .spark { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; } .meta { color: #555; }")) }
+            }
+            body {
+                h1 { "Sweep of " code { (report.op) } " on " code { (report.dataset.root) } }
+                p.meta {
+                    (report.dataset.images) " images in " (report.dataset.classes.len()) " classes · "
+                    (report.values.len()) " values · seed " (report.seed) " · "
+                    (report.tool.name) " " (report.tool.version)
+                }
+                p.meta { "Reproduce with " code { (command) } }
+                p { "Safe for the whole dataset: " strong { code { (report.safe_spec) } } }
+                // Inline SVG needs no namespace in HTML; leaving it out keeps the page free of URLs.
+                (PreEscaped(render_svg(report).replace(r#" xmlns="http://www.w3.org/2000/svg""#, "")))
+                table id="sweep-table" {
+                    thead { tr { th { "Class" } th { "Change rate along the sweep" } th { "Safe range" } th { "First flagged" } } }
+                    tbody {
+                        @for series in std::iter::once(&report.overall).chain(changing.iter().copied()) {
+                            tr {
+                                td { (series.label) }
+                                td.spark { (sparkline(&series.change_rate)) }
+                                td { (series.safe_range[0]) " to " (series.safe_range[1]) }
+                                td { (flagged_text(series)) }
+                            }
+                        }
+                    }
+                }
+                @if changing.len() < report.classes.len() {
+                    p.meta { (report.classes.len() - changing.len()) " classes never change." }
+                }
+            }
+        }
+    };
+    page.into_string() + "\n"
+}
+
+/// The sweep as GitHub-flavoured Markdown: the safe spec and a table of safe ranges.
+pub fn render_markdown(report: &SweepReport) -> String {
+    use crate::report::markdown::cell;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## augsafe sweep: {} on {}\n",
+        cell(&report.op),
+        cell(&report.dataset.root)
+    );
+    let _ = writeln!(
+        out,
+        "{} values from {} to {} · seed {} · safe for the whole dataset: `{}`\n",
+        report.values.len(),
+        report.values.first().copied().unwrap_or(0.0),
+        report.values.last().copied().unwrap_or(0.0),
+        report.seed,
+        report.safe_spec
+    );
+    let _ = writeln!(out, "| Class | Safe range | First flagged |");
+    let _ = writeln!(out, "|---|---|---|");
+    for series in std::iter::once(&report.overall).chain(
+        report
+            .classes
+            .iter()
+            .filter(|s| s.changed.iter().any(|&c| c > 0)),
+    ) {
+        let _ = writeln!(
+            out,
+            "| {} | {} to {} | {} |",
+            cell(&series.label),
+            series.safe_range[0],
+            series.safe_range[1],
+            cell(&flagged_text(series))
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,3 +161,45 @@ fn bad_sweeps_are_usage_errors() {
     let missing = sweep(&["fixtures/no-such-folder", "--op", "rotate"]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn the_sweep_has_an_html_page_and_a_markdown_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = dir.path().join("sweep.html");
+    let markdown = dir.path().join("sweep.md");
+    let output = sweep(&[
+        "fixtures/digits",
+        "--op",
+        "rotate",
+        "--range",
+        "0..180",
+        "--step",
+        "30",
+        "--quiet",
+        "--html",
+        html.to_str().expect("utf-8"),
+        "--markdown",
+        markdown.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = std::fs::read_to_string(&html).expect("html written");
+    let document = scraper::Html::parse_document(&page);
+    let rows = scraper::Selector::parse("#sweep-table tbody tr").expect("selector");
+    let svg = scraper::Selector::parse("svg polyline").expect("selector");
+    // The whole dataset and every class that changes (all ten digits do over 0..180).
+    assert_eq!(document.select(&rows).count(), 11);
+    assert!(document.select(&svg).count() >= 2);
+    assert!(!page.contains("http://") && !page.contains("https://"));
+    let summary = std::fs::read_to_string(&markdown).expect("markdown written");
+    let table: Vec<&str> = summary.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + 11);
+    assert!(
+        table.iter().all(|row| row.matches('|').count() == 4),
+        "{summary}"
+    );
+    assert!(summary.contains("safe for the whole dataset: `rotate:-"));
+}
