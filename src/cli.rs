@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use augsafe::evaluate::{collect_examples, scan_entries, scan_with, Augment, Baseline, Example};
+use augsafe::idx::IdxSource;
 use augsafe::pipeline::{Format, Pipeline};
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
@@ -47,9 +48,8 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct RecommendArgs {
-    /// Dataset folder in the ImageFolder layout: DIR/<label>/<image>.
-    #[arg(value_name = "DIR")]
-    dir: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
     /// The training pipeline to make safe (saved by albumentations.save, JSON or YAML);
     /// without it, augsafe starts from a broad candidate of its own.
     #[arg(long, value_name = "FILE")]
@@ -70,9 +70,8 @@ struct RecommendArgs {
 
 #[derive(Debug, clap::Args)]
 struct ScanArgs {
-    /// Dataset folder in the ImageFolder layout: DIR/<label>/<image>.
-    #[arg(value_name = "DIR")]
-    dir: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
     /// A transformation to check (repeatable): rotate:180, rotate:-15..15, hflip, vflip,
     /// crop:0.7, crop:0.6..0.9, crop:left=0.6, affine:..., p=0.5:hflip, A+B for a pipeline
     /// (the README lists them all). Without any, a default set of rotations, flips and crops.
@@ -114,9 +113,8 @@ enum FailOn {
 
 #[derive(Debug, clap::Args)]
 struct SweepArgs {
-    /// Dataset folder in the ImageFolder layout: DIR/<label>/<image>.
-    #[arg(value_name = "DIR")]
-    dir: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
     /// The parameter to sweep: rotate (degrees, ±), crop (fraction kept), scale (factor),
     /// shear (degrees, ±) or translate (fraction of the size, ±).
     #[arg(long, value_name = "OP", value_parser = parse_op)]
@@ -143,6 +141,34 @@ struct SweepArgs {
     markdown: Option<PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
+}
+
+/// Where the glyphs come from; shared by scan, sweep and recommend.
+#[derive(Debug, clap::Args)]
+struct InputArgs {
+    /// Dataset folder: DIR/<label>/<image> (ImageFolder), or a folder holding an IDX pair
+    /// (*idx3-ubyte[.gz] and *idx1-ubyte[.gz], and a *mapping* file if any).
+    #[arg(value_name = "DIR", required_unless_present_any = ["idx_images", "manifest"])]
+    dir: Option<PathBuf>,
+    /// IDX images file (MNIST's format, gzipped or not); needs --idx-labels.
+    #[arg(long, value_name = "FILE", requires = "idx_labels", conflicts_with_all = ["dir", "manifest"])]
+    idx_images: Option<PathBuf>,
+    /// IDX labels file matching --idx-images.
+    #[arg(long, value_name = "FILE", requires = "idx_images")]
+    idx_labels: Option<PathBuf>,
+    /// Label names for IDX labels: EMNIST's mapping (`index code` per line, the code an ASCII
+    /// value) or one name per line.
+    #[arg(long, value_name = "FILE")]
+    idx_mapping: Option<PathBuf>,
+    /// IDX images are stored transposed (as EMNIST stores them): turn them back.
+    #[arg(long)]
+    transpose: bool,
+    /// A CSV of `path,label` rows (paths relative to the CSV), for flat folders.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "dir")]
+    manifest: Option<PathBuf>,
+    /// Keep at most N images per class, chosen with --seed: a first look at a huge set.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_per_class: Option<u64>,
 }
 
 /// How transformed glyphs are drawn and judged; shared by scan and sweep.
@@ -261,7 +287,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Some(path) => Some(Pipeline::load(path)?),
         None => None,
     };
-    let dataset = load_dataset(&args.dir)?;
+    let dataset = load_dataset(&args.input, args.judge.seed)?;
 
     let bar = progress_bar(dataset.glyphs.len() as u64, "scanning", args.judge.quiet);
     let baseline = Baseline::build(&dataset, &config.classifier);
@@ -351,7 +377,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
         ));
     }
     let config = args.judge.config(Vec::new());
-    let dataset = load_dataset(&args.dir)?;
+    let dataset = load_dataset(&args.input, args.judge.seed)?;
 
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
     let bar = progress_bar(total, "sweeping", args.judge.quiet);
@@ -409,7 +435,7 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         );
         args.out.with_file_name(format!("{stem}.policy.json"))
     });
-    let dataset = load_dataset(&args.dir)?;
+    let dataset = load_dataset(&args.input, args.judge.seed)?;
     let components = pipeline.as_ref().map_or(8, |p| p.leaves().len()) as u64;
     let bar = progress_bar(components, "recommending", args.judge.quiet);
     bar.set_style(
@@ -521,9 +547,39 @@ fn write_examples(dir: &Path, examples: &[Example], classes: &[String]) -> Resul
     Ok(())
 }
 
-/// Loads the dataset and warns about every file it could not use.
-fn load_dataset(dir: &Path) -> Result<Dataset> {
-    let dataset = Dataset::load(dir).with_context(|| format!("cannot scan {}", dir.display()))?;
+/// Loads the dataset from wherever the arguments point, samples it if asked, and warns
+/// about every file it could not use.
+fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
+    let mut dataset = if let (Some(images), Some(labels)) = (&input.idx_images, &input.idx_labels) {
+        let source = IdxSource {
+            images: images.clone(),
+            labels: labels.clone(),
+            mapping: input.idx_mapping.clone(),
+            transpose: input.transpose,
+        };
+        Dataset::from_idx(&source).with_context(|| format!("cannot scan {}", images.display()))?
+    } else if let Some(manifest) = &input.manifest {
+        Dataset::from_manifest(manifest)
+            .with_context(|| format!("cannot scan {}", manifest.display()))?
+    } else {
+        let dir = input.dir.as_deref().unwrap_or(Path::new("."));
+        let idx =
+            IdxSource::find_in(dir).filter(|_| input.transpose || input.idx_mapping.is_some());
+        match idx {
+            Some(mut source) => {
+                source.transpose = input.transpose;
+                if input.idx_mapping.is_some() {
+                    source.mapping = input.idx_mapping.clone();
+                }
+                Dataset::from_idx(&source)
+            }
+            None => Dataset::load(dir),
+        }
+        .with_context(|| format!("cannot scan {}", dir.display()))?
+    };
+    if let Some(max) = input.max_per_class {
+        dataset.sample_per_class(usize::try_from(max).unwrap_or(usize::MAX), seed);
+    }
     for skipped in &dataset.skipped {
         eprintln!(
             "warning: skipped {}: {}",

@@ -9,6 +9,7 @@ use serde::Serialize;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
+use crate::idx::IdxSource;
 
 /// File extensions that are read as images (compared case-insensitively).
 pub const IMAGE_EXTENSIONS: &[&str] = &[
@@ -99,6 +100,11 @@ impl Dataset {
             }
         }
         class_dirs.sort();
+        if class_dirs.is_empty() {
+            if let Some(source) = IdxSource::find_in(root) {
+                return Dataset::from_idx(&source);
+            }
+        }
 
         // (label, files) per class folder; two folders may decode to one label.
         let mut candidates: Vec<(String, PathBuf)> = Vec::new();
@@ -134,64 +140,110 @@ impl Dataset {
             }
         }
 
-        let decoded: Vec<(String, PathBuf, std::result::Result<DecodedGlyph, String>)> = candidates
-            .into_par_iter()
-            .map(|(label, path)| {
-                let result = std::fs::read(&path)
-                    .map_err(|err| format!("cannot read: {err}"))
-                    .and_then(|bytes| decode_glyph(&bytes));
-                (label, path, result)
-            })
-            .collect();
-
-        let mut classes: Vec<String> = decoded
-            .iter()
-            .filter(|(_, _, result)| result.is_ok())
-            .map(|(label, _, _)| label.clone())
-            .collect();
-        classes.sort();
-        classes.dedup();
-
-        let mut glyphs = Vec::new();
-        for (label, path, result) in decoded {
-            match result {
-                Ok(decoded) => {
-                    let index = classes.binary_search(&label).unwrap_or_default();
-                    glyphs.push(Glyph {
-                        label: index,
-                        path,
-                        image: decoded.image,
-                        background: decoded.background,
-                        polarity: decoded.polarity,
-                    });
-                }
-                Err(reason) => skipped.push(Skipped { path, reason }),
-            }
-        }
-        glyphs.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
-        skipped.sort_by(|a, b| a.path.cmp(&b.path));
-
-        let mut empty_classes: Vec<String> = folder_labels
-            .into_iter()
-            .filter(|label| classes.binary_search(label).is_err())
-            .collect();
-        empty_classes.sort();
-        empty_classes.dedup();
-
-        if glyphs.is_empty() || classes.len() < 2 {
-            return Err(Error::NotEnoughData {
-                root: root.to_path_buf(),
-                found: describe_shortfall(class_dirs.len(), &classes, glyphs.len(), &skipped),
-            });
-        }
-        Ok(Dataset {
-            root: root.to_path_buf(),
-            classes,
-            glyphs,
+        let decoded = decode_files(candidates);
+        assemble(
+            root,
+            decoded,
+            folder_labels,
+            class_dirs.len(),
             skipped,
             ignored,
-            empty_classes,
-        })
+        )
+    }
+
+    /// Reads an IDX images/labels pair (MNIST, EMNIST, ...), as [`IdxSource::read`] does.
+    ///
+    /// # Errors
+    /// As [`IdxSource::read`], and [`Error::NotEnoughData`] with fewer than two classes.
+    pub fn from_idx(source: &IdxSource) -> Result<Dataset> {
+        let idx = source.read()?;
+        let name = source.images.display().to_string();
+        let width = idx.images.len().to_string().len();
+        let decoded: Vec<(String, PathBuf, std::result::Result<DecodedGlyph, String>)> = idx
+            .images
+            .into_par_iter()
+            .zip(idx.labels.into_par_iter())
+            .enumerate()
+            .map(|(i, (image, label))| {
+                let path = PathBuf::from(format!("{name}#{i:0width$}"));
+                (label, path, glyph_from_grey(image))
+            })
+            .collect();
+        let root = source
+            .images
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        assemble(&root, decoded, Vec::new(), 1, Vec::new(), 0)
+    }
+
+    /// Reads a CSV manifest of `path,label` rows (paths relative to the manifest; a first row
+    /// `path,label` is a header), for images that sit in one flat folder.
+    ///
+    /// # Errors
+    /// [`Error::Read`] when the manifest cannot be read, [`Error::Manifest`] for a row that is
+    /// not `path,label`, [`Error::NotEnoughData`] with fewer than two classes.
+    pub fn from_manifest(manifest: &Path) -> Result<Dataset> {
+        let text = std::fs::read(manifest).map_err(|source| Error::Read {
+            path: manifest.to_path_buf(),
+            source,
+        })?;
+        let base = manifest.parent().unwrap_or(Path::new("."));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&text[..]);
+        let mut candidates = Vec::new();
+        for (line, record) in reader.records().enumerate() {
+            let record = record.map_err(|err| Error::Manifest {
+                path: manifest.to_path_buf(),
+                line: line + 1,
+                reason: err.to_string(),
+            })?;
+            let fields: Vec<&str> = record.iter().map(str::trim).collect();
+            if line == 0 && fields.first() == Some(&"path") {
+                continue;
+            }
+            match fields[..] {
+                [path, label] if !path.is_empty() && !label.is_empty() => {
+                    candidates.push((label.to_string(), base.join(path)));
+                }
+                [""] | [] => {}
+                _ => {
+                    return Err(Error::Manifest {
+                        path: manifest.to_path_buf(),
+                        line: line + 1,
+                        reason: format!("expected two fields, path,label; found {}", record.len()),
+                    })
+                }
+            }
+        }
+        let decoded = decode_files(candidates);
+        assemble(manifest, decoded, Vec::new(), 1, Vec::new(), 0)
+    }
+
+    /// Keeps at most `max` glyphs of every class, chosen at random from `seed` (the same seed
+    /// keeps the same glyphs), in their original order.
+    pub fn sample_per_class(&mut self, max: usize, seed: u64) {
+        let mut keep = vec![false; self.glyphs.len()];
+        for class in 0..self.classes.len() {
+            let members: Vec<usize> = (0..self.glyphs.len())
+                .filter(|&i| self.glyphs[i].label == class)
+                .collect();
+            if members.len() <= max {
+                members.iter().for_each(|&i| keep[i] = true);
+                continue;
+            }
+            let mut rng = crate::evaluate::draw_rng(seed, class, usize::MAX, 0);
+            for chosen in rand::seq::index::sample(&mut rng, members.len(), max) {
+                keep[members[chosen]] = true;
+            }
+        }
+        let mut index = 0;
+        self.glyphs.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
     }
 
     /// The most typical background level: the median over all glyphs.
@@ -209,6 +261,81 @@ impl Dataset {
         }
         counts
     }
+}
+
+type Decoded = Vec<(String, PathBuf, std::result::Result<DecodedGlyph, String>)>;
+
+/// Reads and decodes each (label, file) in parallel, each file once.
+fn decode_files(candidates: Vec<(String, PathBuf)>) -> Decoded {
+    candidates
+        .into_par_iter()
+        .map(|(label, path)| {
+            let result = std::fs::read(&path)
+                .map_err(|err| format!("cannot read: {err}"))
+                .and_then(|bytes| decode_glyph(&bytes));
+            (label, path, result)
+        })
+        .collect()
+}
+
+/// Builds a dataset from decoded glyphs: classes are the labels with a usable image, sorted;
+/// failures become skipped entries; fewer than two classes is an error.
+fn assemble(
+    root: &Path,
+    decoded: Decoded,
+    folder_labels: Vec<String>,
+    folders: usize,
+    mut skipped: Vec<Skipped>,
+    ignored: usize,
+) -> Result<Dataset> {
+    let mut classes: Vec<String> = decoded
+        .iter()
+        .filter(|(_, _, result)| result.is_ok())
+        .map(|(label, _, _)| label.clone())
+        .collect();
+    classes.sort();
+    classes.dedup();
+
+    let mut glyphs = Vec::with_capacity(decoded.len());
+    for (label, path, result) in decoded {
+        match result {
+            Ok(decoded) => {
+                let index = classes.binary_search(&label).unwrap_or_default();
+                glyphs.push(Glyph {
+                    label: index,
+                    path,
+                    image: decoded.image,
+                    background: decoded.background,
+                    polarity: decoded.polarity,
+                });
+            }
+            Err(reason) => skipped.push(Skipped { path, reason }),
+        }
+    }
+    glyphs.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut empty_classes: Vec<String> = folder_labels
+        .into_iter()
+        .filter(|label| classes.binary_search(label).is_err())
+        .collect();
+    empty_classes.sort();
+    empty_classes.dedup();
+
+    if glyphs.is_empty() || classes.len() < 2 {
+        return Err(Error::NotEnoughData {
+            root: root.to_path_buf(),
+            found: describe_shortfall(folders, &classes, glyphs.len(), &skipped),
+        });
+    }
+    Ok(Dataset {
+        root: root.to_path_buf(),
+        classes,
+        glyphs,
+        skipped,
+        ignored,
+        empty_classes,
+    })
 }
 
 fn describe_shortfall(
@@ -299,7 +426,17 @@ pub fn glyph_from_image(image: &DynamicImage) -> std::result::Result<DecodedGlyp
     if image.width() == 0 || image.height() == 0 {
         return Err("image has no pixels".to_string());
     }
-    let grey = to_grey(image);
+    glyph_from_grey(to_grey(image))
+}
+
+/// Turns a grey image into a glyph with its background and polarity.
+///
+/// # Errors
+/// A reason in words when the image is empty or holds no glyph.
+pub fn glyph_from_grey(grey: GrayImage) -> std::result::Result<DecodedGlyph, String> {
+    if grey.width() == 0 || grey.height() == 0 {
+        return Err("image has no pixels".to_string());
+    }
     let background = border_median(&grey);
     let polarity = detect_polarity(&grey, background);
     let contrast = grey

@@ -74,6 +74,24 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An IDX file (MNIST's format) could not be used.
+    #[error("{}: {reason}", path.display())]
+    Idx {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A row of a CSV manifest could not be used.
+    #[error("{} line {line}: {reason}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A report could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Serialize(#[from] serde_json::Error),

@@ -36,6 +36,7 @@ pub mod classify;
 pub mod dataset;
 pub mod error;
 pub mod evaluate;
+pub mod idx;
 pub mod normalize;
 pub mod pipeline;
 pub mod recommend;

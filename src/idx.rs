@@ -1,0 +1,478 @@
+//! The IDX format of MNIST, EMNIST, Fashion-MNIST and KMNIST: images and labels, gzipped or
+//! not, any element type, with label names from a mapping file.
+//!
+//! An IDX file starts with two zero bytes, a type byte (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32,
+//! 0x0D f32, 0x0E f64) and the number of dimensions, then one big-endian u32 per dimension,
+//! then the elements, big-endian, row-major. Images are `[n, rows, cols]` (magic 0x00000803
+//! for u8), labels `[n]` (0x00000801).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use image::GrayImage;
+
+use crate::error::{Error, Result};
+
+/// An IDX array as read: its shape and its elements as `f64`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdxArray {
+    /// The size of each dimension.
+    pub shape: Vec<usize>,
+    /// The element type byte from the header.
+    pub element_type: u8,
+    /// The elements, row-major. Kept as bytes for u8 files (most of them), converted otherwise.
+    pub data: IdxData,
+}
+
+/// The elements of an IDX array.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IdxData {
+    /// Unsigned bytes, as stored.
+    Bytes(Vec<u8>),
+    /// Any other type, converted to `f64`.
+    Numbers(Vec<f64>),
+}
+
+fn bad(path: &Path, reason: impl Into<String>) -> Error {
+    Error::Idx {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Reads a whole file, un-gzipping it when it starts with the gzip magic bytes.
+fn read_maybe_gzipped(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|err| bad(path, format!("not a valid gzip file: {err}")))?;
+        Ok(out)
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// Parses an IDX file (gzipped or not).
+///
+/// # Errors
+/// [`Error::Read`] when it cannot be read; [`Error::Idx`] when the magic number, the element
+/// type or the length does not fit the format.
+pub fn read_idx(path: &Path) -> Result<IdxArray> {
+    let bytes = read_maybe_gzipped(path)?;
+    parse_idx(&bytes, path)
+}
+
+/// Parses IDX bytes; `path` names them in errors.
+///
+/// # Errors
+/// As [`read_idx`].
+pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<IdxArray> {
+    if bytes.is_empty() {
+        return Err(bad(path, "empty file (0 bytes)"));
+    }
+    if bytes.len() < 4 {
+        return Err(bad(
+            path,
+            format!(
+                "truncated header: {} bytes, an IDX header needs at least 4",
+                bytes.len()
+            ),
+        ));
+    }
+    let magic = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    if bytes[0] != 0 || bytes[1] != 0 {
+        return Err(bad(
+            path,
+            format!("wrong magic number 0x{magic:08X}: an IDX file starts with two zero bytes (0x00000803 for images, 0x00000801 for labels)"),
+        ));
+    }
+    let element_type = bytes[2];
+    let width = match element_type {
+        0x08 | 0x09 => 1,
+        0x0B => 2,
+        0x0C | 0x0D => 4,
+        0x0E => 8,
+        other => {
+            return Err(bad(
+                path,
+                format!("wrong magic number 0x{magic:08X}: element type 0x{other:02X} is not an IDX type (0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)"),
+            ))
+        }
+    };
+    let dims = usize::from(bytes[3]);
+    if dims == 0 {
+        return Err(bad(
+            path,
+            format!("magic number 0x{magic:08X} declares no dimensions"),
+        ));
+    }
+    let header = 4 + 4 * dims;
+    if bytes.len() < header {
+        return Err(bad(
+            path,
+            format!(
+                "truncated header: {} bytes, {dims} dimensions need {header}",
+                bytes.len()
+            ),
+        ));
+    }
+    let shape: Vec<usize> = (0..dims)
+        .map(|d| {
+            let at = 4 + 4 * d;
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize
+        })
+        .collect();
+    let count = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| bad(path, format!("dimensions {shape:?} overflow")))?;
+    let expected = count
+        .checked_mul(width)
+        .and_then(|n| n.checked_add(header))
+        .ok_or_else(|| bad(path, format!("dimensions {shape:?} overflow")))?;
+    if bytes.len() < expected {
+        return Err(bad(
+            path,
+            format!(
+                "truncated: the header declares {shape:?} ({count} elements, {expected} bytes) but the file has {} bytes",
+                bytes.len()
+            ),
+        ));
+    }
+    let body = &bytes[header..expected];
+    let data = match element_type {
+        0x08 => IdxData::Bytes(body.to_vec()),
+        0x09 => IdxData::Numbers(body.iter().map(|&b| f64::from(b as i8)).collect()),
+        0x0B => IdxData::Numbers(
+            body.chunks_exact(2)
+                .map(|c| f64::from(i16::from_be_bytes([c[0], c[1]])))
+                .collect(),
+        ),
+        0x0C => IdxData::Numbers(
+            body.chunks_exact(4)
+                .map(|c| f64::from(i32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .collect(),
+        ),
+        0x0D => IdxData::Numbers(
+            body.chunks_exact(4)
+                .map(|c| f64::from(f32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .collect(),
+        ),
+        _ => IdxData::Numbers(
+            body.chunks_exact(8)
+                .map(|c| f64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                .collect(),
+        ),
+    };
+    Ok(IdxArray {
+        shape,
+        element_type,
+        data,
+    })
+}
+
+/// IDX images and their labels, read and checked against each other.
+#[derive(Clone, Debug)]
+pub struct IdxDataset {
+    /// The images, in file order, as grey bytes.
+    pub images: Vec<GrayImage>,
+    /// The label of each image, as a name.
+    pub labels: Vec<String>,
+}
+
+/// Where the images of an IDX dataset come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdxSource {
+    /// The images file (`[n, rows, cols]`).
+    pub images: PathBuf,
+    /// The labels file (`[n]`).
+    pub labels: PathBuf,
+    /// Label names: EMNIST's `index code` lines, or one name per line.
+    pub mapping: Option<PathBuf>,
+    /// Whether images are stored transposed (EMNIST) and must be turned back.
+    pub transpose: bool,
+}
+
+impl IdxSource {
+    /// Finds an images/labels pair (and a mapping file, if any) in a folder: files whose names
+    /// contain `idx3-ubyte` and `idx1-ubyte` (gzipped or not), and `mapping` for the mapping.
+    /// `None` when the folder holds no such pair.
+    pub fn find_in(dir: &Path) -> Option<IdxSource> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        names.sort();
+        let find = |needle: &str| {
+            names
+                .iter()
+                .find(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().contains(needle))
+                })
+                .cloned()
+        };
+        Some(IdxSource {
+            images: find("idx3-ubyte")?,
+            labels: find("idx1-ubyte")?,
+            mapping: find("mapping"),
+            transpose: false,
+        })
+    }
+
+    /// Reads the pair, checks that they agree, and names the labels.
+    ///
+    /// # Errors
+    /// [`Error::Idx`] when a file is not IDX, the images are not `[n, rows, cols]`, the labels
+    /// not `[n]` whole numbers, the counts differ, or a label has no name in the mapping.
+    pub fn read(&self) -> Result<IdxDataset> {
+        let images = read_idx(&self.images)?;
+        let labels = read_idx(&self.labels)?;
+        let [n, rows, cols] = images.shape[..] else {
+            return Err(bad(
+                &self.images,
+                format!(
+                    "images must have 3 dimensions [count, rows, columns], not {:?}",
+                    images.shape
+                ),
+            ));
+        };
+        if rows == 0 || cols == 0 {
+            return Err(bad(
+                &self.images,
+                format!("images of {rows}×{cols} pixels hold nothing"),
+            ));
+        }
+        let [label_count] = labels.shape[..] else {
+            return Err(bad(
+                &self.labels,
+                format!(
+                    "labels must have 1 dimension [count], not {:?}",
+                    labels.shape
+                ),
+            ));
+        };
+        if label_count != n {
+            return Err(Error::Idx {
+                path: self.labels.clone(),
+                reason: format!(
+                    "count mismatch: {} holds {label_count} labels but {} holds {n} images",
+                    self.labels.display(),
+                    self.images.display()
+                ),
+            });
+        }
+        let label_values: Vec<i64> = match &labels.data {
+            IdxData::Bytes(b) => b.iter().map(|&v| i64::from(v)).collect(),
+            IdxData::Numbers(v) => v
+                .iter()
+                .map(|&x| {
+                    if x.fract() == 0.0 && x.is_finite() {
+                        Ok(x as i64)
+                    } else {
+                        Err(bad(
+                            &self.labels,
+                            format!("label {x} is not a whole number"),
+                        ))
+                    }
+                })
+                .collect::<Result<_>>()?,
+        };
+        let names = match &self.mapping {
+            Some(path) => Some(read_mapping(path)?),
+            None => None,
+        };
+        let labels = label_values
+            .iter()
+            .map(|&value| match &names {
+                None => Ok(value.to_string()),
+                Some(names) => names
+                    .iter()
+                    .find(|(index, _)| *index == value)
+                    .map(|(_, name)| name.clone())
+                    .ok_or_else(|| {
+                        bad(
+                            self.mapping.as_deref().unwrap_or(&self.labels),
+                            format!("label {value} has no name in the mapping"),
+                        )
+                    }),
+            })
+            .collect::<Result<Vec<String>>>()?;
+        let pixels = rows * cols;
+        let (w, h) = if self.transpose {
+            (rows, cols)
+        } else {
+            (cols, rows)
+        };
+        let (w32, h32) = (
+            u32::try_from(w).unwrap_or(u32::MAX),
+            u32::try_from(h).unwrap_or(u32::MAX),
+        );
+        let scale = |values: &[f64]| -> Vec<u8> {
+            // Non-byte images are scaled by their own range: 0..1 floats and 0..255 ints alike.
+            let max = values.iter().copied().fold(0.0f64, f64::max);
+            let factor = if max <= 1.0 {
+                255.0
+            } else if max <= 255.0 {
+                1.0
+            } else {
+                255.0 / max
+            };
+            values
+                .iter()
+                .map(|v| (v * factor).round().clamp(0.0, 255.0) as u8)
+                .collect()
+        };
+        let images = (0..n)
+            .map(|i| {
+                let raw: Vec<u8> = match &images.data {
+                    IdxData::Bytes(b) => b[i * pixels..(i + 1) * pixels].to_vec(),
+                    IdxData::Numbers(v) => scale(&v[i * pixels..(i + 1) * pixels]),
+                };
+                let raw = if self.transpose {
+                    let mut turned = vec![0u8; pixels];
+                    for r in 0..rows {
+                        for c in 0..cols {
+                            turned[c * rows + r] = raw[r * cols + c];
+                        }
+                    }
+                    turned
+                } else {
+                    raw
+                };
+                GrayImage::from_raw(w32, h32, raw)
+                    .ok_or_else(|| bad(&self.images, "image size does not fit in memory"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(IdxDataset { images, labels })
+    }
+}
+
+/// Reads label names: EMNIST's `index code` lines (the code an ASCII value), or one name per
+/// line (the line number is the index).
+///
+/// # Errors
+/// [`Error::Read`] or [`Error::Idx`] when the file cannot be read or a line does not fit.
+pub fn read_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let pairs = lines.iter().all(|line| {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        parts.len() == 2 && parts.iter().all(|p| p.parse::<i64>().is_ok())
+    });
+    if pairs && !lines.is_empty() {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(n, line)| {
+                let mut parts = line
+                    .split_whitespace()
+                    .map(|p| p.parse::<i64>().unwrap_or(-1));
+                let (index, code) = (parts.next().unwrap_or(-1), parts.next().unwrap_or(-1));
+                let name = u32::try_from(code)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| {
+                        bad(
+                            path,
+                            format!("line {}: {code} is not a character code", n + 1),
+                        )
+                    })?;
+                Ok((index, name.to_string()))
+            })
+            .collect()
+    } else {
+        Ok(lines
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (i as i64, (*name).to_string()))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(kind: u8, shape: &[u32]) -> Vec<u8> {
+        let mut bytes = vec![0, 0, kind, shape.len() as u8];
+        for d in shape {
+            bytes.extend(d.to_be_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn reads_every_element_type() {
+        let path = Path::new("t");
+        let mut bytes = header(0x08, &[2, 2]);
+        bytes.extend([1, 2, 3, 4]);
+        assert_eq!(
+            parse_idx(&bytes, path).unwrap().data,
+            IdxData::Bytes(vec![1, 2, 3, 4])
+        );
+        let mut floats = header(0x0D, &[2]);
+        floats.extend(0.5f32.to_be_bytes());
+        floats.extend((-1.0f32).to_be_bytes());
+        assert_eq!(
+            parse_idx(&floats, path).unwrap().data,
+            IdxData::Numbers(vec![0.5, -1.0])
+        );
+        let mut shorts = header(0x0B, &[1]);
+        shorts.extend((-300i16).to_be_bytes());
+        assert_eq!(
+            parse_idx(&shorts, path).unwrap().data,
+            IdxData::Numbers(vec![-300.0])
+        );
+        let mut doubles = header(0x0E, &[1]);
+        doubles.extend(2.25f64.to_be_bytes());
+        assert_eq!(
+            parse_idx(&doubles, path).unwrap().data,
+            IdxData::Numbers(vec![2.25])
+        );
+        let mut signed = header(0x09, &[1]);
+        signed.push(0xFF);
+        assert_eq!(
+            parse_idx(&signed, path).unwrap().data,
+            IdxData::Numbers(vec![-1.0])
+        );
+        let mut ints = header(0x0C, &[1]);
+        ints.extend(70000i32.to_be_bytes());
+        assert_eq!(
+            parse_idx(&ints, path).unwrap().data,
+            IdxData::Numbers(vec![70000.0])
+        );
+    }
+
+    #[test]
+    fn broken_files_say_what_is_wrong() {
+        let path = Path::new("t");
+        let message = |bytes: &[u8]| parse_idx(bytes, path).unwrap_err().to_string();
+        assert!(message(&[]).contains("0 bytes"));
+        assert!(message(&[0, 0, 8]).contains("truncated header"));
+        assert!(message(&[0x89, b'P', b'N', b'G', 0, 0]).contains("wrong magic number 0x89504E47"));
+        assert!(message(&[0, 0, 0x07, 1, 0, 0, 0, 1, 5]).contains("element type 0x07"));
+        assert!(message(&header(0x08, &[2])[..6]).contains("truncated header"));
+        let mut short = header(0x08, &[2, 3]);
+        short.extend([1, 2, 3]);
+        assert!(message(&short).contains("truncated: the header declares [2, 3]"));
+        assert!(
+            message(&header(0x08, &[u32::MAX, u32::MAX, u32::MAX])).contains("overflow")
+                || message(&header(0x08, &[u32::MAX, u32::MAX, u32::MAX])).contains("truncated")
+        );
+    }
+}
