@@ -71,7 +71,8 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Reads an ImageFolder tree: every folder directly under `root` is a class (its name, decoded
+    /// Reads an ImageFolder tree (or, when `root` holds an IDX images/labels pair, that pair: see
+    /// [`IdxSource::find_in`]): every folder directly under `root` is a class (its name, decoded
     /// with [`label_from_folder_name`], is the label) and every image file below it a sample.
     ///
     /// Files that cannot be decoded or hold no glyph are listed in [`Dataset::skipped`]; files
@@ -100,10 +101,9 @@ impl Dataset {
             }
         }
         class_dirs.sort();
-        if class_dirs.is_empty() {
-            if let Some(source) = IdxSource::find_in(root) {
-                return Dataset::from_idx(&source);
-            }
+        // A folder that holds an IDX pair is that dataset, whatever else sits beside it.
+        if let Some(source) = IdxSource::find_in(root) {
+            return Dataset::from_idx(&source);
         }
 
         // (label, files) per class folder; two folders may decode to one label.

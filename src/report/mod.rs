@@ -278,6 +278,8 @@ pub trait Exporter {
 }
 
 /// Writes `bytes` to `path` whole or not at all: into a temporary file beside it, then renamed.
+/// A path that exists and is not a regular file (`/dev/null`, a pipe) is written in place:
+/// renaming over it would replace the device.
 ///
 /// # Errors
 /// [`Error::Write`] when the file cannot be created, written or renamed.
@@ -287,6 +289,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(bytes))
+            .map_err(write_error);
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -306,4 +315,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&temporary);
     }
     result.map_err(write_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_leave_no_temporary_file_and_spare_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_atomically(&path, b"one").unwrap();
+        write_atomically(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Writing to the null device must leave it a device.
+        write_atomically(Path::new("/dev/null"), b"gone").unwrap();
+        let null = std::fs::metadata("/dev/null").unwrap();
+        assert!(!null.is_file(), "/dev/null was replaced by a file");
+        assert!(write_atomically(&dir.path().join("missing/x.json"), b"x").is_err());
+    }
 }

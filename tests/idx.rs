@@ -1,0 +1,270 @@
+//! IDX input, CSV manifests and per-class sampling, through the real binary, on IDX files
+//! written by an independent writer (idx2numpy; `fixtures/idx/README.md`).
+#![allow(clippy::expect_used)]
+
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn augsafe(args: &[&str]) -> Output {
+    Command::cargo_bin("augsafe")
+        .expect("the augsafe binary is built")
+        .args(args)
+        .output()
+        .expect("augsafe runs")
+}
+
+fn scan(args: &[&str]) -> Value {
+    let mut all = vec!["scan", "--quiet", "--json", "-", "-t", "rotate:180"];
+    all.extend_from_slice(args);
+    let output = augsafe(&all);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+fn pair(report: &Value, from: &str, to: &str) -> u64 {
+    report["transforms"][0]["pairs"]
+        .as_array()
+        .and_then(|pairs| pairs.iter().find(|p| p["from"] == from && p["to"] == to))
+        .and_then(|p| p["count"].as_u64())
+        .unwrap_or(0)
+}
+
+const IMAGES: &str = "fixtures/idx/digits-images-idx3-ubyte";
+const LABELS: &str = "fixtures/idx/digits-labels-idx1-ubyte";
+
+#[test]
+fn an_idx_pair_is_read_with_its_labels_and_6_turns_into_9() {
+    let report = scan(&["--idx-images", IMAGES, "--idx-labels", LABELS]);
+    assert_eq!(report["dataset"]["images"], 180);
+    let classes: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+    assert_eq!(report["dataset"]["classes"], serde_json::json!(classes));
+    assert_eq!(report["classifier"]["baseline_accuracy"], 1.0);
+    assert!(pair(&report, "6", "9") >= 9 && pair(&report, "9", "6") >= 9);
+    // The same digits as PNG files give the same verdicts: the reader saw the same glyphs.
+    let png = scan(&["fixtures/digits"]);
+    assert_eq!(
+        report["transforms"][0]["classes"],
+        png["transforms"][0]["classes"]
+    );
+}
+
+#[test]
+fn gzipped_pairs_folders_and_float_images_read_the_same() {
+    let plain = scan(&["--idx-images", IMAGES, "--idx-labels", LABELS]);
+    for args in [
+        vec!["fixtures/idx/gz"],
+        vec!["fixtures/idx"],
+        vec![
+            "--idx-images",
+            "fixtures/idx/gz/digits-images-idx3-ubyte.gz",
+            "--idx-labels",
+            "fixtures/idx/gz/digits-labels-idx1-ubyte.gz",
+        ],
+        vec![
+            "--idx-images",
+            "fixtures/idx/transposed/digits-images-idx3-ubyte.gz",
+            "--idx-labels",
+            "fixtures/idx/transposed/digits-labels-idx1-ubyte.gz",
+            "--transpose",
+        ],
+    ] {
+        let report = scan(&args);
+        assert_eq!(report["transforms"], plain["transforms"], "{args:?}");
+    }
+    let floats = scan(&[
+        "--idx-images",
+        "fixtures/idx/float32/digits-images-idx3-ubyte.gz",
+        "--idx-labels",
+        "fixtures/idx/float32/digits-labels-idx1-ubyte.gz",
+    ]);
+    assert_eq!(floats["dataset"]["images"], 30);
+    assert!(pair(&floats, "6", "9") > 0);
+}
+
+#[test]
+fn transposed_images_differ_until_turned_back() {
+    let plain = scan(&[
+        "--idx-images",
+        IMAGES,
+        "--idx-labels",
+        LABELS,
+        "--html",
+        "/dev/null",
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let examples = |extra: &[&str]| -> Vec<Vec<u8>> {
+        let out = dir.path().join(format!("ex{}", extra.len()));
+        let mut args = vec![
+            "scan",
+            "--quiet",
+            "-t",
+            "rotate:180",
+            "--examples",
+            "1",
+            "--idx-images",
+            "fixtures/idx/transposed/digits-images-idx3-ubyte.gz",
+            "--idx-labels",
+            "fixtures/idx/transposed/digits-labels-idx1-ubyte.gz",
+            "--examples-dir",
+        ];
+        let out_str = out.to_str().expect("utf-8").to_string();
+        args.push(&out_str);
+        args.extend_from_slice(extra);
+        assert!(augsafe(&args).status.success());
+        let mut files: Vec<_> = std::fs::read_dir(&out)
+            .expect("examples")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read(f).expect("png"))
+            .collect()
+    };
+    // The original panel of each strip is the stored image: transposed without the flag.
+    assert_ne!(examples(&[]), examples(&["--transpose"]));
+}
+
+#[test]
+fn label_names_come_from_a_mapping_or_a_list() {
+    let emnist = scan(&[
+        "--idx-images",
+        IMAGES,
+        "--idx-labels",
+        LABELS,
+        "--idx-mapping",
+        "fixtures/idx/digits-mapping.txt",
+    ]);
+    assert_eq!(emnist["dataset"]["classes"][6], "6");
+    let named = scan(&[
+        "fixtures/idx",
+        "--idx-mapping",
+        "fixtures/idx/digits-names.txt",
+    ]);
+    assert!(
+        pair(&named, "six", "nine") >= 9,
+        "{}",
+        named["transforms"][0]["pairs"]
+    );
+}
+
+#[test]
+fn every_broken_idx_file_is_a_clear_error() {
+    let cases = [
+        (
+            "fixtures/idx/bad/truncated-images-idx3-ubyte",
+            LABELS,
+            "truncated",
+        ),
+        (
+            "fixtures/idx/bad/wrong-magic-images-idx3-ubyte",
+            LABELS,
+            "wrong magic number",
+        ),
+        (
+            "fixtures/idx/bad/bad-type-images-idx3-ubyte",
+            LABELS,
+            "element type",
+        ),
+        ("fixtures/idx/bad/empty-idx3-ubyte", LABELS, "0 bytes"),
+        (
+            "fixtures/idx/bad/truncated-header-idx3-ubyte",
+            LABELS,
+            "truncated header",
+        ),
+        (
+            IMAGES,
+            "fixtures/idx/bad/short-labels-idx1-ubyte",
+            "count mismatch",
+        ),
+        (LABELS, LABELS, "3 dimensions"),
+        ("fixtures/idx/no-such-file", LABELS, "no-such-file"),
+    ];
+    for (images, labels, reason) in cases {
+        let output = augsafe(&["scan", "--idx-images", images, "--idx-labels", labels]);
+        assert_eq!(output.status.code(), Some(1), "{images}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(reason),
+            "{images}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"));
+    }
+    let unnamed = augsafe(&[
+        "scan",
+        "--idx-images",
+        IMAGES,
+        "--idx-labels",
+        LABELS,
+        "--idx-mapping",
+        "fixtures/idx/bad/empty-idx3-ubyte",
+    ]);
+    assert_eq!(unnamed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("has no name in the mapping"));
+    let half = augsafe(&["scan", "--idx-images", IMAGES]);
+    assert_eq!(
+        half.status.code(),
+        Some(2),
+        "--idx-images needs --idx-labels"
+    );
+}
+
+#[test]
+fn a_csv_manifest_names_flat_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize("fixtures/digits").expect("fixtures");
+    let mut csv = String::from("path,label\n");
+    for digit in ["6", "9", "1"] {
+        for entry in std::fs::read_dir(root.join(digit)).expect("class folder") {
+            let path = entry.expect("entry").path();
+            csv.push_str(&format!("{},{digit}\n", path.display()));
+        }
+    }
+    csv.push_str("missing.png,1\n");
+    let manifest = dir.path().join("manifest.csv");
+    std::fs::write(&manifest, csv).expect("manifest written");
+    let report = scan(&["--manifest", manifest.to_str().expect("utf-8")]);
+    assert_eq!(
+        report["dataset"]["classes"],
+        serde_json::json!(["1", "6", "9"])
+    );
+    assert_eq!(report["dataset"]["images"], 54);
+    assert_eq!(
+        report["dataset"]["skipped"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert!(pair(&report, "6", "9") >= 9);
+
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(&broken, "a.png,1\nb.png\n").expect("written");
+    let output = augsafe(&["scan", "--manifest", broken.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn sampling_keeps_at_most_n_per_class_and_follows_the_seed() {
+    let sampled = |seed: &str| scan(&["fixtures/digits", "--max-per-class", "4", "--seed", seed]);
+    let first = sampled("1");
+    assert_eq!(first["dataset"]["images"], 40);
+    assert_eq!(first, sampled("1"));
+    let per_class: u64 = first["transforms"][0]["classes"][6]["samples"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(per_class <= 4);
+    let other = sampled("2");
+    assert_eq!(other["dataset"]["images"], 40);
+    let unsampled = scan(&["fixtures/digits", "--max-per-class", "1000"]);
+    assert_eq!(unsampled["dataset"]["images"], 180);
+}
