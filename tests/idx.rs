@@ -89,14 +89,6 @@ fn gzipped_pairs_folders_and_float_images_read_the_same() {
 
 #[test]
 fn transposed_images_differ_until_turned_back() {
-    let plain = scan(&[
-        "--idx-images",
-        IMAGES,
-        "--idx-labels",
-        LABELS,
-        "--html",
-        "/dev/null",
-    ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let examples = |extra: &[&str]| -> Vec<Vec<u8>> {
         let out = dir.path().join(format!("ex{}", extra.len()));
