@@ -45,8 +45,7 @@ fn stages(c: &mut Criterion) {
     group.finish();
 
     let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
-    let features = baseline.canonical[0]
-        .as_ref()
+    let features = normalize(&glyph.image, glyph.background, glyph.polarity)
         .map(|canonical| canonical.features())
         .unwrap_or_default();
     c.bench_function(

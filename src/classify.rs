@@ -6,6 +6,14 @@
 //! fonts is a blur that matches nothing well; three means match their own fonts. A glyph is
 //! scored against a class by the best normalised cross-correlation with that class's templates.
 
+use rayon::prelude::*;
+
+/// Membership of a sample that belongs to no template (it had no ink).
+const NO_TEMPLATE: usize = usize::MAX;
+
+/// Centres are found on at most this many samples of a class.
+const CLUSTER_SUBSET: usize = 512;
+
 /// Settings of the template classifier.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ClassifierOptions {
@@ -64,19 +72,36 @@ impl TemplateClassifier {
         classes: usize,
         options: &ClassifierOptions,
     ) -> TemplateClassifier {
-        let dim = features.first().map_or(0, Vec::len);
+        TemplateClassifier::build_by_class(classes, features.len(), options, |class| {
+            (0..features.len())
+                .filter(|&i| labels[i] == class)
+                .map(|i| (i, features[i].clone()))
+                .collect()
+        })
+    }
+
+    /// Builds templates one class at a time, so that only one class's feature vectors are in
+    /// memory at once: `class_samples(c)` gives the (sample id, unit feature vector) pairs of
+    /// class `c`, with sample ids below `samples`. Samples never given (no ink) belong to no
+    /// template.
+    pub fn build_by_class(
+        classes: usize,
+        samples: usize,
+        options: &ClassifierOptions,
+        class_samples: impl Fn(usize) -> Vec<(usize, Vec<f32>)>,
+    ) -> TemplateClassifier {
+        let mut dim = 0;
         let mut units = Vec::new();
         let mut templates = Vec::new();
-        let mut membership = vec![0; features.len()];
+        let mut membership = vec![NO_TEMPLATE; samples];
         for class in 0..classes {
-            let members: Vec<usize> = (0..features.len())
-                .filter(|&i| labels[i] == class)
-                .collect();
+            let members = class_samples(class);
             if members.is_empty() {
                 continue;
             }
-            let samples: Vec<&[f32]> = members.iter().map(|&i| features[i].as_slice()).collect();
-            let (sums, assignment) = cluster(&samples, options);
+            dim = members[0].1.len();
+            let vectors: Vec<&[f32]> = members.iter().map(|(_, f)| f.as_slice()).collect();
+            let (sums, assignment) = cluster(&vectors, options);
             let first = templates.len();
             for (sum, count) in sums {
                 let sum_norm = norm(&sum);
@@ -87,8 +112,10 @@ impl TemplateClassifier {
                     sum_norm,
                 });
             }
-            for (slot, &sample) in members.iter().enumerate() {
-                membership[sample] = first + assignment[slot];
+            for ((sample, _), &slot) in members.iter().zip(&assignment) {
+                if let Some(entry) = membership.get_mut(*sample) {
+                    *entry = first + slot;
+                }
             }
         }
         TemplateClassifier {
@@ -98,6 +125,11 @@ impl TemplateClassifier {
             templates,
             membership,
         }
+    }
+
+    /// The templates as rows of `dim` values (row-major), for saving.
+    pub fn template_matrix(&self) -> (&[f32], usize) {
+        (&self.units, self.dim)
     }
 
     /// How many templates there are in all.
@@ -120,6 +152,47 @@ impl TemplateClassifier {
             .chunks_exact(self.dim.max(1))
             .map(|unit| dot(unit, features))
             .collect()
+    }
+
+    /// Raw scores of several glyphs against every template: one row of template scores per
+    /// glyph. Each template is read once for the whole batch, which keeps it in cache.
+    pub fn template_scores_batch(&self, batch: &[&[f32]]) -> Vec<Vec<f32>> {
+        let mut rows = vec![Vec::with_capacity(self.templates.len()); batch.len()];
+        for unit in self.units.chunks_exact(self.dim.max(1)) {
+            for (row, features) in rows.iter_mut().zip(batch) {
+                row.push(dot(unit, features));
+            }
+        }
+        rows
+    }
+
+    /// Class scores from a glyph's raw template scores; with `sample`, that training sample is
+    /// taken out of its template (see [`TemplateClassifier::leave_one_out_scores`]).
+    pub fn class_scores_from(&self, template_scores: &[f32], sample: Option<usize>) -> Vec<f32> {
+        let own = sample
+            .and_then(|s| self.membership.get(s).copied())
+            .filter(|&t| t != NO_TEMPLATE);
+        let mut scores = vec![f32::NEG_INFINITY; self.classes];
+        for (index, &score) in template_scores.iter().enumerate() {
+            let info = self.templates[index];
+            let score = if Some(index) == own {
+                if info.count < 2 {
+                    continue;
+                }
+                // The sum without this sample: S - x, with |x| = 1 and S·x = |S| (u·x).
+                let s_dot_x = info.sum_norm * score;
+                let rest_norm2 = info.sum_norm * info.sum_norm - 2.0 * s_dot_x + 1.0;
+                if rest_norm2 <= 1e-12 {
+                    continue;
+                }
+                (s_dot_x - 1.0) / rest_norm2.sqrt()
+            } else {
+                score
+            };
+            let best = &mut scores[info.class];
+            *best = best.max(score);
+        }
+        scores
     }
 
     /// The template that matches a glyph best, and its score.
@@ -160,28 +233,7 @@ impl TemplateClassifier {
     /// Class scores for training sample `sample` with its own contribution taken out of its
     /// template, so that it cannot vote for itself (a template of one sample drops out).
     pub fn leave_one_out_scores(&self, sample: usize, features: &[f32]) -> Vec<f32> {
-        let own = self.membership.get(sample).copied();
-        let mut scores = vec![f32::NEG_INFINITY; self.classes];
-        for (index, score) in self.template_scores(features).into_iter().enumerate() {
-            let info = self.templates[index];
-            let score = if Some(index) == own {
-                if info.count < 2 {
-                    continue;
-                }
-                // The sum without this sample: S - x, with |x| = 1 and S·x = |S| (u·x).
-                let s_dot_x = info.sum_norm * score;
-                let rest_norm2 = info.sum_norm * info.sum_norm - 2.0 * s_dot_x + 1.0;
-                if rest_norm2 <= 1e-12 {
-                    continue;
-                }
-                (s_dot_x - 1.0) / rest_norm2.sqrt()
-            } else {
-                score
-            };
-            let best = &mut scores[info.class];
-            *best = best.max(score);
-        }
-        scores
+        self.class_scores_from(&self.template_scores(features), Some(sample))
     }
 }
 
@@ -191,12 +243,7 @@ impl Classifier for TemplateClassifier {
     }
 
     fn class_scores(&self, features: &[f32]) -> Vec<f32> {
-        let mut scores = vec![f32::NEG_INFINITY; self.classes];
-        for (index, score) in self.template_scores(features).into_iter().enumerate() {
-            let best = &mut scores[self.templates[index].class];
-            *best = best.max(score);
-        }
-        scores
+        self.class_scores_from(&self.template_scores(features), None)
     }
 }
 
@@ -206,16 +253,43 @@ fn cluster(
     samples: &[&[f32]],
     options: &ClassifierOptions,
 ) -> (Vec<(Vec<f32>, usize)>, Vec<usize>) {
+    // Centres are found on an evenly spaced subset (large classes need no more to find their
+    // styles), then every sample joins its nearest centre and the means take them all in.
+    let stride = samples.len().div_ceil(CLUSTER_SUBSET).max(1);
+    let subset: Vec<&[f32]> = samples.iter().step_by(stride).copied().collect();
+    let centres = cluster_centres(&subset, options);
+    let assignment: Vec<usize> = samples.par_iter().map(|s| nearest(&centres, s).0).collect();
+    let dim = samples.first().map_or(0, |s| s.len());
+    let mut sums = vec![(vec![0.0f32; dim], 0usize); centres.len()];
+    for (sample, &c) in samples.iter().zip(&assignment) {
+        sums[c]
+            .0
+            .iter_mut()
+            .zip(sample.iter())
+            .for_each(|(a, b)| *a += b);
+        sums[c].1 += 1;
+    }
+    // A centre that gathered no sample (possible only off the subset) is dropped.
+    let used: Vec<usize> = (0..centres.len()).filter(|&c| sums[c].1 > 0).collect();
+    let assignment = assignment
+        .iter()
+        .map(|c| used.binary_search(c).unwrap_or(0))
+        .collect();
+    let sums = used.iter().map(|&c| sums[c].clone()).collect();
+    (sums, assignment)
+}
+
+/// Spherical k-means on unit vectors: a new centre seeded at the worst-fitting sample until
+/// every sample correlates at least `cluster_similarity` with its centre. Deterministic.
+fn cluster_centres(samples: &[&[f32]], options: &ClassifierOptions) -> Vec<Vec<f32>> {
     let dim = samples.first().map_or(0, |s| s.len());
     let mut centres: Vec<Vec<f32>> = vec![unit(&sum_of(samples, |_| true, dim))];
     let mut assignment = vec![0; samples.len()];
     loop {
-        // Lloyd iterations from the current centres.
         for _ in 0..20 {
             let next: Vec<usize> = samples.iter().map(|s| nearest(&centres, s).0).collect();
             let moved = next != assignment;
             assignment = next;
-            // Drop clusters that lost all their samples, then recompute the means.
             let mut used: Vec<usize> = assignment.clone();
             used.sort_unstable();
             used.dedup();
@@ -245,13 +319,7 @@ fn cluster(
             _ => break,
         }
     }
-    let sums = (0..centres.len())
-        .map(|c| {
-            let count = assignment.iter().filter(|&&a| a == c).count();
-            (sum_of(samples, |i| assignment[i] == c, dim), count)
-        })
-        .collect();
-    (sums, assignment)
+    centres
 }
 
 fn sum_of(samples: &[&[f32]], keep: impl Fn(usize) -> bool, dim: usize) -> Vec<f32> {
@@ -278,8 +346,22 @@ fn nearest(centres: &[Vec<f32>], sample: &[f32]) -> (usize, f32) {
         })
 }
 
+/// A dot product written so the compiler vectorises it: eight independent sums.
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut lanes = [0.0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 fn norm(v: &[f32]) -> f32 {

@@ -6,11 +6,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::classify::{judge, predict, Classifier, ClassifierOptions, Outcome, TemplateClassifier};
+use crate::classify::{judge, predict, ClassifierOptions, Outcome, TemplateClassifier};
 use image::GrayImage;
 
 use crate::dataset::{Dataset, Polarity, Skipped};
-use crate::normalize::{normalize, Canonical};
+use crate::normalize::normalize;
 use crate::pipeline::Pipeline;
 use crate::report::{
     Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
@@ -53,48 +53,50 @@ impl Default for ScanConfig {
 pub struct Baseline {
     /// The classifier.
     pub classifier: TemplateClassifier,
-    /// Per glyph of the dataset: its canonical form (`None` when it has too little ink).
-    pub canonical: Vec<Option<Canonical>>,
+    /// Per glyph of the dataset: whether it has ink enough to classify.
+    pub has_ink: Vec<bool>,
     /// Per glyph: the class predicted with the glyph left out of its own template.
     pub predicted: Vec<Option<usize>>,
-    /// Per glyph: its index among the classifier's training samples (`None` without ink).
-    pub sample: Vec<Option<usize>>,
 }
 
 impl Baseline {
     /// Normalises every glyph, builds the templates and classifies each glyph leave-one-out.
+    /// Feature vectors are made class by class and again for the leave-one-out pass rather
+    /// than kept, so memory stays near the size of the images themselves.
     pub fn build(dataset: &Dataset, options: &ClassifierOptions) -> Baseline {
-        let canonical: Vec<Option<Canonical>> = dataset
-            .glyphs
-            .par_iter()
-            .map(|g| normalize(&g.image, g.background, g.polarity))
-            .collect();
-        let usable: Vec<usize> = (0..canonical.len())
-            .filter(|&i| canonical[i].is_some())
-            .collect();
-        let features: Vec<Vec<f32>> = usable
-            .iter()
-            .filter_map(|&i| canonical[i].as_ref().map(Canonical::features))
-            .collect();
-        let labels: Vec<usize> = usable.iter().map(|&i| dataset.glyphs[i].label).collect();
-        let classifier =
-            TemplateClassifier::build(&features, &labels, dataset.classes.len(), options);
-        let mut predicted = vec![None; canonical.len()];
-        let mut sample = vec![None; canonical.len()];
-        let loo: Vec<Option<usize>> = features
-            .par_iter()
-            .enumerate()
-            .map(|(sample, f)| predict(&classifier.leave_one_out_scores(sample, f)))
-            .collect();
-        for (slot, &glyph) in usable.iter().enumerate() {
-            predicted[glyph] = loo[slot];
-            sample[glyph] = Some(slot);
+        let features_of = |index: usize| -> Option<Vec<f32>> {
+            let glyph = &dataset.glyphs[index];
+            normalize(&glyph.image, glyph.background, glyph.polarity).map(|c| c.features())
+        };
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); dataset.classes.len()];
+        for (index, glyph) in dataset.glyphs.iter().enumerate() {
+            members[glyph.label].push(index);
         }
+        let classifier = TemplateClassifier::build_by_class(
+            dataset.classes.len(),
+            dataset.glyphs.len(),
+            options,
+            |class| {
+                members[class]
+                    .par_iter()
+                    .filter_map(|&index| features_of(index).map(|f| (index, f)))
+                    .collect()
+            },
+        );
+        let (has_ink, predicted): (Vec<bool>, Vec<Option<usize>>) = (0..dataset.glyphs.len())
+            .into_par_iter()
+            .map(|index| match features_of(index) {
+                Some(features) => (
+                    true,
+                    predict(&classifier.leave_one_out_scores(index, &features)),
+                ),
+                None => (false, None),
+            })
+            .unzip();
         Baseline {
             classifier,
-            canonical,
+            has_ink,
             predicted,
-            sample,
         }
     }
 
@@ -106,10 +108,7 @@ impl Baseline {
     /// Class scores of a transformed version of glyph `index`, with the original left out of
     /// its template as at baseline, so a glyph never matches itself.
     pub fn transformed_scores(&self, index: usize, features: &[f32]) -> Vec<f32> {
-        match self.sample[index] {
-            Some(sample) => self.classifier.leave_one_out_scores(sample, features),
-            None => self.classifier.class_scores(features),
-        }
+        self.classifier.leave_one_out_scores(index, features)
     }
 
     /// Per (true class, predicted class), the share of the true class's glyphs read as the other.
@@ -557,21 +556,37 @@ fn transform_glyph(
     config: &ScanConfig,
 ) -> Vec<Vec<Outcome>> {
     let glyph = &dataset.glyphs[index];
-    transforms
-        .iter()
-        .enumerate()
-        .map(|(t, transform)| {
-            (0..draws_for(*transform, config.draws))
-                .map(|draw| {
-                    let mut rng = draw_rng(config.seed, index, t, draw);
-                    let image =
-                        transform.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng);
-                    match normalize(&image, glyph.background, glyph.polarity) {
-                        None => Outcome::Empty,
-                        Some(canonical) => {
-                            let scores = baseline.transformed_scores(index, &canonical.features());
-                            judge(&scores, glyph.label, config.margin)
-                        }
+    // Every draw of every transformation first, then one batched pass over the templates.
+    let mut features: Vec<Vec<f32>> = Vec::new();
+    let mut slots: Vec<Vec<Option<usize>>> = Vec::with_capacity(transforms.len());
+    for (t, transform) in transforms.iter().enumerate() {
+        let draws = (0..draws_for(*transform, config.draws))
+            .map(|draw| {
+                let mut rng = draw_rng(config.seed, index, t, draw);
+                let image =
+                    transform.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng);
+                normalize(&image, glyph.background, glyph.polarity).map(|canonical| {
+                    features.push(canonical.features());
+                    features.len() - 1
+                })
+            })
+            .collect();
+        slots.push(draws);
+    }
+    let batch: Vec<&[f32]> = features.iter().map(Vec::as_slice).collect();
+    let scores = baseline.classifier.template_scores_batch(&batch);
+    slots
+        .into_iter()
+        .map(|draws| {
+            draws
+                .into_iter()
+                .map(|slot| match slot {
+                    None => Outcome::Empty,
+                    Some(row) => {
+                        let classes = baseline
+                            .classifier
+                            .class_scores_from(&scores[row], Some(index));
+                        judge(&classes, glyph.label, config.margin)
                     }
                 })
                 .collect()
@@ -591,8 +606,8 @@ fn rate(count: usize, samples: usize) -> f64 {
 /// (including images whose glyph has too little ink to classify).
 pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary {
     let mut skipped = dataset.skipped.clone();
-    for (glyph, canonical) in dataset.glyphs.iter().zip(&baseline.canonical) {
-        if canonical.is_none() {
+    for (glyph, &has_ink) in dataset.glyphs.iter().zip(&baseline.has_ink) {
+        if !has_ink {
             skipped.push(Skipped {
                 path: glyph.path.clone(),
                 reason: "no glyph: too little ink to classify".to_string(),
