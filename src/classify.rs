@@ -132,6 +132,30 @@ impl TemplateClassifier {
         (&self.units, self.dim)
     }
 
+    /// The templates as a NumPy `.npy` file: float32, shape `[templates, dim]`, little-endian.
+    pub fn to_npy(&self) -> Vec<u8> {
+        let header = format!(
+            "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}",
+            self.templates.len(),
+            self.dim
+        );
+        // Magic, version 1.0, header length; the header is padded so the data starts on a
+        // multiple of 64 bytes, and ends with a newline.
+        let unpadded = 10 + header.len() + 1;
+        let padding = (64 - unpadded % 64) % 64;
+        let header_len = header.len() + padding + 1;
+        let mut out = Vec::with_capacity(10 + header_len + self.units.len() * 4);
+        out.extend_from_slice(b"\x93NUMPY\x01\x00");
+        out.extend_from_slice(&u16::try_from(header_len).unwrap_or(u16::MAX).to_le_bytes());
+        out.extend_from_slice(header.as_bytes());
+        out.extend(std::iter::repeat_n(b' ', padding));
+        out.push(b'\n');
+        for v in &self.units {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
     /// How many templates there are in all.
     pub fn template_count(&self) -> usize {
         self.templates.len()
@@ -473,6 +497,25 @@ mod tests {
         let classifier =
             TemplateClassifier::build(&features, &[0, 0, 1], 2, &ClassifierOptions::default());
         assert_eq!(classifier.template_count(), 2);
+    }
+
+    #[test]
+    fn templates_save_as_npy() {
+        let features = vec![unit_vec(&[1.0, 0.0, 0.0]), unit_vec(&[0.0, 1.0, 0.0])];
+        let classifier =
+            TemplateClassifier::build(&features, &[0, 1], 2, &ClassifierOptions::default());
+        let npy = classifier.to_npy();
+        assert_eq!(&npy[..8], b"\x93NUMPY\x01\x00");
+        let header_len = usize::from(u16::from_le_bytes([npy[8], npy[9]]));
+        assert_eq!((10 + header_len) % 64, 0);
+        let header = std::str::from_utf8(&npy[10..10 + header_len]).unwrap();
+        assert!(header.contains("'shape': (2, 3)") && header.ends_with('\n'));
+        let data = &npy[10 + header_len..];
+        assert_eq!(data.len(), 2 * 3 * 4);
+        assert_eq!(
+            f32::from_le_bytes([data[0], data[1], data[2], data[3]]),
+            1.0
+        );
     }
 
     #[test]

@@ -96,6 +96,10 @@ struct ScanArgs {
     /// Write the example strips as PNG files into DIR.
     #[arg(long, value_name = "DIR")]
     examples_dir: Option<PathBuf>,
+    /// Save the classifier's templates as a NumPy file (float32, [templates, 1024]) with
+    /// their class labels beside it in PATH.labels.txt, for comparing with other tools.
+    #[arg(long, value_name = "PATH.npy")]
+    save_templates: Option<PathBuf>,
     /// Exit with code 3 when any transformation is at least this bad.
     #[arg(long, value_enum, value_name = "VERDICT")]
     fail_on: Option<FailOn>,
@@ -321,6 +325,17 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
     if let Some(path) = &args.markdown {
         write_atomically(path, &MarkdownExporter.render(&report)?)?;
+    }
+    if let Some(path) = &args.save_templates {
+        write_atomically(path, &baseline.classifier.to_npy())?;
+        let labels: String = baseline
+            .classifier
+            .template_classes()
+            .iter()
+            .map(|&c| format!("{}\n", dataset.classes[c]))
+            .collect();
+        let stem = path.with_extension("");
+        write_atomically(&stem.with_extension("labels.txt"), labels.as_bytes())?;
     }
     if let Some(pipeline) = &report.pipeline {
         for skipped in &pipeline.not_evaluated {
