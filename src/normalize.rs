@@ -63,61 +63,129 @@ pub fn normalize(image: &GrayImage, background: u8, polarity: Polarity) -> Optio
     if w == 0 || h == 0 {
         return None;
     }
-    let ink: ImageBuffer<Luma<f32>, Vec<f32>> = ImageBuffer::from_fn(w, h, |x, y| {
-        let v = i16::from(image.get_pixel(x, y)[0]);
-        let bg = i16::from(background);
+    let bg = i16::from(background);
+    let ink_of = |v: u8| -> f32 {
         let diff = match polarity {
-            Polarity::DarkOnLight => bg - v,
-            Polarity::LightOnDark => v - bg,
+            Polarity::DarkOnLight => bg - i16::from(v),
+            Polarity::LightOnDark => i16::from(v) - bg,
         };
-        Luma([f32::from(diff.max(0)) / 255.0])
-    });
+        f32::from(diff.max(0)) / 255.0
+    };
+    let ink: Vec<f32> = image.as_raw().iter().map(|&v| ink_of(v)).collect();
     let size = CANONICAL_SIZE;
     let framed = if (w, h) == (size, size) {
         ink
     } else {
-        imageops::resize(&ink, size, size, FilterType::Triangle)
+        let buffer: ImageBuffer<Luma<f32>, Vec<f32>> = ImageBuffer::from_raw(w, h, ink)?;
+        imageops::resize(&buffer, size, size, FilterType::Triangle).into_raw()
     };
-    let centred = centre_ink(&framed)?;
-    let blurred = imageproc::filter::gaussian_blur_f32(&centred, BLUR_SIGMA);
+    let centred = centre_ink(&framed, size as usize)?;
     Some(Canonical {
-        pixels: blurred.into_raw(),
+        pixels: blur(&centred, size as usize),
     })
 }
 
 /// Moves the centre of ink to the centre of the square, with bilinear resampling so the shift
-/// can be a fraction of a pixel.
-fn centre_ink(ink: &ImageBuffer<Luma<f32>, Vec<f32>>) -> Option<ImageBuffer<Luma<f32>, Vec<f32>>> {
-    let (w, h) = ink.dimensions();
+/// can be a fraction of a pixel. The shift is the same for every pixel, so are its weights.
+fn centre_ink(ink: &[f32], side: usize) -> Option<Vec<f32>> {
     let (mut mass, mut mx, mut my) = (0.0f64, 0.0f64, 0.0f64);
-    for (x, y, p) in ink.enumerate_pixels() {
-        let v = f64::from(p[0]);
-        mass += v;
-        mx += v * f64::from(x);
-        my += v * f64::from(y);
+    for (y, row) in ink.chunks_exact(side).enumerate() {
+        let row_mass: f64 = row.iter().map(|&v| f64::from(v)).sum();
+        let row_x: f64 = row
+            .iter()
+            .enumerate()
+            .map(|(x, &v)| f64::from(v) * x as f64)
+            .sum();
+        mass += row_mass;
+        mx += row_x;
+        my += row_mass * y as f64;
     }
     if mass < f64::from(MIN_INK) {
         return None;
     }
-    let dx = (mx / mass - f64::from(w - 1) / 2.0) as f32;
-    let dy = (my / mass - f64::from(h - 1) / 2.0) as f32;
-    let sample = |x: i64, y: i64| -> f32 {
-        if x < 0 || y < 0 || x >= i64::from(w) || y >= i64::from(h) {
-            0.0
-        } else {
-            ink.get_pixel(x as u32, y as u32)[0]
+    let centre = (side as f64 - 1.0) / 2.0;
+    let (dx, dy) = (mx / mass - centre, my / mass - centre);
+    let (ix, iy) = (dx.floor() as i64, dy.floor() as i64);
+    let (fx, fy) = ((dx - dx.floor()) as f32, (dy - dy.floor()) as f32);
+    let weights = [
+        (0, 0, (1.0 - fx) * (1.0 - fy)),
+        (1, 0, fx * (1.0 - fy)),
+        (0, 1, (1.0 - fx) * fy),
+        (1, 1, fx * fy),
+    ];
+    let side_i = side as i64;
+    let mut out = vec![0.0f32; side * side];
+    for (ox, oy, weight) in weights {
+        if weight == 0.0 {
+            continue;
         }
-    };
-    Some(ImageBuffer::from_fn(w, h, |x, y| {
-        let sx = x as f32 + dx;
-        let sy = y as f32 + dy;
-        let (x0, y0) = (sx.floor(), sy.floor());
-        let (fx, fy) = (sx - x0, sy - y0);
-        let (x0, y0) = (x0 as i64, y0 as i64);
-        let top = sample(x0, y0) * (1.0 - fx) + sample(x0 + 1, y0) * fx;
-        let bottom = sample(x0, y0 + 1) * (1.0 - fx) + sample(x0 + 1, y0 + 1) * fx;
-        Luma([top * (1.0 - fy) + bottom * fy])
-    }))
+        // Output (x, y) reads input (x + ix + ox, y + iy + oy); ink outside the frame is none.
+        let (sx, sy) = (ix + ox, iy + oy);
+        for y in 0..side_i {
+            let src_y = y + sy;
+            if !(0..side_i).contains(&src_y) {
+                continue;
+            }
+            let x_from = (-sx).max(0);
+            let x_to = (side_i - sx).min(side_i);
+            if x_from >= x_to {
+                continue;
+            }
+            let out_row = &mut out[(y * side_i) as usize..((y + 1) * side_i) as usize];
+            let in_row = &ink[(src_y * side_i) as usize..((src_y + 1) * side_i) as usize];
+            for x in x_from..x_to {
+                out_row[x as usize] += weight * in_row[(x + sx) as usize];
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The Gaussian kernel of [`BLUR_SIGMA`], radius 3σ, normalised.
+fn kernel() -> [f32; 7] {
+    let mut kernel = [0.0f32; 7];
+    for (i, k) in kernel.iter_mut().enumerate() {
+        let d = i as f32 - 3.0;
+        *k = (-d * d / (2.0 * BLUR_SIGMA * BLUR_SIGMA)).exp();
+    }
+    let sum: f32 = kernel.iter().sum();
+    kernel.iter_mut().for_each(|k| *k /= sum);
+    kernel
+}
+
+/// Separable Gaussian blur of a square ink map; beyond the frame there is no ink.
+fn blur(ink: &[f32], side: usize) -> Vec<f32> {
+    let kernel = kernel();
+    let mut rows = vec![0.0f32; side * side];
+    for (src, dst) in ink.chunks_exact(side).zip(rows.chunks_exact_mut(side)) {
+        for (x, out) in dst.iter_mut().enumerate() {
+            let mut acc = 0.0;
+            for (k, weight) in kernel.iter().enumerate() {
+                let at = x as i64 + k as i64 - 3;
+                if (0..side as i64).contains(&at) {
+                    acc += weight * src[at as usize];
+                }
+            }
+            *out = acc;
+        }
+    }
+    let mut out = vec![0.0f32; side * side];
+    for (k, weight) in kernel.iter().enumerate() {
+        let offset = k as i64 - 3;
+        for y in 0..side as i64 {
+            let src_y = y + offset;
+            if !(0..side as i64).contains(&src_y) {
+                continue;
+            }
+            let (y, src_y) = (y as usize, src_y as usize);
+            let src = &rows[src_y * side..(src_y + 1) * side];
+            let dst = &mut out[y * side..(y + 1) * side];
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += weight * s;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
