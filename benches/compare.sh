@@ -14,16 +14,16 @@
 # the first PEER_LIMIT images; prints both throughputs in images per second and their ratio.
 #
 # Environment:
-#   PEER_LIMIT    images the peer processes (default 2000; its throughput is per image, so a
+#   PEER_LIMIT    images the peer processes (default 4000; its throughput is per image, so a
 #                 subset is enough; 0 for all N)
 #   PEER_WORKERS  peer processes (default: the number of cores, as augsafe uses every core)
-#   PEER_BATCH    images per NumPy batch in the peer (default 256)
+#   PEER_BATCH    images per NumPy batch in the peer (default 256; 64 to 1024 are within 10%)
 #   SEED          augsafe's --seed and the peer's (default 42)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 n=${1:-20000}
-peer_limit=${PEER_LIMIT:-2000}
+peer_limit=${PEER_LIMIT:-4000}
 peer_workers=${PEER_WORKERS:-$(nproc)}
 peer_batch=${PEER_BATCH:-256}
 seed=${SEED:-42}
@@ -45,7 +45,8 @@ for flag in --idx-images --idx-labels --save-templates; do
   fi
 done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
-     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
+     "load average $(cut -d' ' -f1-3 /proc/loadavg) (both sides share the cores: run it on a quiet machine)"
 
 echo "== dataset"
 images=$data/images-idx3-ubyte
