@@ -179,15 +179,33 @@ impl TemplateClassifier {
     }
 
     /// Raw scores of several glyphs against every template: one row of template scores per
-    /// glyph. Each template is read once for the whole batch, which keeps it in cache.
+    /// glyph, computed as one matrix product.
     pub fn template_scores_batch(&self, batch: &[&[f32]]) -> Vec<Vec<f32>> {
-        let mut rows = vec![Vec::with_capacity(self.templates.len()); batch.len()];
-        for unit in self.units.chunks_exact(self.dim.max(1)) {
-            for (row, features) in rows.iter_mut().zip(batch) {
-                row.push(dot(unit, features));
-            }
+        let templates = self.templates.len();
+        let dim = self.dim.max(1);
+        let glyphs: Vec<f32> = batch.iter().flat_map(|f| f.iter().copied()).collect();
+        let shaped = (
+            ndarray::ArrayView2::from_shape((batch.len(), dim), &glyphs),
+            ndarray::ArrayView2::from_shape((templates, dim), &self.units),
+        );
+        match shaped {
+            // One matrix product: matrixmultiply's kernels use the vector units the processor
+            // has (AVX, FMA), chosen at run time.
+            (Ok(glyphs), Ok(units)) => glyphs
+                .dot(&units.t())
+                .outer_iter()
+                .map(|row| row.to_vec())
+                .collect(),
+            _ => batch
+                .iter()
+                .map(|features| {
+                    self.units
+                        .chunks_exact(dim)
+                        .map(|unit| dot(unit, features))
+                        .collect()
+                })
+                .collect(),
         }
-        rows
     }
 
     /// Class scores from a glyph's raw template scores; with `sample`, that training sample is
