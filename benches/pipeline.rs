@@ -57,6 +57,32 @@ fn stages(c: &mut Criterion) {
     );
 }
 
+fn classification(c: &mut Criterion) {
+    let dataset = match Dataset::load(Path::new("fixtures/glyphs")) {
+        Ok(dataset) => dataset,
+        Err(err) => panic!("the benchmarks need fixtures/glyphs: {err}"),
+    };
+    let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
+    let features: Vec<Vec<f32>> = dataset
+        .glyphs
+        .iter()
+        .take(20)
+        .filter_map(|g| normalize(&g.image, g.background, g.polarity).map(|c| c.features()))
+        .collect();
+    let batch: Vec<&[f32]> = features.iter().map(Vec::as_slice).collect();
+    let templates = baseline.classifier.template_count();
+    // Multiply-adds per batch: glyphs × templates × 1024; the closing note turns the median
+    // into multiply-adds per second.
+    c.bench_function(
+        &format!("score 20 glyphs against {templates} templates (batched)"),
+        |b| b.iter(|| baseline.classifier.template_scores_batch(black_box(&batch))),
+    );
+    let idx = std::fs::read("fixtures/idx/digits-images-idx3-ubyte").unwrap_or_default();
+    c.bench_function("parse IDX, 180 images of 32x32", |b| {
+        b.iter(|| augsafe::idx::parse_idx(black_box(&idx), Path::new("bench")))
+    });
+}
+
 fn whole_scan(c: &mut Criterion) {
     let dataset = load_digits();
     let mut group = c.benchmark_group("scan fixtures/digits");
@@ -78,5 +104,5 @@ fn whole_scan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, whole_scan);
+criterion_group!(benches, stages, classification, whole_scan);
 criterion_main!(benches);

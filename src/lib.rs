@@ -2,7 +2,7 @@
 //! label of their glyphs.
 //!
 //! A [`Dataset`] is read from an ImageFolder tree (`ROOT/<label>/<image>`). Every image,
-//! original or transformed, is brought into one canonical form by [`normalize`]: ink bright on
+//! original or transformed, is brought into one canonical form by [`normalize()`]: ink bright on
 //! dark, the frame stretched to a square, the glyph's centre of ink in the middle, so that a
 //! glyph's size survives (x is not X) and its position does not. A [`TemplateClassifier`] is
 //! built from the canonical originals (several templates per class where its samples differ)
@@ -11,7 +11,13 @@
 //! to every correctly recognised original, random ones several times from seeded generators,
 //! and every transformed glyph that another class clearly wins is counted as changed. The
 //! result is a [`Report`]: per transformation and class the change rate, a verdict and the
-//! from→to pairs, which the exporters in [`report`] write as a terminal table or JSON.
+//! from→to pairs, which the exporters in [`report`] write as a terminal table, JSON,
+//! Markdown or a self-contained HTML page with example strips.
+//!
+//! Around that core: [`idx`] reads MNIST-style IDX files and [`Dataset`] also takes CSV
+//! manifests; [`pipeline`] reads Albumentations pipelines saved as JSON or YAML and applies
+//! them as training does; [`sweep`] walks one parameter to find its safe range; [`recommend`]
+//! narrows or removes what is unsafe and writes the result back in Albumentations' format.
 //!
 //! ```
 //! use std::path::Path;
