@@ -7,8 +7,7 @@
 //! its baseline still matches a 9). A light blur makes a glyph a pixel or a degree off score
 //! almost as well as the original.
 
-use image::imageops::{self, FilterType};
-use image::{GrayImage, ImageBuffer, Luma};
+use image::{GrayImage, Luma};
 
 use crate::dataset::Polarity;
 
@@ -76,13 +75,57 @@ pub fn normalize(image: &GrayImage, background: u8, polarity: Polarity) -> Optio
     let framed = if (w, h) == (size, size) {
         ink
     } else {
-        let buffer: ImageBuffer<Luma<f32>, Vec<f32>> = ImageBuffer::from_raw(w, h, ink)?;
-        imageops::resize(&buffer, size, size, FilterType::Triangle).into_raw()
+        resize(&ink, w as usize, h as usize, size as usize)
     };
     let centred = centre_ink(&framed, size as usize)?;
     Some(Canonical {
         pixels: blur(&centred, size as usize),
     })
+}
+
+/// The taps of a triangle (linear) filter taking `from` samples to `to`: for each output
+/// sample, the first input index and its weights. Widened by the scale when shrinking, so
+/// every input sample contributes (as `image`'s `Triangle` filter does).
+fn taps(from: usize, to: usize) -> Vec<(usize, Vec<f32>)> {
+    let ratio = from as f32 / to as f32;
+    let support = ratio.max(1.0);
+    (0..to)
+        .map(|o| {
+            let centre = (o as f32 + 0.5) * ratio;
+            let first = ((centre - support).floor().max(0.0)) as usize;
+            let last = ((centre + support).ceil() as usize).min(from);
+            let mut weights: Vec<f32> = (first..last)
+                .map(|i| (1.0 - ((i as f32 + 0.5 - centre) / support).abs()).max(0.0))
+                .collect();
+            let sum: f32 = weights.iter().sum();
+            if sum > 0.0 {
+                weights.iter_mut().for_each(|w| *w /= sum);
+            }
+            (first, weights)
+        })
+        .collect()
+}
+
+/// Resizes a `w`×`h` ink map to `side`×`side` with a separable triangle filter.
+fn resize(ink: &[f32], w: usize, h: usize, side: usize) -> Vec<f32> {
+    let (across, down) = (taps(w, side), taps(h, side));
+    let mut rows = vec![0.0f32; side * h];
+    for (src, dst) in ink.chunks_exact(w).zip(rows.chunks_exact_mut(side)) {
+        for (out, (first, weights)) in dst.iter_mut().zip(&across) {
+            *out = weights.iter().zip(&src[*first..]).map(|(w, v)| w * v).sum();
+        }
+    }
+    let mut out = vec![0.0f32; side * side];
+    for (y, (first, weights)) in down.iter().enumerate() {
+        let dst = &mut out[y * side..(y + 1) * side];
+        for (k, weight) in weights.iter().enumerate() {
+            let src = &rows[(first + k) * side..(first + k + 1) * side];
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += weight * s;
+            }
+        }
+    }
+    out
 }
 
 /// Moves the centre of ink to the centre of the square, with bilinear resampling so the shift
@@ -226,7 +269,7 @@ mod tests {
     fn polarity_and_frame_size_do_not_matter() {
         let dark = normalize(&bar(32, 10, 6, 8, 20), 255, Polarity::DarkOnLight).unwrap();
         let mut light = bar(64, 20, 12, 16, 40);
-        imageops::invert(&mut light);
+        image::imageops::invert(&mut light);
         let light = normalize(&light, 0, Polarity::LightOnDark).unwrap();
         assert!(ncc(&dark, &light) > 0.98, "{}", ncc(&dark, &light));
     }
@@ -242,6 +285,25 @@ mod tests {
         let norm: f32 = features.iter().map(|v| v * v).sum();
         assert!((norm - 1.0).abs() < 1e-4);
         assert!(features.iter().sum::<f32>().abs() < 1e-3);
+    }
+
+    #[test]
+    fn resizing_keeps_level_and_mass_where_it_should() {
+        // A uniform map stays uniform, up or down.
+        for (w, h) in [(28, 28), (64, 48), (19, 32), (7, 3)] {
+            let flat = vec![0.5f32; w * h];
+            let out = resize(&flat, w, h, 32);
+            assert!(out.iter().all(|v| (v - 0.5).abs() < 1e-5), "{w}x{h}");
+        }
+        // Stretching 16 columns to 32 doubles the ink of each row: a column of ink stays a
+        // column (two wide), in the middle.
+        let mut bar = vec![0.0f32; 16 * 32];
+        (0..32).for_each(|y| bar[y * 16 + 8] = 1.0);
+        let out = resize(&bar, 16, 32, 32);
+        let row: Vec<f32> = out[0..32].to_vec();
+        let mass: f32 = row.iter().sum();
+        assert!((mass - 2.0).abs() < 1e-4, "{row:?}");
+        assert!(row[16] > 0.5 && row[17] > 0.2 && row[10] == 0.0, "{row:?}");
     }
 
     #[test]
