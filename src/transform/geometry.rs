@@ -2,7 +2,7 @@
 //! warp for everything that resamples, and the crops, elastic deformation and dropout.
 
 use image::{imageops, GrayImage, ImageBuffer, Luma};
-use imageproc::geometric_transformations::{self as geometry, Border, Interpolation, Projection};
+use imageproc::geometric_transformations as geometry;
 use rand::Rng;
 
 use super::{Affine, Extent, Fill, Param, Side, Step};
@@ -270,27 +270,65 @@ fn warp_affine(
     let linear = multiply(rotation, multiply(shear, scale));
     let offset_x = cx + translate_x * f64::from(w) - (linear[0][0] * cx + linear[0][1] * cy);
     let offset_y = cy + translate_y * f64::from(h) - (linear[1][0] * cx + linear[1][1] * cy);
-    let matrix = [
-        linear[0][0] as f32,
-        linear[0][1] as f32,
-        offset_x as f32,
-        linear[1][0] as f32,
-        linear[1][1] as f32,
-        offset_y as f32,
-        0.0,
-        0.0,
-        1.0,
-    ];
-    match Projection::from_matrix(matrix) {
-        Some(projection) => geometry::warp(
-            image,
-            projection,
-            Interpolation::Bilinear,
-            Border::Constant(Luma([background])),
-        ),
+    resample(image, background, linear, (offset_x, offset_y))
+}
+
+/// Fills each output pixel from where the inverse of `x' = linear·x + offset` puts it in the
+/// input, interpolating bilinearly; neighbours outside the input count as `background`.
+/// The source position moves by a constant step along a row, so it is added, not recomputed.
+fn resample(
+    image: &GrayImage,
+    background: u8,
+    linear: [[f64; 2]; 2],
+    offset: (f64, f64),
+) -> GrayImage {
+    let (w, h) = image.dimensions();
+    let det = linear[0][0] * linear[1][1] - linear[0][1] * linear[1][0];
+    if det.abs() < 1e-12 {
         // A degenerate warp (a zero scale) leaves nothing of the glyph.
-        None => GrayImage::from_pixel(w, h, Luma([background])),
+        return GrayImage::from_pixel(w, h, Luma([background]));
     }
+    let inverse = [
+        [linear[1][1] / det, -linear[0][1] / det],
+        [-linear[1][0] / det, linear[0][0] / det],
+    ];
+    let start = (
+        -(inverse[0][0] * offset.0 + inverse[0][1] * offset.1),
+        -(inverse[1][0] * offset.0 + inverse[1][1] * offset.1),
+    );
+    let (wi, hi) = (i64::from(w), i64::from(h));
+    let src = image.as_raw();
+    let bg = f32::from(background);
+    let at = |x: i64, y: i64| -> f32 {
+        if x < 0 || y < 0 || x >= wi || y >= hi {
+            bg
+        } else {
+            f32::from(src[(y * wi + x) as usize])
+        }
+    };
+    let mut out = Vec::with_capacity(src.len());
+    for y in 0..h {
+        let fy = f64::from(y);
+        let mut sx = inverse[0][1] * fy + start.0;
+        let mut sy = inverse[1][1] * fy + start.1;
+        for _ in 0..w {
+            let (x0, y0) = (sx.floor(), sy.floor());
+            let (xi, yi) = (x0 as i64, y0 as i64);
+            let value = if xi < -1 || yi < -1 || xi >= wi || yi >= hi {
+                bg
+            } else {
+                let (fx, fy) = ((sx - x0) as f32, (sy - y0) as f32);
+                let top = at(xi, yi) * (1.0 - fx) + at(xi + 1, yi) * fx;
+                let bottom = at(xi, yi + 1) * (1.0 - fx) + at(xi + 1, yi + 1) * fx;
+                top * (1.0 - fy) + bottom * fy
+            };
+            out.push(value.round().clamp(0.0, 255.0) as u8);
+            sx += inverse[0][0];
+            sy += inverse[1][0];
+        }
+    }
+    GrayImage::from_raw(w, h, out)
+        .unwrap_or_else(|| GrayImage::from_pixel(w, h, Luma([background])))
 }
 
 fn multiply(a: [[f64; 2]; 2], b: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
