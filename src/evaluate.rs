@@ -371,7 +371,11 @@ pub fn collect_examples(
                         );
                         let canonical = normalize(&image, glyph.background, glyph.polarity)?;
                         let features = canonical.features();
-                        let scores = baseline.transformed_scores(index, &features);
+                        // The same scoring path as the scan's, so the same outcome.
+                        let row = baseline.classifier.template_scores_batch(&[&features]);
+                        let scores = baseline
+                            .classifier
+                            .class_scores_from(row.first()?, Some(index));
                         let Outcome::Changed { to } = judge(&scores, glyph.label, config.margin)
                         else {
                             return None;
@@ -522,72 +526,105 @@ pub fn measure(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Vec<Tally>> {
     let done = std::sync::atomic::AtomicU64::new(0);
-    let outcomes: Vec<Option<Vec<Vec<Outcome>>>> = (0..dataset.glyphs.len())
-        .into_par_iter()
-        .map(|index| {
-            let result = baseline
-                .is_correct(dataset, index)
-                .then(|| transform_glyph(dataset, baseline, index, transforms, config));
-            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress(finished);
-            result
-        })
-        .collect();
-    let mut tallies = vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
-    for (index, glyph_outcomes) in outcomes.iter().enumerate() {
-        let Some(glyph_outcomes) = glyph_outcomes else {
-            continue;
-        };
-        let label = dataset.glyphs[index].label;
-        for (per_class, draws) in tallies.iter_mut().zip(glyph_outcomes) {
-            for &outcome in draws {
-                per_class[label].record(outcome);
+    let empty = || vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
+    let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
+    // Fixed chunks of images: the templates are packed once per chunk for one matrix
+    // product, and counts are merged by addition, so the thread count changes nothing.
+    indices
+        .par_chunks(IMAGES_PER_BATCH)
+        .map(|chunk| {
+            let correct: Vec<usize> = chunk
+                .iter()
+                .copied()
+                .filter(|&index| baseline.is_correct(dataset, index))
+                .collect();
+            let mut local = empty();
+            let outcomes = transform_glyphs(dataset, baseline, &correct, transforms, config);
+            for (&index, per_transform) in correct.iter().zip(outcomes) {
+                let label = dataset.glyphs[index].label;
+                for (per_class, draws) in local.iter_mut().zip(per_transform) {
+                    for outcome in draws {
+                        per_class[label].record(outcome);
+                    }
+                }
             }
-        }
-    }
-    tallies
+            let finished = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress(finished + chunk.len() as u64);
+            local
+        })
+        .reduce(empty, |mut a, b| {
+            for (per_class_a, per_class_b) in a.iter_mut().zip(&b) {
+                for (tally_a, tally_b) in per_class_a.iter_mut().zip(per_class_b) {
+                    tally_a.merge(tally_b);
+                }
+            }
+            a
+        })
 }
 
-fn transform_glyph(
+/// Images whose transformed glyphs are scored in one matrix product.
+const IMAGES_PER_BATCH: usize = 32;
+
+/// Applies every transformation (every draw) to each of `indices`, then scores all the
+/// transformed glyphs against the templates at once and judges each against its true class.
+/// Per image, per transformation, the outcome of each draw.
+fn transform_glyphs(
     dataset: &Dataset,
     baseline: &Baseline,
-    index: usize,
+    indices: &[usize],
     transforms: &[&dyn Augment],
     config: &ScanConfig,
-) -> Vec<Vec<Outcome>> {
-    let glyph = &dataset.glyphs[index];
-    // Every draw of every transformation first, then one batched pass over the templates.
+) -> Vec<Vec<Vec<Outcome>>> {
     let mut features: Vec<Vec<f32>> = Vec::new();
-    let mut slots: Vec<Vec<Option<usize>>> = Vec::with_capacity(transforms.len());
-    for (t, transform) in transforms.iter().enumerate() {
-        let draws = (0..draws_for(*transform, config.draws))
-            .map(|draw| {
-                let mut rng = draw_rng(config.seed, index, t, draw);
-                let image =
-                    transform.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng);
-                normalize(&image, glyph.background, glyph.polarity).map(|canonical| {
-                    features.push(canonical.features());
-                    features.len() - 1
+    let slots: Vec<Vec<Vec<Option<usize>>>> = indices
+        .iter()
+        .map(|&index| {
+            let glyph = &dataset.glyphs[index];
+            transforms
+                .iter()
+                .enumerate()
+                .map(|(t, transform)| {
+                    (0..draws_for(*transform, config.draws))
+                        .map(|draw| {
+                            let mut rng = draw_rng(config.seed, index, t, draw);
+                            let image = transform.augment(
+                                &glyph.image,
+                                glyph.background,
+                                glyph.polarity,
+                                &mut rng,
+                            );
+                            normalize(&image, glyph.background, glyph.polarity).map(|canonical| {
+                                features.push(canonical.features());
+                                features.len() - 1
+                            })
+                        })
+                        .collect()
                 })
-            })
-            .collect();
-        slots.push(draws);
-    }
+                .collect()
+        })
+        .collect();
     let batch: Vec<&[f32]> = features.iter().map(Vec::as_slice).collect();
     let scores = baseline.classifier.template_scores_batch(&batch);
-    slots
-        .into_iter()
-        .map(|draws| {
-            draws
+    indices
+        .iter()
+        .zip(slots)
+        .map(|(&index, per_transform)| {
+            let label = dataset.glyphs[index].label;
+            per_transform
                 .into_iter()
-                .map(|slot| match slot {
-                    None => Outcome::Empty,
-                    Some(row) => {
-                        let classes = baseline
-                            .classifier
-                            .class_scores_from(&scores[row], Some(index));
-                        judge(&classes, glyph.label, config.margin)
-                    }
+                .map(|draws| {
+                    draws
+                        .into_iter()
+                        .map(|slot| match slot {
+                            None => Outcome::Empty,
+                            Some(row) => {
+                                let classes = baseline
+                                    .classifier
+                                    .class_scores_from(&scores[row], Some(index));
+                                judge(&classes, label, config.margin)
+                            }
+                        })
+                        .collect()
                 })
                 .collect()
         })
