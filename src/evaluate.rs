@@ -10,7 +10,7 @@ use crate::classify::{judge, predict, ClassifierOptions, Outcome, TemplateClassi
 use image::GrayImage;
 
 use crate::dataset::{Dataset, Polarity, Skipped};
-use crate::normalize::normalize;
+use crate::normalize::{normalize, Canonical};
 use crate::pipeline::Pipeline;
 use crate::report::{
     Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
@@ -103,12 +103,6 @@ impl Baseline {
     /// Whether glyph `index` was recognised as its own class at baseline.
     pub fn is_correct(&self, dataset: &Dataset, index: usize) -> bool {
         self.predicted[index] == Some(dataset.glyphs[index].label)
-    }
-
-    /// Class scores of a transformed version of glyph `index`, with the original left out of
-    /// its template as at baseline, so a glyph never matches itself.
-    pub fn transformed_scores(&self, index: usize, features: &[f32]) -> Vec<f32> {
-        self.classifier.leave_one_out_scores(index, features)
     }
 
     /// Per (true class, predicted class), the share of the true class's glyphs read as the other.
@@ -362,14 +356,9 @@ pub fn collect_examples(
                 }
                 (0..draws_for(*augment, config.draws))
                     .filter_map(|draw| {
-                        let mut rng = draw_rng(config.seed, index, t, draw);
-                        let image = augment.augment(
-                            &glyph.image,
-                            glyph.background,
-                            glyph.polarity,
-                            &mut rng,
-                        );
-                        let canonical = normalize(&image, glyph.background, glyph.polarity)?;
+                        let (image, canonical) =
+                            draw_glyph(dataset, index, *augment, (t, draw), config.seed);
+                        let canonical = canonical?;
                         let features = canonical.features();
                         // The same scoring path as the scan's, so the same outcome.
                         let row = baseline.classifier.template_scores_batch(&[&features]);
@@ -562,6 +551,23 @@ pub fn measure(
         })
 }
 
+/// One draw of one transformation on glyph `index`: the transformed image (what training
+/// would see) and its canonical form (`None` when no ink is left). `which` is the
+/// (transformation, draw) pair that seeds the draw's own generator.
+fn draw_glyph(
+    dataset: &Dataset,
+    index: usize,
+    augment: &dyn Augment,
+    (transform, draw): (usize, u32),
+    seed: u64,
+) -> (GrayImage, Option<Canonical>) {
+    let glyph = &dataset.glyphs[index];
+    let mut rng = draw_rng(seed, index, transform, draw);
+    let image = augment.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng);
+    let canonical = normalize(&image, glyph.background, glyph.polarity);
+    (image, canonical)
+}
+
 /// Images whose transformed glyphs are scored in one matrix product.
 const IMAGES_PER_BATCH: usize = 32;
 
@@ -579,21 +585,15 @@ fn transform_glyphs(
     let slots: Vec<Vec<Vec<Option<usize>>>> = indices
         .iter()
         .map(|&index| {
-            let glyph = &dataset.glyphs[index];
             transforms
                 .iter()
                 .enumerate()
                 .map(|(t, transform)| {
                     (0..draws_for(*transform, config.draws))
                         .map(|draw| {
-                            let mut rng = draw_rng(config.seed, index, t, draw);
-                            let image = transform.augment(
-                                &glyph.image,
-                                glyph.background,
-                                glyph.polarity,
-                                &mut rng,
-                            );
-                            normalize(&image, glyph.background, glyph.polarity).map(|canonical| {
+                            let (_, canonical) =
+                                draw_glyph(dataset, index, *transform, (t, draw), config.seed);
+                            canonical.map(|canonical| {
                                 features.push(canonical.features());
                                 features.len() - 1
                             })

@@ -257,6 +257,14 @@ pub struct Pair {
     pub rate: f64,
 }
 
+/// Pairs as `B→8 3`, in their order.
+pub fn pair_counts(pairs: &[Pair]) -> Vec<String> {
+    pairs
+        .iter()
+        .map(|p| format!("{}→{} {}", p.from, p.to, p.count))
+        .collect()
+}
+
 impl Report {
     /// The worst verdict of any transformation (safe when there are none).
     pub fn worst_verdict(&self) -> Verdict {

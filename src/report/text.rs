@@ -153,11 +153,7 @@ fn render_text(report: &Report) -> String {
         percent(classifier.baseline_accuracy),
     );
     if !classifier.confusions.is_empty() {
-        let confusions: Vec<String> = classifier
-            .confusions
-            .iter()
-            .map(|p| format!("{}→{} {}", p.from, p.to, p.count))
-            .collect();
+        let confusions = super::pair_counts(&classifier.confusions);
         let _ = writeln!(
             out,
             "  confused at baseline (not blamed on any transformation): {}",
