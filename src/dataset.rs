@@ -145,7 +145,7 @@ impl Dataset {
             root,
             decoded,
             folder_labels,
-            class_dirs.len(),
+            Layout::Folders(class_dirs.len()),
             skipped,
             ignored,
         )
@@ -174,7 +174,7 @@ impl Dataset {
             .parent()
             .unwrap_or(Path::new("."))
             .to_path_buf();
-        assemble(&root, decoded, Vec::new(), 1, Vec::new(), 0)
+        assemble(&root, decoded, Vec::new(), Layout::Idx, Vec::new(), 0)
     }
 
     /// Reads a CSV manifest of `path,label` rows (paths relative to the manifest; a first row
@@ -219,7 +219,14 @@ impl Dataset {
             }
         }
         let decoded = decode_files(candidates);
-        assemble(manifest, decoded, Vec::new(), 1, Vec::new(), 0)
+        assemble(
+            manifest,
+            decoded,
+            Vec::new(),
+            Layout::Manifest,
+            Vec::new(),
+            0,
+        )
     }
 
     /// Keeps at most `max` glyphs of every class, chosen at random from `seed` (the same seed
@@ -284,7 +291,7 @@ fn assemble(
     root: &Path,
     decoded: Decoded,
     folder_labels: Vec<String>,
-    folders: usize,
+    layout: Layout,
     mut skipped: Vec<Skipped>,
     ignored: usize,
 ) -> Result<Dataset> {
@@ -325,7 +332,7 @@ fn assemble(
     if glyphs.is_empty() || classes.len() < 2 {
         return Err(Error::NotEnoughData {
             root: root.to_path_buf(),
-            found: describe_shortfall(folders, &classes, glyphs.len(), &skipped),
+            found: describe_shortfall(layout, &classes, glyphs.len(), &skipped),
         });
     }
     Ok(Dataset {
@@ -338,19 +345,33 @@ fn assemble(
     })
 }
 
+/// Where glyphs were read from, for saying what was found when there are too few.
+#[derive(Clone, Copy, Debug)]
+enum Layout {
+    /// An ImageFolder tree with this many class folders.
+    Folders(usize),
+    /// A CSV manifest.
+    Manifest,
+    /// An IDX images/labels pair.
+    Idx,
+}
+
 fn describe_shortfall(
-    folders: usize,
+    layout: Layout,
     classes: &[String],
     images: usize,
     skipped: &[Skipped],
 ) -> String {
-    let mut found = format!(
-        "found {folders} class folder{}, {images} usable image{} in {} class{}",
-        plural(folders),
+    let mut found = match layout {
+        Layout::Folders(folders) => format!("found {folders} class folder{}, ", plural(folders)),
+        Layout::Manifest | Layout::Idx => "found ".to_string(),
+    };
+    found.push_str(&format!(
+        "{images} usable image{} in {} class{}",
         plural(images),
         classes.len(),
         if classes.len() == 1 { "" } else { "es" },
-    );
+    ));
     if let [only] = classes {
         found.push_str(&format!(" ('{only}')"));
     }
@@ -361,9 +382,13 @@ fn describe_shortfall(
             plural(skipped.len())
         ));
     }
-    found.push_str(
-        "; augsafe needs at least two classes with images, laid out as ROOT/<label>/<image>",
-    );
+    found.push_str(match layout {
+        Layout::Folders(_) => {
+            "; augsafe needs at least two classes with images, laid out as ROOT/<label>/<image>"
+        }
+        Layout::Manifest => "; augsafe needs at least two classes, as rows of path,label",
+        Layout::Idx => "; augsafe needs at least two different labels in the IDX labels file",
+    });
     found
 }
 

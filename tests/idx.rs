@@ -234,6 +234,16 @@ fn a_csv_manifest_names_flat_files() {
     );
     assert!(pair(&report, "6", "9") >= 9);
 
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "path,label\n").expect("written");
+    let output = augsafe(&["scan", "--manifest", empty.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("0 usable images") && stderr.contains("rows of path,label"),
+        "{stderr}"
+    );
+
     let broken = dir.path().join("broken.csv");
     std::fs::write(&broken, "a.png,1\nb.png\n").expect("written");
     let output = augsafe(&["scan", "--manifest", broken.to_str().expect("utf-8")]);
