@@ -312,23 +312,47 @@ fn resample(
         let mut sx = inverse[0][1] * fy + start.0;
         let mut sy = inverse[1][1] * fy + start.1;
         for _ in 0..w {
-            let (x0, y0) = (sx.floor(), sy.floor());
-            let (xi, yi) = (x0 as i64, y0 as i64);
+            let (xi, yi) = (floor(sx), floor(sy));
             let value = if xi < -1 || yi < -1 || xi >= wi || yi >= hi {
                 bg
             } else {
-                let (fx, fy) = ((sx - x0) as f32, (sy - y0) as f32);
-                let top = at(xi, yi) * (1.0 - fx) + at(xi + 1, yi) * fx;
-                let bottom = at(xi, yi + 1) * (1.0 - fx) + at(xi + 1, yi + 1) * fx;
-                top * (1.0 - fy) + bottom * fy
+                let (fx, fy) = ((sx - xi as f64) as f32, (sy - yi as f64) as f32);
+                let [a, b, c, d] = if xi >= 0 && yi >= 0 && xi + 1 < wi && yi + 1 < hi {
+                    // Inside: all four neighbours exist, no edge to test.
+                    let at = (yi * wi + xi) as usize;
+                    let below = at + w as usize;
+                    [src[at], src[at + 1], src[below], src[below + 1]].map(f32::from)
+                } else {
+                    [
+                        at(xi, yi),
+                        at(xi + 1, yi),
+                        at(xi, yi + 1),
+                        at(xi + 1, yi + 1),
+                    ]
+                };
+                let top = a + (b - a) * fx;
+                let bottom = c + (d - c) * fx;
+                top + (bottom - top) * fy
             };
-            out.push(value.round().clamp(0.0, 255.0) as u8);
+            // Values lie in 0..=255, so adding a half and truncating rounds them.
+            out.push((value.clamp(0.0, 255.0) + 0.5) as u8);
             sx += inverse[0][0];
             sy += inverse[1][0];
         }
     }
     GrayImage::from_raw(w, h, out)
         .unwrap_or_else(|| GrayImage::from_pixel(w, h, Luma([background])))
+}
+
+/// `v.floor()` as an integer without a call into the maths library (the portable x86-64
+/// target has no rounding instruction); values far outside the image saturate harmlessly.
+fn floor(v: f64) -> i64 {
+    let truncated = v as i64;
+    if (truncated as f64) > v {
+        truncated - 1
+    } else {
+        truncated
+    }
 }
 
 fn multiply(a: [[f64; 2]; 2], b: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
@@ -459,6 +483,13 @@ mod tests {
             && a.pixels()
                 .zip(b.pixels())
                 .all(|(p, q)| p[0].abs_diff(q[0]) <= tolerance)
+    }
+
+    #[test]
+    fn floor_matches_the_library() {
+        for v in [-2.5, -1.0, -0.5, -0.0, 0.0, 0.25, 1.0, 31.999, 1e12, -1e12] {
+            assert_eq!(floor(v), v.floor() as i64, "{v}");
+        }
     }
 
     #[test]
