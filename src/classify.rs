@@ -127,11 +127,6 @@ impl TemplateClassifier {
         }
     }
 
-    /// The templates as rows of `dim` values (row-major), for saving.
-    pub fn template_matrix(&self) -> (&[f32], usize) {
-        (&self.units, self.dim)
-    }
-
     /// The templates as a NumPy `.npy` file: float32, shape `[templates, dim]`, little-endian.
     pub fn to_npy(&self) -> Vec<u8> {
         let header = format!(
@@ -235,14 +230,6 @@ impl TemplateClassifier {
             *best = best.max(score);
         }
         scores
-    }
-
-    /// The template that matches a glyph best, and its score.
-    pub fn best_template(&self, features: &[f32]) -> Option<(usize, f32)> {
-        self.template_scores(features)
-            .into_iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
     /// The template of `class` that matches a glyph best.

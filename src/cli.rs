@@ -293,7 +293,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     };
     let dataset = load_dataset(&args.input, args.judge.seed)?;
 
-    let bar = progress_bar(dataset.glyphs.len() as u64, "scanning", args.judge.quiet);
+    let bar = progress_bar(
+        dataset.glyphs.len() as u64,
+        "scanning",
+        "images",
+        args.judge.quiet,
+    );
     let baseline = Baseline::build(&dataset, &config.classifier);
     let report = scan_with(&dataset, &baseline, &config, pipeline.as_ref(), &|done| {
         bar.set_position(done)
@@ -395,7 +400,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
     let dataset = load_dataset(&args.input, args.judge.seed)?;
 
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
-    let bar = progress_bar(total, "sweeping", args.judge.quiet);
+    let bar = progress_bar(total, "sweeping", "images", args.judge.quiet);
     let report = sweep::sweep(&dataset, args.op, &values, &config, &|done| {
         bar.set_position(done)
     })?;
@@ -452,12 +457,7 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
     });
     let dataset = load_dataset(&args.input, args.judge.seed)?;
     let components = pipeline.as_ref().map_or(8, |p| p.leaves().len()) as u64;
-    let bar = progress_bar(components, "recommending", args.judge.quiet);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} components ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar(components, "recommending", "components", args.judge.quiet);
     let recommendation = recommend::recommend(&dataset, pipeline.as_ref(), &config, &|done| {
         bar.set_position(done)
     })?;
@@ -609,7 +609,7 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
 }
 
 /// A progress bar on standard error, drawn only on a terminal and without `--quiet`.
-fn progress_bar(length: u64, what: &'static str, quiet: bool) -> ProgressBar {
+fn progress_bar(length: u64, what: &'static str, unit: &str, quiet: bool) -> ProgressBar {
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
     } else {
@@ -617,9 +617,11 @@ fn progress_bar(length: u64, what: &'static str, quiet: bool) -> ProgressBar {
     };
     let bar = ProgressBar::with_draw_target(Some(length), target);
     bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} images ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{eta}})"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_prefix(what);
     bar

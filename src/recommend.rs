@@ -6,6 +6,7 @@
 //! Every change is made to the saved document itself and the changed document is read back
 //! and scanned, so what is written is exactly what was verified.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -258,6 +259,7 @@ struct Judge<'a> {
     dataset: &'a Dataset,
     baseline: &'a Baseline,
     config: &'a ScanConfig,
+    confusion_rates: BTreeMap<(usize, usize), f64>,
 }
 
 impl Judge<'_> {
@@ -270,7 +272,7 @@ impl Judge<'_> {
             &|_| {},
         );
         let mut per_class = tallies.pop().unwrap_or_default();
-        discount_baseline_confusions(&mut per_class, &self.baseline.confusion_rates(self.dataset));
+        discount_baseline_confusions(&mut per_class, &self.confusion_rates);
         per_class
     }
 
@@ -333,6 +335,7 @@ pub fn recommend(
         dataset,
         baseline: &baseline,
         config,
+        confusion_rates: baseline.confusion_rates(dataset),
     };
     let start = reparse(&original, format, &path)?;
     let mut document = original.clone();
@@ -639,11 +642,7 @@ pub fn render_text(recommendation: &Recommendation) -> String {
         "\nrecommended pipeline: {} (change rate {:.1}%, uncertain {:.1}%)",
         verification.verdict.as_str(),
         verification.change_rate * 100.0,
-        if verification.samples == 0 {
-            0.0
-        } else {
-            verification.uncertain as f64 / verification.samples as f64 * 100.0
-        }
+        verification.uncertain_rate() * 100.0
     );
     match &recommendation.spec {
         Some(spec) => {

@@ -204,6 +204,16 @@ pub struct SweepReport {
     pub classes: Vec<SweepSeries>,
 }
 
+impl SweepReport {
+    /// The classes that change at some swept value, in dataset order.
+    pub fn changing(&self) -> Vec<&SweepSeries> {
+        self.classes
+            .iter()
+            .filter(|s| s.changed.iter().any(|&c| c > 0))
+            .collect()
+    }
+}
+
 /// Sweeps `op` over `values` with the judging settings of `config` (its transforms are
 /// ignored). `progress` is called with images finished, summed over values.
 ///
@@ -430,11 +440,7 @@ pub fn render_text(report: &SweepReport) -> String {
         report.classifier.kind,
         report.classifier.baseline_accuracy * 100.0
     );
-    let changing: Vec<&SweepSeries> = report
-        .classes
-        .iter()
-        .filter(|s| s.changed.iter().any(|&c| c > 0))
-        .collect();
+    let changing = report.changing();
     let width = changing
         .iter()
         .map(|s| s.label.chars().count())
@@ -448,16 +454,7 @@ pub fn render_text(report: &SweepReport) -> String {
         "CLASS", "CHANGE RATE", "SAFE"
     );
     for s in std::iter::once(&report.overall).chain(changing.iter().copied()) {
-        let flagged = match &s.first_flagged {
-            None => "never".to_string(),
-            Some(f) => {
-                let to =
-                    f.to.as_ref()
-                        .map(|to| format!(" {}→{to}", s.label))
-                        .unwrap_or_default();
-                format!("at {}: {:.0}%{to}", f.value, f.change_rate * 100.0)
-            }
-        };
+        let flagged = flagged_text(s);
         let _ = writeln!(
             out,
             "{:<width$}  {:<spark_width$}  {:<16}  {}",
@@ -490,11 +487,7 @@ fn escape(text: &str) -> String {
 /// The sweep as an SVG plot: change rate against the parameter, one line per class that
 /// changes anywhere, the whole dataset in bold, and the caution and unsafe thresholds dashed.
 pub fn render_svg(report: &SweepReport) -> String {
-    let changing: Vec<&SweepSeries> = report
-        .classes
-        .iter()
-        .filter(|s| s.changed.iter().any(|&c| c > 0))
-        .collect();
+    let changing = report.changing();
     let legend_rows = changing.len() + 1;
     let (left, top, plot_w, plot_h) = (60.0, 40.0, 560.0, 320.0);
     let width = 760.0;
@@ -629,7 +622,7 @@ fn flagged_text(series: &SweepSeries) -> String {
         Some(f) => {
             let to =
                 f.to.as_ref()
-                    .map(|to| format!(", {}→{to}", series.label))
+                    .map(|to| format!(" {}→{to}", series.label))
                     .unwrap_or_default();
             format!("at {}: {:.0}%{to}", f.value, f.change_rate * 100.0)
         }
@@ -639,11 +632,7 @@ fn flagged_text(series: &SweepSeries) -> String {
 /// The sweep as a self-contained HTML page: the plot inline, and the table of safe ranges.
 pub fn render_html(report: &SweepReport, command: &str) -> String {
     use maud::{html, PreEscaped, DOCTYPE};
-    let changing: Vec<&SweepSeries> = report
-        .classes
-        .iter()
-        .filter(|s| s.changed.iter().any(|&c| c > 0))
-        .collect();
+    let changing = report.changing();
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -706,12 +695,7 @@ pub fn render_markdown(report: &SweepReport) -> String {
     );
     let _ = writeln!(out, "| Class | Safe range | First flagged |");
     let _ = writeln!(out, "|---|---|---|");
-    for series in std::iter::once(&report.overall).chain(
-        report
-            .classes
-            .iter()
-            .filter(|s| s.changed.iter().any(|&c| c > 0)),
-    ) {
+    for series in std::iter::once(&report.overall).chain(report.changing()) {
         let _ = writeln!(
             out,
             "| {} | {} to {} | {} |",

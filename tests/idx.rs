@@ -270,3 +270,34 @@ fn sampling_keeps_at_most_n_per_class_and_follows_the_seed() {
     let unsampled = scan(&["fixtures/digits", "--max-per-class", "1000"]);
     assert_eq!(unsampled["dataset"]["images"], 180);
 }
+
+#[test]
+fn templates_are_saved_for_a_peer_to_score_against() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let npy = dir.path().join("templates.npy");
+    let report = scan(&[
+        "--idx-images",
+        IMAGES,
+        "--idx-labels",
+        LABELS,
+        "--save-templates",
+        npy.to_str().expect("utf-8"),
+    ]);
+    let templates = report["classifier"]["templates"].as_u64().expect("count") as usize;
+    let bytes = std::fs::read(&npy).expect("npy written");
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let header_len = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
+    let header = String::from_utf8_lossy(&bytes[10..10 + header_len]);
+    assert!(
+        header.contains(&format!("'shape': ({templates}, 1024)")),
+        "{header}"
+    );
+    assert_eq!(bytes.len(), 10 + header_len + templates * 1024 * 4);
+    let labels = std::fs::read_to_string(dir.path().join("templates.labels.txt")).expect("labels");
+    let labels: Vec<&str> = labels.lines().collect();
+    assert_eq!(labels.len(), templates);
+    assert!(labels
+        .iter()
+        .all(|l| l.len() == 1 && l.chars().all(|c| c.is_ascii_digit())));
+    assert!(labels.contains(&"6") && labels.contains(&"9"));
+}

@@ -9,7 +9,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
 use super::text::top_pairs;
-use super::{Exporter, Report, TransformReport, Verdict};
+use super::{percent, Exporter, Report, TransformReport, Verdict};
 use crate::error::Result;
 use crate::evaluate::Example;
 
@@ -37,18 +37,6 @@ pub struct HtmlExporter {
     pub examples: Vec<Example>,
     /// The command line that reproduces the report.
     pub command: String,
-}
-
-fn percent(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0)
-}
-
-fn uncertain_rate(transform: &TransformReport) -> f64 {
-    if transform.samples == 0 {
-        0.0
-    } else {
-        transform.uncertain as f64 / transform.samples as f64
-    }
 }
 
 /// The heat map's cell colour for a rate: white to red.
@@ -162,7 +150,7 @@ impl HtmlExporter {
                                     }
                                     td { (transform.verdict.as_str()) }
                                     td.num { (percent(transform.change_rate)) }
-                                    td.num { (percent(uncertain_rate(transform))) }
+                                    td.num { (percent(transform.uncertain_rate())) }
                                     td { (top_pairs(transform, 4).join(", ")) }
                                 }
                             }

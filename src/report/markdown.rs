@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::text::top_pairs;
-use super::{Exporter, Report, Verdict};
+use super::{percent, Exporter, Report, Verdict};
 use crate::error::Result;
 
 /// How many from→to pairs a row names.
@@ -27,10 +27,6 @@ fn code(text: &str) -> String {
     } else {
         format!("`{}`", cell(text))
     }
-}
-
-fn percent(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0)
 }
 
 impl Exporter for MarkdownExporter {
@@ -72,18 +68,13 @@ impl Exporter for MarkdownExporter {
                 Verdict::Caution => "caution",
                 Verdict::Safe => "safe",
             };
-            let uncertain = if transform.samples == 0 {
-                0.0
-            } else {
-                transform.uncertain as f64 / transform.samples as f64
-            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
                 code(&transform.spec),
                 verdict,
                 percent(transform.change_rate),
-                percent(uncertain),
+                percent(transform.uncertain_rate()),
                 cell(&top_pairs(transform, TOP_PAIRS).join(", "))
             );
         }

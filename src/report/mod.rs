@@ -265,6 +265,22 @@ pub fn pair_counts(pairs: &[Pair]) -> Vec<String> {
         .collect()
 }
 
+/// A rate as a percentage with one decimal, `12.5%`.
+pub fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}
+
+impl TransformReport {
+    /// `uncertain / samples` (0 when there are no samples).
+    pub fn uncertain_rate(&self) -> f64 {
+        if self.samples == 0 {
+            0.0
+        } else {
+            self.uncertain as f64 / self.samples as f64
+        }
+    }
+}
+
 impl Report {
     /// The worst verdict of any transformation (safe when there are none).
     pub fn worst_verdict(&self) -> Verdict {

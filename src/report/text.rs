@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, PipelineSummary, Report, TransformReport, Verdict};
+use super::{percent, Exporter, PipelineSummary, Report, TransformReport, Verdict};
 use crate::error::Result;
 
 /// The widest the transformation column gets; longer specs are cut with an ellipsis (the JSON
@@ -30,10 +30,6 @@ impl Exporter for TextExporter {
     fn render(&self, report: &Report) -> Result<Vec<u8>> {
         Ok(render_text(report).into_bytes())
     }
-}
-
-fn percent(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0)
 }
 
 /// The pairs of a row as `6→9 19/20`, most frequent first.
@@ -207,11 +203,7 @@ fn render_text(report: &Report) -> String {
             shorten(&transform.spec, spec_width),
             verdict,
             percent(transform.change_rate),
-            percent(if transform.samples == 0 {
-                0.0
-            } else {
-                transform.uncertain as f64 / transform.samples as f64
-            }),
+            percent(transform.uncertain_rate()),
             pairs.trim_end(),
         );
     }
