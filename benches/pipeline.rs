@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use augsafe::classify::Classifier;
+use augsafe::classify::{Classifier, GlyphBatch, Query};
 use augsafe::dataset::decode_glyph;
 use augsafe::evaluate::{draw_rng, Baseline};
 use augsafe::{normalize, scan, ClassifierOptions, Dataset, ScanConfig, Transform};
@@ -63,19 +63,54 @@ fn classification(c: &mut Criterion) {
         Err(err) => panic!("the benchmarks need fixtures/glyphs: {err}"),
     };
     let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
-    let features: Vec<Vec<f32>> = dataset
-        .glyphs
-        .iter()
-        .take(20)
-        .filter_map(|g| normalize(&g.image, g.background, g.polarity).map(|c| c.features()))
-        .collect();
-    let batch: Vec<&[f32]> = features.iter().map(Vec::as_slice).collect();
-    let templates = baseline.classifier.template_count();
-    // Multiply-adds per batch: glyphs × templates × 1024; the closing note turns the median
-    // into multiply-adds per second.
+    // A batch as the scan makes one: 8 images under the 12 default transformations.
+    let transforms = augsafe::transform::default_set();
+    let mut images = Vec::new();
+    for (i, glyph) in dataset.glyphs.iter().step_by(97).take(8).enumerate() {
+        for transform in &transforms {
+            let draws = if transform.is_random() { 5 } else { 1 };
+            for draw in 0..draws {
+                let mut rng = draw_rng(1, i, 0, draw);
+                let image =
+                    transform.apply(&glyph.image, glyph.background, glyph.polarity, &mut rng);
+                images.push((image, glyph));
+            }
+        }
+    }
+    let mut batch = GlyphBatch::new();
     c.bench_function(
-        &format!("score 20 glyphs against {templates} templates (batched)"),
-        |b| b.iter(|| baseline.classifier.template_scores_batch(black_box(&batch))),
+        &format!("canonical + 8 bits, {} glyphs", images.len()),
+        |b| {
+            b.iter(|| {
+                batch.clear();
+                for (image, glyph) in &images {
+                    batch.push_image(black_box(image), glyph.background, glyph.polarity);
+                }
+            })
+        },
+    );
+    batch.clear();
+    let queries: Vec<Query> = images
+        .iter()
+        .map(|(image, glyph)| Query {
+            row: batch.push_image(image, glyph.background, glyph.polarity),
+            sample: None,
+            label: glyph.label,
+        })
+        .collect();
+    let templates = baseline.classifier.template_count();
+    c.bench_function(
+        &format!(
+            "judge {} glyphs against {templates} templates",
+            queries.len()
+        ),
+        |b| {
+            b.iter(|| {
+                baseline
+                    .classifier
+                    .judge_batch(black_box(&batch), &queries, 0.03)
+            })
+        },
     );
     let idx = std::fs::read("fixtures/idx/digits-images-idx3-ubyte").unwrap_or_default();
     c.bench_function("parse IDX, 180 images of 32x32", |b| {

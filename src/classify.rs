@@ -8,6 +8,13 @@
 
 use rayon::prelude::*;
 
+use crate::dataset::Polarity;
+use crate::normalize::{
+    canonical_into, features_into, quantize_glyph, quantize_template, QuantizedGlyph,
+    QuantizedTemplate, CANONICAL_DIM,
+};
+use crate::simd::PackedTemplates;
+
 /// Membership of a sample that belongs to no template (it had no ink).
 const NO_TEMPLATE: usize = usize::MAX;
 
@@ -54,6 +61,10 @@ pub struct TemplateClassifier {
     templates: Vec<TemplateInfo>,
     /// For each training sample, the template it belongs to.
     membership: Vec<usize>,
+    /// The templates in 8 bits, for a first score of every template.
+    quantized: PackedTemplates,
+    /// How to read each 8-bit template back.
+    quantized_info: Vec<QuantizedTemplate>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -118,12 +129,15 @@ impl TemplateClassifier {
                 }
             }
         }
+        let (quantized, quantized_info) = quantize_all(&units, dim, templates.len());
         TemplateClassifier {
             classes,
             dim,
             units,
             templates,
             membership,
+            quantized,
+            quantized_info,
         }
     }
 
@@ -173,63 +187,100 @@ impl TemplateClassifier {
             .collect()
     }
 
-    /// Raw scores of several glyphs against every template: one row of template scores per
-    /// glyph, computed as one matrix product.
-    pub fn template_scores_batch(&self, batch: &[&[f32]]) -> Vec<Vec<f32>> {
-        let templates = self.templates.len();
-        let dim = self.dim.max(1);
-        let glyphs: Vec<f32> = batch.iter().flat_map(|f| f.iter().copied()).collect();
-        let shaped = (
-            ndarray::ArrayView2::from_shape((batch.len(), dim), &glyphs),
-            ndarray::ArrayView2::from_shape((templates, dim), &self.units),
-        );
-        match shaped {
-            // One matrix product: matrixmultiply's kernels use the vector units the processor
-            // has (AVX, FMA), chosen at run time.
-            (Ok(glyphs), Ok(units)) => glyphs
-                .dot(&units.t())
-                .outer_iter()
-                .map(|row| row.to_vec())
-                .collect(),
-            _ => batch
-                .iter()
-                .map(|features| {
-                    self.units
-                        .chunks_exact(dim)
-                        .map(|unit| dot(unit, features))
-                        .collect()
-                })
-                .collect(),
-        }
-    }
-
     /// Class scores from a glyph's raw template scores; with `sample`, that training sample is
     /// taken out of its template (see [`TemplateClassifier::leave_one_out_scores`]).
     pub fn class_scores_from(&self, template_scores: &[f32], sample: Option<usize>) -> Vec<f32> {
-        let own = sample
-            .and_then(|s| self.membership.get(s).copied())
-            .filter(|&t| t != NO_TEMPLATE);
+        let own = self.own_template(sample);
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
         for (index, &score) in template_scores.iter().enumerate() {
-            let info = self.templates[index];
-            let score = if Some(index) == own {
-                if info.count < 2 {
-                    continue;
-                }
-                // The sum without this sample: S - x, with |x| = 1 and S·x = |S| (u·x).
-                let s_dot_x = info.sum_norm * score;
-                let rest_norm2 = info.sum_norm * info.sum_norm - 2.0 * s_dot_x + 1.0;
-                if rest_norm2 <= 1e-12 {
-                    continue;
-                }
-                (s_dot_x - 1.0) / rest_norm2.sqrt()
-            } else {
-                score
-            };
-            let best = &mut scores[info.class];
-            *best = best.max(score);
+            if let Some(score) = self.adjusted(index, own, score) {
+                let best = &mut scores[self.templates[index].class];
+                *best = best.max(score);
+            }
         }
         scores
+    }
+
+    /// The template training sample `sample` belongs to, if any.
+    fn own_template(&self, sample: Option<usize>) -> Option<usize> {
+        sample
+            .and_then(|s| self.membership.get(s).copied())
+            .filter(|&t| t != NO_TEMPLATE)
+    }
+
+    /// A template's score for a glyph, with the glyph taken out of the template when it is
+    /// the glyph's own (`own`); `None` when nothing of the template is left without it.
+    #[inline]
+    fn adjusted(&self, index: usize, own: Option<usize>, score: f32) -> Option<f32> {
+        if Some(index) != own {
+            return Some(score);
+        }
+        let info = self.templates[index];
+        if info.count < 2 {
+            return None;
+        }
+        // The sum without this sample: S - x, with |x| = 1 and S·x = |S| (u·x).
+        let s_dot_x = info.sum_norm * score;
+        let rest_norm2 = info.sum_norm * info.sum_norm - 2.0 * s_dot_x + 1.0;
+        if rest_norm2 <= 1e-12 {
+            return None;
+        }
+        Some((s_dot_x - 1.0) / rest_norm2.sqrt())
+    }
+
+    /// Judges each query — (row of `batch`, training sample it was made from, its true class)
+    /// — as [`judge`] does on [`TemplateClassifier::class_scores_from`] of its exact scores,
+    /// with the same result.
+    ///
+    /// Every template is first scored in 8 bits (one integer matrix product for the whole
+    /// batch), which brackets the exact score within a bound; only the templates that could
+    /// still be the best of the glyph's own class or the best of the others are then scored
+    /// exactly. Templates left out lie below another template's exact score, so they could not
+    /// change either best.
+    pub fn judge_batch(&self, batch: &GlyphBatch, queries: &[Query], margin: f32) -> Vec<Outcome> {
+        let mut outcomes = Vec::with_capacity(queries.len());
+        self.exact_class_scores(batch, queries, |query, scores| {
+            outcomes.push(match query.row {
+                Some(_) => judge(scores, query.label, margin),
+                None => Outcome::Empty,
+            });
+        });
+        outcomes
+    }
+
+    /// The class each query reads as ([`predict`] on its exact class scores), `None` for a
+    /// query without a glyph; see [`TemplateClassifier::judge_batch`].
+    pub fn predict_batch(&self, batch: &GlyphBatch, queries: &[Query]) -> Vec<Option<usize>> {
+        let mut predictions = Vec::with_capacity(queries.len());
+        self.exact_class_scores(batch, queries, |query, scores| {
+            predictions.push(query.row.and_then(|_| predict(scores)));
+        });
+        predictions
+    }
+
+    /// Calls `each` with every query and its class scores, exact for the query's own class and
+    /// for the best other class, below the best other class's exact score for the rest.
+    fn exact_class_scores(
+        &self,
+        batch: &GlyphBatch,
+        queries: &[Query],
+        mut each: impl FnMut(&Query, &[f32]),
+    ) {
+        let count = self.templates.len();
+        let mut dots = vec![0i32; batch.len() * count];
+        if batch.dim == self.dim && count > 0 {
+            self.quantized.dot(&batch.quantized, &mut dots);
+        }
+        let mut scores = vec![f32::NEG_INFINITY; self.classes];
+        let mut bracket = vec![(0.0f32, 0.0f32); count];
+        for query in queries {
+            scores.fill(f32::NEG_INFINITY);
+            if let Some(row) = query.row.filter(|_| batch.dim == self.dim) {
+                let dots = &dots[row * count..(row + 1) * count];
+                query_scores(self, batch, row, query, dots, &mut bracket, &mut scores);
+            }
+            each(query, &scores);
+        }
     }
 
     /// The template of `class` that matches a glyph best.
@@ -273,6 +324,190 @@ impl Classifier for TemplateClassifier {
 
     fn class_scores(&self, features: &[f32]) -> Vec<f32> {
         self.class_scores_from(&self.template_scores(features), None)
+    }
+}
+
+crate::simd::wide_fn! {
+    fn query_scores(
+        classifier: &TemplateClassifier,
+        batch: &GlyphBatch,
+        row: usize,
+        query: &Query,
+        dots: &[i32],
+        bracket: &mut [(f32, f32)],
+        scores: &mut [f32],
+    ) = query_scores_kernel;
+}
+
+/// One query's class scores (see [`TemplateClassifier::judge_batch`]), from its 8-bit dot
+/// products with every template; `bracket` is room for a (low, high) pair per template.
+#[inline(always)]
+fn query_scores_kernel(
+    classifier: &TemplateClassifier,
+    batch: &GlyphBatch,
+    row: usize,
+    query: &Query,
+    dots: &[i32],
+    bracket: &mut [(f32, f32)],
+    scores: &mut [f32],
+) {
+    let this = classifier;
+    let features = &batch.features[row * this.dim..(row + 1) * this.dim];
+    let own = this.own_template(query.sample);
+    let glyph = batch.info[row];
+    // Bracket every template's score: exact for the glyph's own template (its leave-one-out
+    // score needs the exact value), from 8 bits for the others.
+    for (index, slot) in bracket.iter_mut().enumerate() {
+        *slot = if Some(index) == own {
+            let exact = dot(this.template(index), features);
+            match this.adjusted(index, own, exact) {
+                Some(v) => (v, v),
+                None => (f32::NEG_INFINITY, f32::NEG_INFINITY),
+            }
+        } else {
+            match glyph {
+                Some(glyph) => {
+                    let template = &this.quantized_info[index];
+                    let approx = glyph.score(dots[index], template);
+                    let bound = glyph.bound(template);
+                    (approx - bound, approx + bound)
+                }
+                None => (f32::NEG_INFINITY, f32::INFINITY),
+            }
+        };
+    }
+    // The best lower ends of the own class and of the others.
+    let (mut own_floor, mut other_floor) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (info, &(low, _)) in this.templates.iter().zip(bracket.iter()) {
+        let floor = if info.class == query.label {
+            &mut own_floor
+        } else {
+            &mut other_floor
+        };
+        *floor = floor.max(low);
+    }
+    // Whatever could reach its group's best lower end is scored exactly.
+    for (index, (info, &(low, high))) in this.templates.iter().zip(bracket.iter()).enumerate() {
+        let floor = if info.class == query.label {
+            own_floor
+        } else {
+            other_floor
+        };
+        if high < floor || high == f32::NEG_INFINITY {
+            continue;
+        }
+        let exact = if low == high {
+            low
+        } else {
+            dot(this.template(index), features)
+        };
+        let best = &mut scores[info.class];
+        *best = best.max(exact);
+    }
+}
+
+/// The templates in 8 bits, packed for the scoring kernel, and how to read each back.
+fn quantize_all(
+    units: &[f32],
+    dim: usize,
+    count: usize,
+) -> (PackedTemplates, Vec<QuantizedTemplate>) {
+    let stride = dim.div_ceil(4) * 4;
+    let mut plain = vec![0u8; count * stride];
+    let mut info = Vec::with_capacity(count);
+    for (unit, out) in units
+        .chunks_exact(dim.max(1))
+        .zip(plain.chunks_exact_mut(stride.max(1)))
+    {
+        info.push(quantize_template(unit, &mut out[..dim]));
+    }
+    (PackedTemplates::new(plain, count, stride), info)
+}
+
+/// One glyph to judge: its row in a [`GlyphBatch`] (`None`: the transformation left no ink),
+/// the training sample it was made from (taken out of its own template), and its true class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// Its row in the batch, `None` when there was no glyph to add.
+    pub row: Option<usize>,
+    /// The training sample it comes from, if any.
+    pub sample: Option<usize>,
+    /// Its true class.
+    pub label: usize,
+}
+
+/// Canonical glyphs gathered for scoring together: their features, exact and in 8 bits.
+/// Reused from batch to batch without allocating again.
+#[derive(Debug, Default)]
+pub struct GlyphBatch {
+    dim: usize,
+    stride: usize,
+    features: Vec<f32>,
+    quantized: Vec<i8>,
+    info: Vec<Option<QuantizedGlyph>>,
+    pixels: Vec<f32>,
+}
+
+impl GlyphBatch {
+    /// An empty batch.
+    pub fn new() -> GlyphBatch {
+        GlyphBatch::default()
+    }
+
+    /// Empties the batch, keeping its memory.
+    pub fn clear(&mut self) {
+        self.features.clear();
+        self.quantized.clear();
+        self.info.clear();
+    }
+
+    /// Glyphs in the batch.
+    pub fn len(&self) -> usize {
+        self.info.len()
+    }
+
+    /// Whether the batch holds no glyph.
+    pub fn is_empty(&self) -> bool {
+        self.info.is_empty()
+    }
+
+    /// Normalises an image and adds its glyph; its row, or `None` when it has no ink.
+    pub fn push_image(
+        &mut self,
+        image: &image::GrayImage,
+        background: u8,
+        polarity: Polarity,
+    ) -> Option<usize> {
+        let mut pixels = std::mem::take(&mut self.pixels);
+        pixels.resize(CANONICAL_DIM, 0.0);
+        let row = canonical_into(image, background, polarity, &mut pixels)
+            .then(|| self.push_pixels(&pixels));
+        self.pixels = pixels;
+        row
+    }
+
+    /// Adds a glyph in canonical form (see [`Canonical::pixels`](crate::normalize::Canonical::pixels)); its row.
+    pub fn push_pixels(&mut self, pixels: &[f32]) -> usize {
+        let dim = pixels.len();
+        if self.is_empty() {
+            self.dim = dim;
+            self.stride = dim.div_ceil(4) * 4;
+        }
+        let start = self.features.len();
+        self.features.resize(start + self.dim, 0.0);
+        let features = &mut self.features[start..];
+        if dim == self.dim {
+            features_into(pixels, features);
+        }
+        let start = self.quantized.len();
+        self.quantized.resize(start + self.stride, 0);
+        let info = if dim == self.dim {
+            quantize_glyph(pixels, &mut self.quantized[start..start + dim])
+        } else {
+            None
+        };
+        self.info.push(info);
+        self.info.len() - 1
     }
 }
 
@@ -376,6 +611,7 @@ fn nearest(centres: &[Vec<f32>], sample: &[f32]) -> (usize, f32) {
 }
 
 /// A dot product written so the compiler vectorises it: eight independent sums.
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));

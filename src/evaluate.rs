@@ -6,11 +6,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::classify::{judge, predict, ClassifierOptions, Outcome, TemplateClassifier};
+use crate::classify::{ClassifierOptions, GlyphBatch, Outcome, Query, TemplateClassifier};
 use image::GrayImage;
 
 use crate::dataset::{Dataset, Polarity, Skipped};
-use crate::normalize::{normalize, Canonical};
+use crate::normalize::normalize;
 use crate::pipeline::Pipeline;
 use crate::report::{
     Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
@@ -83,15 +83,30 @@ impl Baseline {
                     .collect()
             },
         );
-        let (has_ink, predicted): (Vec<bool>, Vec<Option<usize>>) = (0..dataset.glyphs.len())
-            .into_par_iter()
-            .map(|index| match features_of(index) {
-                Some(features) => (
-                    true,
-                    predict(&classifier.leave_one_out_scores(index, &features)),
-                ),
-                None => (false, None),
+        let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
+        let (has_ink, predicted): (Vec<bool>, Vec<Option<usize>>) = indices
+            .par_chunks(IMAGES_PER_BATCH)
+            .map_init(GlyphBatch::new, |batch, chunk| {
+                batch.clear();
+                let queries: Vec<Query> = chunk
+                    .iter()
+                    .map(|&index| {
+                        let glyph = &dataset.glyphs[index];
+                        Query {
+                            row: batch.push_image(&glyph.image, glyph.background, glyph.polarity),
+                            sample: Some(index),
+                            label: glyph.label,
+                        }
+                    })
+                    .collect();
+                let predictions = classifier.predict_batch(batch, &queries);
+                queries
+                    .iter()
+                    .zip(predictions)
+                    .map(|(q, p)| (q.row.is_some(), p))
+                    .collect::<Vec<_>>()
             })
+            .flatten_iter()
             .unzip();
         Baseline {
             classifier,
@@ -354,24 +369,29 @@ pub fn collect_examples(
                 {
                     return Vec::new();
                 }
+                let mut batch = GlyphBatch::new();
                 (0..draws_for(*augment, config.draws))
                     .filter_map(|draw| {
-                        let (image, canonical) =
-                            draw_glyph(dataset, index, *augment, (t, draw), config.seed);
-                        let canonical = canonical?;
-                        let features = canonical.features();
+                        let image = draw_image(dataset, index, *augment, (t, draw), config.seed);
                         // The same scoring path as the scan's, so the same outcome.
-                        let row = baseline.classifier.template_scores_batch(&[&features]);
-                        let scores = baseline
-                            .classifier
-                            .class_scores_from(row.first()?, Some(index));
-                        let Outcome::Changed { to } = judge(&scores, glyph.label, config.margin)
-                        else {
+                        batch.clear();
+                        let query = Query {
+                            row: batch.push_image(&image, glyph.background, glyph.polarity),
+                            sample: Some(index),
+                            label: glyph.label,
+                        };
+                        let outcome =
+                            baseline
+                                .classifier
+                                .judge_batch(&batch, &[query], config.margin);
+                        let Some(&Outcome::Changed { to }) = outcome.first() else {
                             return None;
                         };
                         if !wanted.contains(&(glyph.label, to)) {
                             return None;
                         }
+                        let canonical = normalize(&image, glyph.background, glyph.polarity)?;
+                        let features = canonical.features();
                         let template = baseline.classifier.best_template_of(&features, to)?;
                         Some(Example {
                             transform: t,
@@ -517,25 +537,21 @@ pub fn measure(
     let done = std::sync::atomic::AtomicU64::new(0);
     let empty = || vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
     let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
-    // Fixed chunks of images: the templates are packed once per chunk for one matrix
-    // product, and counts are merged by addition, so the thread count changes nothing.
+    // Fixed chunks of images: their transformed glyphs are scored together, and counts are
+    // merged by addition, so the thread count changes nothing.
     indices
         .par_chunks(IMAGES_PER_BATCH)
-        .map(|chunk| {
+        .map_init(GlyphBatch::new, |batch, chunk| {
             let correct: Vec<usize> = chunk
                 .iter()
                 .copied()
                 .filter(|&index| baseline.is_correct(dataset, index))
                 .collect();
             let mut local = empty();
-            let outcomes = transform_glyphs(dataset, baseline, &correct, transforms, config);
-            for (&index, per_transform) in correct.iter().zip(outcomes) {
-                let label = dataset.glyphs[index].label;
-                for (per_class, draws) in local.iter_mut().zip(per_transform) {
-                    for outcome in draws {
-                        per_class[label].record(outcome);
-                    }
-                }
+            for (t, query, outcome) in
+                transform_glyphs(dataset, baseline, &correct, transforms, config, batch)
+            {
+                local[t][query.label].record(outcome);
             }
             let finished = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
             progress(finished + chunk.len() as u64);
@@ -551,83 +567,60 @@ pub fn measure(
         })
 }
 
-/// One draw of one transformation on glyph `index`: the transformed image (what training
-/// would see) and its canonical form (`None` when no ink is left). `which` is the
-/// (transformation, draw) pair that seeds the draw's own generator.
-fn draw_glyph(
+/// One draw of one transformation on glyph `index`: the transformed image, as training would
+/// see it. `which` is the (transformation, draw) pair that seeds the draw's own generator.
+fn draw_image(
     dataset: &Dataset,
     index: usize,
     augment: &dyn Augment,
     (transform, draw): (usize, u32),
     seed: u64,
-) -> (GrayImage, Option<Canonical>) {
+) -> GrayImage {
     let glyph = &dataset.glyphs[index];
     let mut rng = draw_rng(seed, index, transform, draw);
-    let image = augment.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng);
-    let canonical = normalize(&image, glyph.background, glyph.polarity);
-    (image, canonical)
+    augment.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng)
 }
 
-/// Images whose transformed glyphs are scored in one matrix product.
-const IMAGES_PER_BATCH: usize = 32;
+/// Images whose glyphs are scored together: their transformed glyphs (about 20 each with the
+/// default set) and the templates stay in the processor's second-level cache.
+const IMAGES_PER_BATCH: usize = 8;
 
-/// Applies every transformation (every draw) to each of `indices`, then scores all the
-/// transformed glyphs against the templates at once and judges each against its true class.
-/// Per image, per transformation, the outcome of each draw.
+/// Applies every transformation (every draw) to each of `indices`, scores all the transformed
+/// glyphs together and judges each against its true class: per transformed glyph, the index
+/// of its transformation, its query and its outcome.
 fn transform_glyphs(
     dataset: &Dataset,
     baseline: &Baseline,
     indices: &[usize],
     transforms: &[&dyn Augment],
     config: &ScanConfig,
-) -> Vec<Vec<Vec<Outcome>>> {
-    let mut features: Vec<Vec<f32>> = Vec::new();
-    let slots: Vec<Vec<Vec<Option<usize>>>> = indices
-        .iter()
-        .map(|&index| {
-            transforms
-                .iter()
-                .enumerate()
-                .map(|(t, transform)| {
-                    (0..draws_for(*transform, config.draws))
-                        .map(|draw| {
-                            let (_, canonical) =
-                                draw_glyph(dataset, index, *transform, (t, draw), config.seed);
-                            canonical.map(|canonical| {
-                                features.push(canonical.features());
-                                features.len() - 1
-                            })
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
-    let batch: Vec<&[f32]> = features.iter().map(Vec::as_slice).collect();
-    let scores = baseline.classifier.template_scores_batch(&batch);
-    indices
-        .iter()
-        .zip(slots)
-        .map(|(&index, per_transform)| {
-            let label = dataset.glyphs[index].label;
-            per_transform
-                .into_iter()
-                .map(|draws| {
-                    draws
-                        .into_iter()
-                        .map(|slot| match slot {
-                            None => Outcome::Empty,
-                            Some(row) => {
-                                let classes = baseline
-                                    .classifier
-                                    .class_scores_from(&scores[row], Some(index));
-                                judge(&classes, label, config.margin)
-                            }
-                        })
-                        .collect()
-                })
-                .collect()
-        })
+    batch: &mut GlyphBatch,
+) -> Vec<(usize, Query, Outcome)> {
+    batch.clear();
+    let mut queries = Vec::new();
+    let mut which = Vec::new();
+    for &index in indices {
+        let glyph = &dataset.glyphs[index];
+        for (t, transform) in transforms.iter().enumerate() {
+            for draw in 0..draws_for(*transform, config.draws) {
+                let image = draw_image(dataset, index, *transform, (t, draw), config.seed);
+                queries.push(Query {
+                    row: batch.push_image(&image, glyph.background, glyph.polarity),
+                    sample: Some(index),
+                    label: glyph.label,
+                });
+                which.push(t);
+            }
+        }
+    }
+    let outcomes = baseline
+        .classifier
+        .judge_batch(batch, &queries, config.margin);
+    which
+        .into_iter()
+        .zip(queries)
+        .zip(outcomes)
+        .map(|((t, query), outcome)| (t, query, outcome))
         .collect()
 }
 

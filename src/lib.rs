@@ -48,6 +48,7 @@ pub mod pipeline;
 pub mod recommend;
 pub mod render;
 pub mod report;
+mod simd;
 pub mod sweep;
 pub mod transform;
 

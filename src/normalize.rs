@@ -35,14 +35,9 @@ impl Canonical {
     /// The glyph as a zero-mean, unit-length vector: the dot product of two such vectors is
     /// their normalised cross-correlation.
     pub fn features(&self) -> Vec<f32> {
-        let n = self.pixels.len() as f32;
-        let mean = self.pixels.iter().sum::<f32>() / n;
-        let mut centred: Vec<f32> = self.pixels.iter().map(|v| v - mean).collect();
-        let norm = centred.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            centred.iter_mut().for_each(|v| *v /= norm);
-        }
-        centred
+        let mut features = vec![0.0f32; self.pixels.len()];
+        features_into(&self.pixels, &mut features);
+        features
     }
 
     /// The canonical glyph as an 8-bit image, ink white on black, for looking at.
@@ -55,32 +50,551 @@ impl Canonical {
     }
 }
 
+/// Values in a canonical glyph.
+pub(crate) const CANONICAL_DIM: usize = (CANONICAL_SIZE * CANONICAL_SIZE) as usize;
+
+const SIDE: usize = CANONICAL_SIZE as usize;
+
+/// Whole-pixel shifts of the centre of ink the tables cover: the centre lies in 0..=31, so the
+/// shift from 15.5 lies in -15.5..=15.5, its floor in -16..=15 and the floor plus one in -15..=16.
+const MAX_SHIFT: i64 = SIDE as i64 / 2;
+const SHIFTS: usize = 2 * MAX_SHIFT as usize + 1;
+
+/// Source lengths whose tables a thread keeps before it starts again (a table for a line of
+/// `n` pixels holds 33 × n × 32 values: 28 pixels take 118 KB).
+const CACHED_TABLES: usize = 48;
+
 /// Brings an image of any size into canonical form, given its background level and polarity.
 /// Returns `None` when the image holds no ink (a crop that missed the glyph, say).
 pub fn normalize(image: &GrayImage, background: u8, polarity: Polarity) -> Option<Canonical> {
-    let (w, h) = image.dimensions();
-    if w == 0 || h == 0 {
-        return None;
+    let mut pixels = vec![0.0f32; CANONICAL_DIM];
+    canonical_into(image, background, polarity, &mut pixels).then_some(Canonical { pixels })
+}
+
+/// [`normalize`] into a buffer of [`CANONICAL_DIM`] values; `false` when there is no ink.
+///
+/// The three steps — resize the frame to 32×32 (triangle filter), move the centre of ink to
+/// the centre (bilinear, sub-pixel), blur (Gaussian σ = 1, no ink beyond the frame) — are all
+/// linear and act on rows and columns apart, so together they are one 32×n matrix per axis:
+/// `canonical = My · ink · Mxᵀ`. The matrices for every whole-pixel shift are made once per
+/// source length and kept; a sub-pixel shift blends two of them. The centre of ink of the
+/// resized map comes straight from weighted row and column sums of the source.
+pub(crate) fn canonical_into(
+    image: &GrayImage,
+    background: u8,
+    polarity: Polarity,
+    out: &mut [f32],
+) -> bool {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    if w == 0 || h == 0 || out.len() != CANONICAL_DIM {
+        return false;
     }
-    let bg = i16::from(background);
-    let ink_of = |v: u8| -> f32 {
-        let diff = match polarity {
-            Polarity::DarkOnLight => bg - i16::from(v),
-            Polarity::LightOnDark => i16::from(v) - bg,
+    WORKSPACE.with(|workspace| {
+        let mut workspace = workspace.borrow_mut();
+        let across = workspace.table(w);
+        let down = workspace.table(h);
+        let job = Job {
+            raw: image.as_raw(),
+            w,
+            h,
+            background,
+            polarity,
+            across: &across,
+            down: &down,
         };
-        f32::from(diff.max(0)) / 255.0
-    };
-    let ink: Vec<f32> = image.as_raw().iter().map(|&v| ink_of(v)).collect();
-    let size = CANONICAL_SIZE;
-    let framed = if (w, h) == (size, size) {
-        ink
-    } else {
-        resize(&ink, w as usize, h as usize, size as usize)
-    };
-    let centred = centre_ink(&framed, size as usize)?;
-    Some(Canonical {
-        pixels: blur(&centred, size as usize),
+        run_wide(&job, &mut workspace.buffers, out)
     })
+}
+
+crate::simd::wide_fn! {
+    fn run_wide(job: &Job, buffers: &mut Buffers, out: &mut [f32]) -> bool = run;
+}
+
+crate::simd::wide_fn! {
+    /// [`Canonical::features`] of canonical pixels, into `out` (same length).
+    pub(crate) fn features_into(pixels: &[f32], out: &mut [f32]) = features_of;
+}
+
+/// The centred, unit-length features of canonical pixels, written into `out` (same length).
+/// Sums run in sixteen fixed lanes, so they vectorise and come out the same on every machine.
+#[inline(always)]
+fn features_of(pixels: &[f32], out: &mut [f32]) {
+    let mean = lane_sum(pixels, |v| v) / pixels.len().max(1) as f32;
+    for (o, &p) in out.iter_mut().zip(pixels) {
+        *o = p - mean;
+    }
+    let norm = lane_sum(out, |v| v * v).sqrt();
+    if norm > 0.0 {
+        let inverse = 1.0 / norm;
+        out.iter_mut().for_each(|v| *v *= inverse);
+    }
+}
+
+/// The sum of `f(v)` over `values` in sixteen lanes, the lanes then added in order.
+#[inline(always)]
+fn lane_sum(values: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut lanes = [0.0f32; 16];
+    let chunks = values.chunks_exact(16);
+    let tail: f32 = chunks.remainder().iter().map(|&v| f(v)).sum();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += f(v);
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// A template (a zero-mean unit vector) in 8 bits above its lowest value:
+/// `template[i] ≈ offset + values[i] × scale`, the largest value at 255. The lowest value is
+/// the template's background, so wherever no sample of the template had ink the values are
+/// exactly zero. `out` is as long as `template`.
+pub(crate) fn quantize_template(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
+    quantize_template_wide(template, out)
+}
+
+crate::simd::wide_fn! {
+    fn quantize_template_wide(template: &[f32], out: &mut [u8]) -> QuantizedTemplate = quantize_template_kernel;
+}
+
+#[inline(always)]
+fn quantize_template_kernel(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
+    {
+        let (low, high) = lane_fold(template);
+        let offset = if low.is_finite() { low } else { 0.0 };
+        if !(high > low && high.is_finite()) {
+            out.fill(0);
+            return QuantizedTemplate {
+                scale: 0.0,
+                offset,
+                sum: 0,
+            };
+        }
+        let factor = 255.0 / (high - low);
+        for (o, &v) in out.iter_mut().zip(template) {
+            *o = round_small((v - low) * factor) as u8;
+        }
+        let sum = out.iter().map(|&v| i32::from(v)).sum();
+        QuantizedTemplate {
+            scale: (high - low) / 255.0,
+            offset,
+            sum,
+        }
+    }
+}
+
+/// How to read a template's 8-bit values back (see [`quantize_template`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct QuantizedTemplate {
+    /// The step between two values.
+    pub scale: f32,
+    /// The value 0 stands for.
+    pub offset: f32,
+    /// The sum of the values.
+    pub sum: i32,
+}
+
+/// How to read a glyph's 8-bit values back (see [`quantize_glyph`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct QuantizedGlyph {
+    /// `1 / (k × length of the centred pixels)`.
+    pub factor: f32,
+    /// The whole number taken off every value.
+    pub shift: i32,
+    /// The sum of the pixels over the length of the centred pixels.
+    pub ink: f32,
+}
+
+impl QuantizedGlyph {
+    /// The correlation of the glyph with a template from the integer dot product of their
+    /// values: `pixels = (values + shift) / k` and `template = offset + scale × template
+    /// values`, and the template sums to zero, so the glyph's mean drops out.
+    #[inline]
+    pub(crate) fn score(&self, dot: i32, template: &QuantizedTemplate) -> f32 {
+        let shifted = dot as f32 + self.shift as f32 * template.sum as f32;
+        self.factor * template.scale * shifted + self.ink * template.offset
+    }
+
+    /// How far [`QuantizedGlyph::score`] can be from the exact correlation: each pixel is
+    /// within half a step (`1 / 2k`) of its 8-bit value and each template value within half a
+    /// template step, and all the terms are non-negative but those, so the error is at most
+    /// `scale / 2 × (factor × template sum + ink)`. Widened a little for the rounding of the
+    /// floating-point arithmetic on both sides.
+    #[inline]
+    pub(crate) fn bound(&self, template: &QuantizedTemplate) -> f32 {
+        let bound = 0.5 * template.scale * (self.factor * template.sum as f32 + self.ink);
+        bound * 1.01 + 1e-4
+    }
+}
+
+/// A glyph's canonical pixels in 8 bits, for scoring against quantized templates
+/// ([`QuantizedGlyph::score`]), to about 3·10⁻⁴ in correlation (a hundredth of the judging
+/// margin).
+///
+/// `values[i] = round(pixels[i] × k) − shift`, with `k` stretching 0..=largest pixel over the
+/// signed bytes and the whole number `shift` centring them. The pixels are not centred by
+/// their mean: their background is exactly zero, and the template's background values are
+/// zero too, so the many faint pixels at the edge of the blur, which all round the same way,
+/// meet zeros and bias nothing; the template's offset is applied to the exact sum of pixels.
+///
+/// `None` for a glyph without ink or contrast. `out` is as long as `pixels`.
+pub(crate) fn quantize_glyph(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyph> {
+    quantize_glyph_wide(pixels, out)
+}
+
+crate::simd::wide_fn! {
+    fn quantize_glyph_wide(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyph> = quantize_glyph_kernel;
+}
+
+#[inline(always)]
+fn quantize_glyph_kernel(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyph> {
+    {
+        // Pixels are never negative, so their bit patterns order as they do: the largest is
+        // found with integer comparisons, which vectorise without NaN cases.
+        let high = f32::from_bits(lane_max_bits(pixels));
+        let sum = lane_sum(pixels, |v| v);
+        let mean = sum / pixels.len().max(1) as f32;
+        let centred_norm = lane_sum(pixels, |v| (v - mean) * (v - mean)).sqrt();
+        if !(high > 0.0 && centred_norm > 0.0 && high.is_finite()) {
+            out.fill(0);
+            return None;
+        }
+        // 0..=high onto -126..=127: 253 steps, the middle at 126.
+        let k = 253.0 / high;
+        let shift = 126;
+        for (o, &v) in out.iter_mut().zip(pixels) {
+            *o = (round_small(v * k) - shift) as i8;
+        }
+        Some(QuantizedGlyph {
+            factor: 1.0 / (k * centred_norm),
+            shift,
+            ink: sum / centred_norm,
+        })
+    }
+}
+
+/// The dot product of two slices in sixteen lanes (a single running sum would wait on each
+/// addition in turn).
+#[inline(always)]
+fn lane_dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 16];
+    let (a_chunks, b_chunks) = (a.chunks_exact(16), b.chunks_exact(16));
+    let mut tail = 0.0f32;
+    for (&x, &y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
+        tail += x * y;
+    }
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for ((lane, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
+            *lane += x * y;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// `v` rounded to the nearest whole number (halves to even), for |v| < 2²²: adding 1.5 × 2²³
+/// leaves the rounded number in the low bits of the sum. Unlike `as i32`, which must
+/// saturate and map NaN to zero, this is two vector instructions.
+#[inline(always)]
+fn round_small(v: f32) -> i32 {
+    const MAGIC: f32 = 12_582_912.0;
+    (v + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32
+}
+
+/// The largest bit pattern among `values` (0 for none), in sixteen lanes.
+#[inline(always)]
+fn lane_max_bits(values: &[f32]) -> u32 {
+    let mut lanes = [0u32; 16];
+    let chunks = values.chunks_exact(16);
+    let tail = chunks
+        .remainder()
+        .iter()
+        .map(|v| v.to_bits())
+        .max()
+        .unwrap_or(0);
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane = (*lane).max(v.to_bits());
+        }
+    }
+    lanes.iter().copied().fold(tail, u32::max)
+}
+
+/// The lowest and highest of `values` (infinities when there are none), in sixteen lanes.
+/// Plain comparisons rather than `f32::min`, whose care for NaN (there is none here) keeps
+/// the compiler from using the vector instructions.
+#[inline(always)]
+fn lane_fold(values: &[f32]) -> (f32, f32) {
+    let (mut lows, mut highs) = ([f32::INFINITY; 16], [f32::NEG_INFINITY; 16]);
+    let chunks = values.chunks_exact(16);
+    let (mut low, mut high) = (f32::INFINITY, f32::NEG_INFINITY);
+    for &v in chunks.remainder() {
+        low = if v < low { v } else { low };
+        high = if v > high { v } else { high };
+    }
+    for chunk in chunks {
+        for ((l, h), &v) in lows.iter_mut().zip(highs.iter_mut()).zip(chunk) {
+            *l = if v < *l { v } else { *l };
+            *h = if v > *h { v } else { *h };
+        }
+    }
+    for (&l, &h) in lows.iter().zip(&highs) {
+        low = if l < low { l } else { low };
+        high = if h > high { h } else { high };
+    }
+    (low, high)
+}
+
+thread_local! {
+    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::new(Workspace::default());
+}
+
+/// Per thread: the axis tables made so far and the buffers one normalisation needs.
+#[derive(Default)]
+struct Workspace {
+    tables: std::collections::HashMap<usize, std::rc::Rc<AxisTable>>,
+    buffers: Buffers,
+}
+
+#[derive(Default)]
+struct Buffers {
+    ink: Vec<f32>,
+    column_sums: Vec<f32>,
+    row_sums: Vec<f32>,
+    across: Vec<[f32; SIDE]>,
+    down: Vec<[f32; SIDE]>,
+    down_reach: Vec<(u8, u8)>,
+    rows: Vec<[f32; SIDE]>,
+}
+
+impl Workspace {
+    fn table(&mut self, len: usize) -> std::rc::Rc<AxisTable> {
+        if let Some(table) = self.tables.get(&len) {
+            return table.clone();
+        }
+        if self.tables.len() >= CACHED_TABLES {
+            self.tables.clear();
+        }
+        let table = std::rc::Rc::new(AxisTable::new(len));
+        self.tables.insert(len, table.clone());
+        table
+    }
+}
+
+/// Everything about one axis of a source of `len` pixels.
+struct AxisTable {
+    /// Per source pixel: its total weight in the resized line (for the mass of ink).
+    weight: Vec<f32>,
+    /// Per source pixel: Σ position × weight in the resized line (for the centre of ink).
+    moment: Vec<f32>,
+    /// Per whole shift s (-16..=16, stored from 0) and source pixel i: what pixel i gives each
+    /// canonical position once resized, shifted by s and blurred, at `maps[s * len + i]`.
+    maps: Vec<[f32; SIDE]>,
+    /// The canonical positions where each of those is not zero, as first..end.
+    reach: Vec<(u8, u8)>,
+}
+
+impl AxisTable {
+    fn new(len: usize) -> AxisTable {
+        // The resize as a dense SIDE × len matrix.
+        let mut resize = vec![0.0f64; SIDE * len];
+        for (o, (first, weights)) in taps(len, SIDE).iter().enumerate() {
+            for (j, &weight) in weights.iter().enumerate() {
+                resize[o * len + first + j] = f64::from(weight);
+            }
+        }
+        let weight = (0..len)
+            .map(|i| (0..SIDE).map(|o| resize[o * len + i]).sum::<f64>() as f32)
+            .collect();
+        let moment = (0..len)
+            .map(|i| {
+                (0..SIDE)
+                    .map(|o| o as f64 * resize[o * len + i])
+                    .sum::<f64>() as f32
+            })
+            .collect();
+        let blur = kernel().map(f64::from);
+        let side = SIDE as i64;
+        let mut maps = vec![[0.0f32; SIDE]; SHIFTS * len];
+        let mut reach = vec![(0u8, 0u8); SHIFTS * len];
+        for s in 0..SHIFTS {
+            let shift = s as i64 - MAX_SHIFT;
+            for i in 0..len {
+                let map = &mut maps[s * len + i];
+                for (o, value) in map.iter_mut().enumerate() {
+                    let mut acc = 0.0f64;
+                    for (d, g) in blur.iter().enumerate() {
+                        // Blurred position o reads shifted position o + d - 3, which reads
+                        // resized position o + d - 3 + shift; nothing lies beyond the frame.
+                        let shifted = o as i64 + d as i64 - 3;
+                        let resized = shifted + shift;
+                        if (0..side).contains(&shifted) && (0..side).contains(&resized) {
+                            acc += g * resize[resized as usize * len + i];
+                        }
+                    }
+                    *value = acc as f32;
+                }
+                let first = map.iter().position(|&v| v != 0.0).unwrap_or(0);
+                let end = map.iter().rposition(|&v| v != 0.0).map_or(0, |e| e + 1);
+                reach[s * len + i] = (first as u8, end.max(first) as u8);
+            }
+        }
+        AxisTable {
+            weight,
+            moment,
+            maps,
+            reach,
+        }
+    }
+}
+
+/// One normalisation: the source and the tables of its two axes.
+struct Job<'a> {
+    raw: &'a [u8],
+    w: usize,
+    h: usize,
+    background: u8,
+    polarity: Polarity,
+    across: &'a AxisTable,
+    down: &'a AxisTable,
+}
+
+/// [`canonical_into`]'s work once the tables are at hand.
+#[inline(always)]
+fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
+    {
+        let this = job;
+        let (w, h) = (this.w, this.h);
+        // Ink: how far each pixel is from the background towards the ink side, in 0..=1.
+        let bg = i16::from(this.background);
+        b.ink.clear();
+        b.ink.resize(this.raw.len(), 0.0);
+        // Ink runs from the background towards the ink side: flip the sign for light ink.
+        let sign: i16 = match this.polarity {
+            Polarity::DarkOnLight => 1,
+            Polarity::LightOnDark => -1,
+        };
+        for (ink, &v) in b.ink.iter_mut().zip(this.raw) {
+            *ink = f32::from(((bg - i16::from(v)) * sign).max(0)) * (1.0 / 255.0);
+        }
+        // Row and column sums weighted as the resize weights each pixel.
+        b.column_sums.clear();
+        b.column_sums.resize(w, 0.0);
+        b.row_sums.clear();
+        for (row, &row_weight) in b.ink.chunks_exact(w).zip(&this.down.weight) {
+            for (c, &v) in b.column_sums.iter_mut().zip(row) {
+                *c += row_weight * v;
+            }
+            b.row_sums.push(lane_dot(row, &this.across.weight));
+        }
+        let dot = |a: &[f32], b: &[f32]| -> f64 {
+            a.iter()
+                .zip(b)
+                .map(|(&x, &y)| f64::from(x) * f64::from(y))
+                .sum()
+        };
+        let mass = dot(&b.column_sums, &this.across.weight);
+        if mass < f64::from(MIN_INK) {
+            return false;
+        }
+        let centre = (SIDE as f64 - 1.0) / 2.0;
+        let dx = dot(&b.column_sums, &this.across.moment) / mass - centre;
+        let dy = dot(&b.row_sums, &this.down.moment) / mass - centre;
+        blend(this.across, this.w, dx, &mut b.across, None);
+        blend(this.down, this.h, dy, &mut b.down, Some(&mut b.down_reach));
+        // Across: each row of ink times the column matrix. Four rows at a time, so each column
+        // of the matrix is loaded once for four independent sums; no test for pixels without
+        // ink (on noisy scans that branch is a coin toss).
+        b.rows.clear();
+        b.rows.resize(h, [0.0; SIDE]);
+        let mut sources = b.ink.chunks_exact(w * 4);
+        let mut targets = b.rows.chunks_exact_mut(4);
+        for (source, target) in (&mut sources).zip(&mut targets) {
+            let mut acc = [[0.0f32; SIDE]; 4];
+            for (c, map) in b.across.iter().enumerate() {
+                for (k, acc) in acc.iter_mut().enumerate() {
+                    add_scaled(acc, source[k * w + c], map);
+                }
+            }
+            target.copy_from_slice(&acc);
+        }
+        for (row, target) in sources
+            .remainder()
+            .chunks_exact(w)
+            .zip(targets.into_remainder())
+        {
+            let mut acc = [0.0f32; SIDE];
+            for (&v, map) in row.iter().zip(&b.across) {
+                add_scaled(&mut acc, v, map);
+            }
+            *target = acc;
+        }
+        // Down: each of those rows spread over the canonical rows it reaches.
+        out.fill(0.0);
+        for (r, row) in b.rows.iter().enumerate() {
+            if b.ink[r * w..(r + 1) * w].iter().all(|&v| v == 0.0) {
+                continue;
+            }
+            let (first, end) = b.down_reach[r];
+            for y in usize::from(first)..usize::from(end) {
+                let weight = b.down[r][y];
+                if let Some(dst) = out.get_mut(y * SIDE..(y + 1) * SIDE) {
+                    let mut acc = [0.0f32; SIDE];
+                    acc.copy_from_slice(dst);
+                    add_scaled(&mut acc, weight, row);
+                    dst.copy_from_slice(&acc);
+                }
+            }
+        }
+        true
+    }
+}
+
+/// `acc += scale × values`, on a register-held row (a local copy, so the compiler knows the
+/// row and `values` cannot overlap and keeps it all in vector registers).
+#[inline(always)]
+fn add_scaled(acc: &mut [f32; SIDE], scale: f32, values: &[f32; SIDE]) {
+    for (a, &v) in acc.iter_mut().zip(values) {
+        *a += scale * v;
+    }
+}
+
+/// The axis matrix for a shift of `shift` canonical pixels: the maps of the two whole shifts
+/// around it, blended bilinearly. With `reach`, also where each source pixel's map is not zero.
+#[inline(always)]
+fn blend(
+    table: &AxisTable,
+    len: usize,
+    shift: f64,
+    out: &mut Vec<[f32; SIDE]>,
+    reach: Option<&mut Vec<(u8, u8)>>,
+) {
+    let whole = shift
+        .floor()
+        .clamp(-(MAX_SHIFT as f64), (MAX_SHIFT - 1) as f64);
+    let fraction = ((shift - whole) as f32).clamp(0.0, 1.0);
+    let s = (whole as i64 + MAX_SHIFT) as usize;
+    let (low, high) = (
+        &table.maps[s * len..(s + 1) * len],
+        &table.maps[(s + 1) * len..(s + 2) * len],
+    );
+    out.clear();
+    out.resize(len, [0.0; SIDE]);
+    for ((m, a), b) in out.iter_mut().zip(low).zip(high) {
+        for ((m, &a), &b) in m.iter_mut().zip(a).zip(b) {
+            *m = a * (1.0 - fraction) + b * fraction;
+        }
+    }
+    if let Some(reach) = reach {
+        reach.clear();
+        let (low, high) = (
+            &table.reach[s * len..(s + 1) * len],
+            &table.reach[(s + 1) * len..(s + 2) * len],
+        );
+        reach.extend(
+            low.iter()
+                .zip(high)
+                .map(|(&(f0, e0), &(f1, e1))| (f0.min(f1), e0.max(e1))),
+        );
+    }
 }
 
 /// The taps of a triangle (linear) filter taking `from` samples to `to`: for each output
@@ -106,84 +620,6 @@ fn taps(from: usize, to: usize) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
-/// Resizes a `w`×`h` ink map to `side`×`side` with a separable triangle filter.
-fn resize(ink: &[f32], w: usize, h: usize, side: usize) -> Vec<f32> {
-    let (across, down) = (taps(w, side), taps(h, side));
-    let mut rows = vec![0.0f32; side * h];
-    for (src, dst) in ink.chunks_exact(w).zip(rows.chunks_exact_mut(side)) {
-        for (out, (first, weights)) in dst.iter_mut().zip(&across) {
-            *out = weights.iter().zip(&src[*first..]).map(|(w, v)| w * v).sum();
-        }
-    }
-    let mut out = vec![0.0f32; side * side];
-    for (y, (first, weights)) in down.iter().enumerate() {
-        let dst = &mut out[y * side..(y + 1) * side];
-        for (k, weight) in weights.iter().enumerate() {
-            let src = &rows[(first + k) * side..(first + k + 1) * side];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += weight * s;
-            }
-        }
-    }
-    out
-}
-
-/// Moves the centre of ink to the centre of the square, with bilinear resampling so the shift
-/// can be a fraction of a pixel. The shift is the same for every pixel, so are its weights.
-fn centre_ink(ink: &[f32], side: usize) -> Option<Vec<f32>> {
-    let (mut mass, mut mx, mut my) = (0.0f64, 0.0f64, 0.0f64);
-    for (y, row) in ink.chunks_exact(side).enumerate() {
-        let row_mass: f64 = row.iter().map(|&v| f64::from(v)).sum();
-        let row_x: f64 = row
-            .iter()
-            .enumerate()
-            .map(|(x, &v)| f64::from(v) * x as f64)
-            .sum();
-        mass += row_mass;
-        mx += row_x;
-        my += row_mass * y as f64;
-    }
-    if mass < f64::from(MIN_INK) {
-        return None;
-    }
-    let centre = (side as f64 - 1.0) / 2.0;
-    let (dx, dy) = (mx / mass - centre, my / mass - centre);
-    let (ix, iy) = (dx.floor() as i64, dy.floor() as i64);
-    let (fx, fy) = ((dx - dx.floor()) as f32, (dy - dy.floor()) as f32);
-    let weights = [
-        (0, 0, (1.0 - fx) * (1.0 - fy)),
-        (1, 0, fx * (1.0 - fy)),
-        (0, 1, (1.0 - fx) * fy),
-        (1, 1, fx * fy),
-    ];
-    let side_i = side as i64;
-    let mut out = vec![0.0f32; side * side];
-    for (ox, oy, weight) in weights {
-        if weight == 0.0 {
-            continue;
-        }
-        // Output (x, y) reads input (x + ix + ox, y + iy + oy); ink outside the frame is none.
-        let (sx, sy) = (ix + ox, iy + oy);
-        for y in 0..side_i {
-            let src_y = y + sy;
-            if !(0..side_i).contains(&src_y) {
-                continue;
-            }
-            let x_from = (-sx).max(0);
-            let x_to = (side_i - sx).min(side_i);
-            if x_from >= x_to {
-                continue;
-            }
-            let out_row = &mut out[(y * side_i) as usize..((y + 1) * side_i) as usize];
-            let in_row = &ink[(src_y * side_i) as usize..((src_y + 1) * side_i) as usize];
-            for x in x_from..x_to {
-                out_row[x as usize] += weight * in_row[(x + sx) as usize];
-            }
-        }
-    }
-    Some(out)
-}
-
 /// The Gaussian kernel of [`BLUR_SIGMA`], radius 3σ, normalised.
 fn kernel() -> [f32; 7] {
     let mut kernel = [0.0f32; 7];
@@ -194,41 +630,6 @@ fn kernel() -> [f32; 7] {
     let sum: f32 = kernel.iter().sum();
     kernel.iter_mut().for_each(|k| *k /= sum);
     kernel
-}
-
-/// Separable Gaussian blur of a square ink map; beyond the frame there is no ink.
-fn blur(ink: &[f32], side: usize) -> Vec<f32> {
-    let kernel = kernel();
-    let mut rows = vec![0.0f32; side * side];
-    for (src, dst) in ink.chunks_exact(side).zip(rows.chunks_exact_mut(side)) {
-        for (x, out) in dst.iter_mut().enumerate() {
-            let mut acc = 0.0;
-            for (k, weight) in kernel.iter().enumerate() {
-                let at = x as i64 + k as i64 - 3;
-                if (0..side as i64).contains(&at) {
-                    acc += weight * src[at as usize];
-                }
-            }
-            *out = acc;
-        }
-    }
-    let mut out = vec![0.0f32; side * side];
-    for (k, weight) in kernel.iter().enumerate() {
-        let offset = k as i64 - 3;
-        for y in 0..side as i64 {
-            let src_y = y + offset;
-            if !(0..side as i64).contains(&src_y) {
-                continue;
-            }
-            let (y, src_y) = (y as usize, src_y as usize);
-            let src = &rows[src_y * side..(src_y + 1) * side];
-            let dst = &mut out[y * side..(y + 1) * side];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += weight * s;
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -287,23 +688,206 @@ mod tests {
         assert!(features.iter().sum::<f32>().abs() < 1e-3);
     }
 
-    #[test]
-    fn resizing_keeps_level_and_mass_where_it_should() {
-        // A uniform map stays uniform, up or down.
-        for (w, h) in [(28, 28), (64, 48), (19, 32), (7, 3)] {
-            let flat = vec![0.5f32; w * h];
-            let out = resize(&flat, w, h, 32);
-            assert!(out.iter().all(|v| (v - 0.5).abs() < 1e-5), "{w}x{h}");
+    /// The three steps one after another, as the definition says, in f64.
+    fn by_definition(image: &GrayImage, background: u8, polarity: Polarity) -> Option<Vec<f64>> {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let ink: Vec<f64> = image
+            .as_raw()
+            .iter()
+            .map(|&v| {
+                let diff = match polarity {
+                    Polarity::DarkOnLight => i16::from(background) - i16::from(v),
+                    Polarity::LightOnDark => i16::from(v) - i16::from(background),
+                };
+                f64::from(diff.max(0)) / 255.0
+            })
+            .collect();
+        let (across, down) = (taps(w, SIDE), taps(h, SIDE));
+        let mut resized = vec![0.0f64; SIDE * SIDE];
+        for (y, (fy, wy)) in down.iter().enumerate() {
+            for (x, (fx, wx)) in across.iter().enumerate() {
+                let mut acc = 0.0;
+                for (j, &a) in wy.iter().enumerate() {
+                    for (i, &b) in wx.iter().enumerate() {
+                        acc += f64::from(a) * f64::from(b) * ink[(fy + j) * w + fx + i];
+                    }
+                }
+                resized[y * SIDE + x] = acc;
+            }
         }
-        // Stretching 16 columns to 32 doubles the ink of each row: a column of ink stays a
-        // column (two wide), in the middle.
-        let mut bar = vec![0.0f32; 16 * 32];
-        (0..32).for_each(|y| bar[y * 16 + 8] = 1.0);
-        let out = resize(&bar, 16, 32, 32);
-        let row: Vec<f32> = out[0..32].to_vec();
-        let mass: f32 = row.iter().sum();
-        assert!((mass - 2.0).abs() < 1e-4, "{row:?}");
-        assert!(row[16] > 0.5 && row[17] > 0.2 && row[10] == 0.0, "{row:?}");
+        let mass: f64 = resized.iter().sum();
+        if mass < f64::from(MIN_INK) {
+            return None;
+        }
+        let (mut mx, mut my) = (0.0, 0.0);
+        for (i, &v) in resized.iter().enumerate() {
+            mx += v * (i % SIDE) as f64;
+            my += v * (i / SIDE) as f64;
+        }
+        let (dx, dy) = (mx / mass - 15.5, my / mass - 15.5);
+        let at = |x: f64, y: f64| -> f64 {
+            // Bilinear read at (x, y); nothing beyond the frame.
+            let (x0, y0) = (x.floor(), y.floor());
+            let (fx, fy) = (x - x0, y - y0);
+            let get = |x: f64, y: f64| {
+                if (0.0..SIDE as f64).contains(&x) && (0.0..SIDE as f64).contains(&y) {
+                    resized[y as usize * SIDE + x as usize]
+                } else {
+                    0.0
+                }
+            };
+            get(x0, y0) * (1.0 - fx) * (1.0 - fy)
+                + get(x0 + 1.0, y0) * fx * (1.0 - fy)
+                + get(x0, y0 + 1.0) * (1.0 - fx) * fy
+                + get(x0 + 1.0, y0 + 1.0) * fx * fy
+        };
+        let centred: Vec<f64> = (0..SIDE * SIDE)
+            .map(|i| at((i % SIDE) as f64 + dx, (i / SIDE) as f64 + dy))
+            .collect();
+        let g = kernel();
+        let mut out = vec![0.0f64; SIDE * SIDE];
+        for y in 0..SIDE as i64 {
+            for x in 0..SIDE as i64 {
+                let mut acc = 0.0;
+                for (j, &a) in g.iter().enumerate() {
+                    for (i, &b) in g.iter().enumerate() {
+                        let (sx, sy) = (x + i as i64 - 3, y + j as i64 - 3);
+                        if (0..SIDE as i64).contains(&sx) && (0..SIDE as i64).contains(&sy) {
+                            acc += f64::from(a)
+                                * f64::from(b)
+                                * centred[sy as usize * SIDE + sx as usize];
+                        }
+                    }
+                }
+                out[y as usize * SIDE + x as usize] = acc;
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn the_fused_matrices_give_what_the_three_steps_give() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        // Up, down, square, tall, wide, tiny, the canonical size itself; both polarities;
+        // glyphs anywhere in the frame (centres far off make the large shifts).
+        for (w, h) in [
+            (28, 28),
+            (32, 32),
+            (64, 48),
+            (19, 40),
+            (7, 3),
+            (1, 1),
+            (100, 30),
+        ] {
+            for trial in 0..4 {
+                let polarity = if trial % 2 == 0 {
+                    Polarity::DarkOnLight
+                } else {
+                    Polarity::LightOnDark
+                };
+                let background = if trial % 2 == 0 { 250 } else { 10 };
+                let (x0, y0) = (rng.random_range(0..w), rng.random_range(0..h));
+                let (bw, bh) = (rng.random_range(1..=w - x0), rng.random_range(1..=h - y0));
+                let image = GrayImage::from_fn(w as u32, h as u32, |x, y| {
+                    let (x, y) = (x as usize, y as usize);
+                    let inside = (x0..x0 + bw).contains(&x) && (y0..y0 + bh).contains(&y);
+                    let level: u8 = rng.random_range(0..=255);
+                    Luma([if inside { level } else { background }])
+                });
+                let expected = by_definition(&image, background, polarity);
+                let got = normalize(&image, background, polarity);
+                match (expected, got) {
+                    (None, None) => {}
+                    (Some(expected), Some(got)) => {
+                        let worst = expected
+                            .iter()
+                            .zip(got.pixels())
+                            .map(|(e, &g)| (e - f64::from(g)).abs())
+                            .fold(0.0, f64::max);
+                        assert!(worst < 1e-5, "{w}x{h} trial {trial}: off by {worst}");
+                    }
+                    (e, g) => panic!(
+                        "{w}x{h} trial {trial}: {:?} vs {:?}",
+                        e.is_some(),
+                        g.is_some()
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quantized_scores_stay_within_their_bound() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        // Bars (flat ink: the hardest case for rounding), one filling the frame, and noise.
+        let mut shapes = vec![
+            bar(28, 4, 3, 6, 20),
+            bar(28, 9, 5, 12, 9),
+            bar(40, 1, 1, 30, 4),
+            bar(28, 10, 0, 4, 28),
+            bar(28, 0, 0, 28, 28),
+        ];
+        for _ in 0..6 {
+            shapes.push(GrayImage::from_fn(24, 24, |_, _| {
+                Luma([rng.random_range(0..=255u8)])
+            }));
+        }
+        let glyphs: Vec<Canonical> = shapes
+            .iter()
+            .filter_map(|s| normalize(s, 255, Polarity::DarkOnLight))
+            .collect();
+        assert_eq!(glyphs.len(), shapes.len());
+        for (i, a) in glyphs.iter().enumerate() {
+            for (j, b) in glyphs.iter().enumerate() {
+                let (fa, fb) = (a.features(), b.features());
+                let exact: f32 = fa.iter().zip(&fb).map(|(x, y)| x * y).sum();
+                let (mut qa, mut qb) = (vec![0i8; fa.len()], vec![0u8; fb.len()]);
+                let glyph = quantize_glyph(a.pixels(), &mut qa).unwrap();
+                let template = quantize_template(&fb, &mut qb);
+                assert_eq!(qb.iter().max(), Some(&255));
+                assert_eq!(qb.iter().min(), Some(&0));
+                assert_eq!(qa.iter().max(), Some(&127));
+                assert!(qa.iter().all(|&v| v >= -126));
+                let dot: i32 = qa
+                    .iter()
+                    .zip(&qb)
+                    .map(|(&x, &y)| i32::from(x) * i32::from(y))
+                    .sum();
+                let error = (glyph.score(dot, &template) - exact).abs();
+                let bound = glyph.bound(&template);
+                assert!(error <= bound, "off by {error}, bound {bound}");
+                // For glyph-like shapes (ink on a background), tight enough to leave few
+                // templates to score exactly.
+                if i < 4 && j < 4 {
+                    assert!(bound < 0.02, "bound {bound}");
+                }
+            }
+        }
+        // Nothing to scale.
+        let mut zeros = vec![1u8; 4];
+        let flat = quantize_template(&[0.5; 4], &mut zeros);
+        assert_eq!((flat.scale, flat.offset, flat.sum), (0.0, 0.5, 0));
+        assert_eq!(zeros, vec![0; 4]);
+        assert_eq!(quantize_glyph(&[0.0; 4], &mut [1i8; 4]), None);
+        assert_eq!(quantize_glyph(&[0.3; 4], &mut [1i8; 4]), None);
+    }
+
+    #[test]
+    fn small_numbers_round_to_the_nearest() {
+        for (v, r) in [
+            (0.0, 0),
+            (0.49, 0),
+            (0.51, 1),
+            (1.5, 2),
+            (2.5, 2),
+            (254.7, 255),
+            (-3.2, -3),
+            (-126.6, -127),
+        ] {
+            assert_eq!(round_small(v), r, "{v}");
+        }
     }
 
     #[test]

@@ -1,0 +1,325 @@
+//! The two places where augsafe asks the processor for its wide vector units, chosen at run
+//! time so one binary runs everywhere: the 8-bit template scoring kernel (AVX-512 VNNI) and
+//! a wrapper that compiles the normalisation loops for AVX-512.
+//!
+//! This is the only module with `unsafe` code: calling a function compiled for features the
+//! baseline x86-64 target lacks is unsafe until the processor has been asked, and the kernel
+//! loads vectors through pointers. Every result is identical on every path: the integer sums
+//! are exact, and the floating-point loops run the same operations in the same order whatever
+//! the vector width (Rust never fuses a multiply and an add on its own).
+#![allow(unsafe_code)]
+
+/// Bytes of one template block for one step of four dimensions: 16 templates × 4 bytes.
+const BLOCK_STEP: usize = 64;
+
+/// Templates per block: one 512-bit register of 32-bit sums.
+pub(crate) const BLOCK: usize = 16;
+
+/// Glyph rows scored together by the kernel (each template load serves all of them).
+pub(crate) const ROWS: usize = 4;
+
+/// Template blocks scored together: 4 rows × 6 blocks = 24 accumulators, plus 6 template
+/// registers and a broadcast, fit the 32 vector registers.
+const MAX_BLOCKS: usize = 6;
+
+/// 8-bit templates (unsigned) laid out for scoring glyphs (signed bytes): the plain rows for
+/// the portable path, and for the vector kernel blocks of 16 templates interleaved by four
+/// dimensions (the kernel multiplies unsigned by signed bytes, four at a time).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PackedTemplates {
+    count: usize,
+    /// Dimensions, rounded up to a multiple of 4 (the padding is zero).
+    stride: usize,
+    plain: Vec<u8>,
+    packed: Vec<u8>,
+}
+
+impl PackedTemplates {
+    /// Packs `count` templates of `stride` values each (`stride` a multiple of 4).
+    pub(crate) fn new(plain: Vec<u8>, count: usize, stride: usize) -> PackedTemplates {
+        debug_assert!(stride % 4 == 0 && plain.len() == count * stride);
+        let blocks = count.div_ceil(BLOCK);
+        let steps = stride / 4;
+        // Padding templates are zero.
+        let mut packed = vec![0u8; blocks * steps * BLOCK_STEP];
+        for t in 0..count {
+            let (block, lane) = (t / BLOCK, t % BLOCK);
+            for step in 0..steps {
+                for byte in 0..4 {
+                    packed[(block * steps + step) * BLOCK_STEP + lane * 4 + byte] =
+                        plain[t * stride + step * 4 + byte];
+                }
+            }
+        }
+        PackedTemplates {
+            count,
+            stride,
+            plain,
+            packed,
+        }
+    }
+
+    /// Exact dot products of `rows` glyph rows (`stride` signed bytes each, one after another)
+    /// with every template: `out[r * count + t]`.
+    pub(crate) fn dot(&self, glyphs: &[i8], out: &mut [i32]) {
+        debug_assert!(glyphs.len() % self.stride.max(1) == 0);
+        debug_assert!(out.len() == glyphs.len() / self.stride.max(1) * self.count);
+        #[cfg(target_arch = "x86_64")]
+        if has_vnni() && self.count > 0 && self.stride > 0 {
+            self.dot_vnni(glyphs, out);
+            return;
+        }
+        self.dot_portable(glyphs, out);
+    }
+
+    fn dot_portable(&self, glyphs: &[i8], out: &mut [i32]) {
+        let stride = self.stride.max(1);
+        for (row, out) in glyphs
+            .chunks_exact(stride)
+            .zip(out.chunks_exact_mut(self.count.max(1)))
+        {
+            for (template, o) in self.plain.chunks_exact(stride).zip(out.iter_mut()) {
+                // Integer sums may be reordered freely, so this vectorises as it stands.
+                *o = row
+                    .iter()
+                    .zip(template)
+                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                    .sum();
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn dot_vnni(&self, glyphs: &[i8], out: &mut [i32]) {
+        let rows = glyphs.len() / self.stride;
+        let blocks = self.count.div_ceil(BLOCK);
+        let padded = blocks * BLOCK;
+        let steps = self.stride / 4;
+        // Rows go through the kernel four at a time; the last group is padded with zeros.
+        let mut group = vec![0i8; ROWS * self.stride];
+        let mut sums_out = vec![0i32; ROWS * padded];
+        // Blocks are split into near-equal groups of at most MAX_BLOCKS.
+        let groups = blocks.div_ceil(MAX_BLOCKS);
+        let per_group = blocks.div_ceil(groups);
+        for first_row in (0..rows).step_by(ROWS) {
+            let n = ROWS.min(rows - first_row);
+            let source = &glyphs[first_row * self.stride..(first_row + n) * self.stride];
+            group[..source.len()].copy_from_slice(source);
+            group[source.len()..].fill(0);
+            let mut block = 0;
+            while block < blocks {
+                let width = per_group.min(blocks - block);
+                let templates = &self.packed[block * steps * BLOCK_STEP..];
+                let results = &mut sums_out[block * BLOCK..];
+                // SAFETY: `has_vnni` confirmed the processor has AVX-512 F, BW and VNNI. The
+                // kernel reads ROWS rows of `stride` bytes from `group` (its length), `width`
+                // blocks of `steps * 64` bytes from `templates` (block + width <= blocks), and
+                // writes ROWS rows of `width * 16` sums at stride `padded` into `results`,
+                // which holds (ROWS - 1) * padded + (blocks - block) * 16 of them.
+                unsafe {
+                    match width {
+                        1 => {
+                            x86::kernel::<1>(&group, self.stride, templates, steps, results, padded)
+                        }
+                        2 => {
+                            x86::kernel::<2>(&group, self.stride, templates, steps, results, padded)
+                        }
+                        3 => {
+                            x86::kernel::<3>(&group, self.stride, templates, steps, results, padded)
+                        }
+                        4 => {
+                            x86::kernel::<4>(&group, self.stride, templates, steps, results, padded)
+                        }
+                        5 => {
+                            x86::kernel::<5>(&group, self.stride, templates, steps, results, padded)
+                        }
+                        _ => {
+                            x86::kernel::<6>(&group, self.stride, templates, steps, results, padded)
+                        }
+                    }
+                }
+                block += width;
+            }
+            for r in 0..n {
+                let dst = &mut out[(first_row + r) * self.count..(first_row + r + 1) * self.count];
+                dst.copy_from_slice(&sums_out[r * padded..r * padded + self.count]);
+            }
+        }
+    }
+}
+
+/// Whether the 8-bit kernel can run here (asked once; the answer is cached by the standard
+/// library).
+#[cfg(target_arch = "x86_64")]
+fn has_vnni() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("avx512vnni")
+}
+
+/// Whether the processor has the AVX-512 subsets [`wide_fn`] compiles for.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512dq")
+}
+
+/// Defines a safe function `$name` that runs `$kernel` — an `#[inline(always)]` function
+/// taking the same arguments — compiled for AVX-512 when the processor has it, and as it
+/// stands (for the baseline x86-64 vector unit) otherwise. The kernel is inlined into both
+/// versions, so its loops are vectorised for each; both give the same result, since only the
+/// vector width differs and floating-point operations are never reordered or fused.
+///
+/// This macro is where every such call is written, under the one check that makes it sound.
+macro_rules! wide_fn {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $kernel:path;) => {
+        $(#[$meta])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,avx512f,avx512bw,avx512vl,avx512dq")]
+                #[allow(unsafe_code)]
+                unsafe fn wide($($arg: $ty),*) $(-> $ret)? {
+                    $kernel($($arg),*)
+                }
+                if $crate::simd::has_avx512() {
+                    // SAFETY: the processor has every feature `wide` is compiled for.
+                    #[allow(unsafe_code)]
+                    return unsafe { wide($($arg),*) };
+                }
+            }
+            $kernel($($arg),*)
+        }
+    };
+}
+pub(crate) use wide_fn;
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::{
+        __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_set1_epi32, _mm512_setzero_si512,
+        _mm512_storeu_si512,
+    };
+
+    use super::{BLOCK, BLOCK_STEP, ROWS};
+
+    /// Sums of ROWS glyph rows against `B` blocks of 16 templates. Per step of four
+    /// dimensions, each block's 64 template bytes are loaded once and multiplied with the
+    /// four bytes of every row (broadcast), accumulating in 32 bits.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512 F, BW and VNNI; `glyphs` must hold ROWS × `stride`
+    /// bytes, `templates` at least `B` × `steps` × 64, and `out` at least
+    /// (ROWS − 1) × `out_stride` + `B` × 16 values; `steps` × 4 <= `stride`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    pub(super) unsafe fn kernel<const B: usize>(
+        glyphs: &[i8],
+        stride: usize,
+        templates: &[u8],
+        steps: usize,
+        out: &mut [i32],
+        out_stride: usize,
+    ) {
+        debug_assert!(glyphs.len() >= ROWS * stride && steps * 4 <= stride);
+        debug_assert!(templates.len() >= B * steps * BLOCK_STEP);
+        debug_assert!(out.len() >= (ROWS - 1) * out_stride + B * BLOCK);
+        let mut acc: [[__m512i; B]; ROWS] = [[_mm512_setzero_si512(); B]; ROWS];
+        let rows = glyphs.as_ptr();
+        let base = templates.as_ptr();
+        for step in 0..steps {
+            let mut t: [__m512i; B] = [_mm512_setzero_si512(); B];
+            for (b, slot) in t.iter_mut().enumerate() {
+                // SAFETY: (b * steps + step + 1) * 64 <= B * steps * 64 <= templates.len().
+                *slot =
+                    unsafe { _mm512_loadu_si512(base.add((b * steps + step) * BLOCK_STEP).cast()) };
+            }
+            for (r, row_acc) in acc.iter_mut().enumerate() {
+                // SAFETY: r * stride + step * 4 + 4 <= ROWS * stride <= glyphs.len().
+                let four = unsafe {
+                    rows.add(r * stride + step * 4)
+                        .cast::<i32>()
+                        .read_unaligned()
+                };
+                let x = _mm512_set1_epi32(four);
+                for (a, &tb) in row_acc.iter_mut().zip(&t) {
+                    *a = _mm512_dpbusd_epi32(*a, tb, x);
+                }
+            }
+        }
+        let dst = out.as_mut_ptr();
+        for (r, row_acc) in acc.iter().enumerate() {
+            for (b, &a) in row_acc.iter().enumerate() {
+                // SAFETY: r * out_stride + b * 16 + 16 <= out.len() (see the contract).
+                unsafe { _mm512_storeu_si512(dst.add(r * out_stride + b * BLOCK).cast(), a) };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn every_path_gives_the_exact_integer_dot_products() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        // Template counts around the block and group sizes, rows around the kernel's four.
+        for (count, rows, stride) in [
+            (1, 1, 4),
+            (16, 4, 8),
+            (17, 5, 1024),
+            (109, 9, 1024),
+            (200, 3, 64),
+        ] {
+            let templates: Vec<u8> = (0..count * stride).map(|_| rng.random()).collect();
+            let mut glyphs: Vec<i8> = (0..rows * stride).map(|_| rng.random()).collect();
+            // The extremes of both types.
+            glyphs[0] = -128;
+            glyphs[1] = 127;
+            let mut templates = templates;
+            templates[0] = 255;
+            let packed = PackedTemplates::new(templates.clone(), count, stride);
+            let mut out = vec![0; rows * count];
+            packed.dot(&glyphs, &mut out);
+            for r in 0..rows {
+                for t in 0..count {
+                    let expected: i32 = (0..stride)
+                        .map(|k| {
+                            i32::from(glyphs[r * stride + k]) * i32::from(templates[t * stride + k])
+                        })
+                        .sum();
+                    assert_eq!(
+                        out[r * count + t],
+                        expected,
+                        "{count} {rows} {stride} r{r} t{t}"
+                    );
+                }
+            }
+            let mut portable = vec![0; rows * count];
+            packed.dot_portable(&glyphs, &mut portable);
+            assert_eq!(out, portable);
+        }
+    }
+
+    #[inline(always)]
+    fn sum_of_squares(values: &[f32]) -> f32 {
+        values.iter().map(|v| v * v).sum()
+    }
+
+    wide_fn! {
+        fn wide_sum_of_squares(values: &[f32]) -> f32 = sum_of_squares;
+    }
+
+    #[test]
+    fn the_wide_version_returns_what_the_kernel_does() {
+        let data: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.37).sin()).collect();
+        assert_eq!(
+            wide_sum_of_squares(&data).to_bits(),
+            sum_of_squares(&data).to_bits()
+        );
+    }
+}
