@@ -10,7 +10,7 @@ use crate::classify::{ClassifierOptions, GlyphBatch, Outcome, Query, TemplateCla
 use image::GrayImage;
 
 use crate::dataset::{Dataset, Polarity, Skipped};
-use crate::normalize::normalize;
+use crate::normalize::{canonical_into, normalize, Canonical, CANONICAL_DIM, CANONICAL_SIZE};
 use crate::pipeline::Pipeline;
 use crate::report::{
     Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
@@ -349,6 +349,7 @@ pub fn collect_examples(
     pairs_per_transform: usize,
 ) -> Vec<Example> {
     let class_index = |label: &str| dataset.classes.iter().position(|c| c == label);
+    let plan = DrawPlan::new(augments);
     let mut examples = Vec::new();
     for (t, (augment, transform)) in augments.iter().zip(&report.transforms).enumerate() {
         if transform.verdict == Verdict::Safe || per_pair == 0 {
@@ -370,13 +371,15 @@ pub fn collect_examples(
                     return Vec::new();
                 }
                 let mut batch = GlyphBatch::new();
+                let mut scratch = DrawScratch::default();
                 (0..draws_for(*augment, config.draws))
                     .filter_map(|draw| {
-                        let image = draw_image(dataset, index, *augment, (t, draw), config.seed);
-                        // The same scoring path as the scan's, so the same outcome.
+                        // The same canonical glyph and scoring as the scan's: the same outcome.
+                        let pixels =
+                            plan.canonical(dataset, index, (t, draw), config.seed, &mut scratch)?;
                         batch.clear();
                         let query = Query {
-                            row: batch.push_image(&image, glyph.background, glyph.polarity),
+                            row: Some(batch.push_pixels(pixels)),
                             sample: Some(index),
                             label: glyph.label,
                         };
@@ -390,8 +393,9 @@ pub fn collect_examples(
                         if !wanted.contains(&(glyph.label, to)) {
                             return None;
                         }
-                        let canonical = normalize(&image, glyph.background, glyph.polarity)?;
+                        let canonical = Canonical::from_pixels(pixels.to_vec());
                         let features = canonical.features();
+                        let image = draw_image(dataset, index, *augment, (t, draw), config.seed);
                         let template = baseline.classifier.best_template_of(&features, to)?;
                         Some(Example {
                             transform: t,
@@ -454,6 +458,12 @@ pub trait Augment: Sync {
 
     /// Whether it draws anything at random (so it is worth drawing several times).
     fn is_random(&self) -> bool;
+
+    /// For one that only moves the pixels of a square around, always the same way, where
+    /// each pixel of a `side`×`side` result comes from (see [`Transform::square_permutation`]).
+    fn square_permutation(&self, _side: u32) -> Option<Vec<u16>> {
+        None
+    }
 }
 
 impl Augment for Transform {
@@ -469,6 +479,10 @@ impl Augment for Transform {
 
     fn is_random(&self) -> bool {
         Transform::is_random(self)
+    }
+
+    fn square_permutation(&self, side: u32) -> Option<Vec<u16>> {
+        Transform::square_permutation(self, side)
     }
 }
 
@@ -537,6 +551,7 @@ pub fn measure(
     let done = std::sync::atomic::AtomicU64::new(0);
     let empty = || vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
     let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
+    let plan = DrawPlan::new(transforms);
     // Fixed chunks of images: their transformed glyphs are scored together, and counts are
     // merged by addition, so the thread count changes nothing.
     indices
@@ -549,7 +564,7 @@ pub fn measure(
                 .collect();
             let mut local = empty();
             for (t, query, outcome) in
-                transform_glyphs(dataset, baseline, &correct, transforms, config, batch)
+                transform_glyphs(dataset, baseline, &correct, &plan, config, batch)
             {
                 local[t][query.label].record(outcome);
             }
@@ -581,6 +596,91 @@ fn draw_image(
     augment.augment(&glyph.image, glyph.background, glyph.polarity, &mut rng)
 }
 
+/// How the scan turns each draw into a canonical glyph. Most transformations are applied to
+/// the raw image, which is then normalised; a square symmetry (a flip, a quarter turn) moves
+/// the pixels of the original's canonical glyph instead, which is the same glyph (every step of
+/// normalisation treats rows and columns alike) for a fraction of the work.
+pub(crate) struct DrawPlan<'a> {
+    transforms: &'a [&'a dyn Augment],
+    permutations: Vec<Option<Vec<u16>>>,
+}
+
+/// Buffers for [`DrawPlan::canonical`], reused from draw to draw.
+#[derive(Default)]
+pub(crate) struct DrawScratch {
+    /// The glyph whose canonical form `original` holds, and whether it had ink.
+    original_of: Option<(usize, bool)>,
+    original: Vec<f32>,
+    pixels: Vec<f32>,
+}
+
+impl<'a> DrawPlan<'a> {
+    pub(crate) fn new(transforms: &'a [&'a dyn Augment]) -> DrawPlan<'a> {
+        DrawPlan {
+            transforms,
+            permutations: transforms
+                .iter()
+                .map(|t| t.square_permutation(CANONICAL_SIZE))
+                .collect(),
+        }
+    }
+
+    /// The canonical pixels of one draw of a transformation on glyph `index`, `None` when no
+    /// ink is left; `which` is (transformation, draw).
+    pub(crate) fn canonical<'s>(
+        &self,
+        dataset: &Dataset,
+        index: usize,
+        which: (usize, u32),
+        seed: u64,
+        scratch: &'s mut DrawScratch,
+    ) -> Option<&'s [f32]> {
+        let glyph = &dataset.glyphs[index];
+        scratch.pixels.resize(CANONICAL_DIM, 0.0);
+        match self.permutations.get(which.0).and_then(Option::as_ref) {
+            Some(map) => {
+                let has_ink = match scratch.original_of {
+                    Some((of, has_ink)) if of == index => has_ink,
+                    _ => {
+                        scratch.original.resize(CANONICAL_DIM, 0.0);
+                        let has_ink = canonical_into(
+                            &glyph.image,
+                            glyph.background,
+                            glyph.polarity,
+                            &mut scratch.original,
+                        );
+                        scratch.original_of = Some((index, has_ink));
+                        has_ink
+                    }
+                };
+                if !has_ink {
+                    return None;
+                }
+                for (out, &from) in scratch.pixels.iter_mut().zip(map) {
+                    *out = scratch
+                        .original
+                        .get(usize::from(from))
+                        .copied()
+                        .unwrap_or(0.0);
+                }
+            }
+            None => {
+                let augment = *self.transforms.get(which.0)?;
+                let image = draw_image(dataset, index, augment, which, seed);
+                if !canonical_into(
+                    &image,
+                    glyph.background,
+                    glyph.polarity,
+                    &mut scratch.pixels,
+                ) {
+                    return None;
+                }
+            }
+        }
+        Some(&scratch.pixels)
+    }
+}
+
 /// Images whose glyphs are scored together: their transformed glyphs (about 20 each with the
 /// default set) and the templates stay in the processor's second-level cache.
 const IMAGES_PER_BATCH: usize = 8;
@@ -592,20 +692,21 @@ fn transform_glyphs(
     dataset: &Dataset,
     baseline: &Baseline,
     indices: &[usize],
-    transforms: &[&dyn Augment],
+    plan: &DrawPlan,
     config: &ScanConfig,
     batch: &mut GlyphBatch,
 ) -> Vec<(usize, Query, Outcome)> {
     batch.clear();
     let mut queries = Vec::new();
     let mut which = Vec::new();
+    let mut scratch = DrawScratch::default();
     for &index in indices {
         let glyph = &dataset.glyphs[index];
-        for (t, transform) in transforms.iter().enumerate() {
+        for (t, transform) in plan.transforms.iter().enumerate() {
             for draw in 0..draws_for(*transform, config.draws) {
-                let image = draw_image(dataset, index, *transform, (t, draw), config.seed);
+                let pixels = plan.canonical(dataset, index, (t, draw), config.seed, &mut scratch);
                 queries.push(Query {
-                    row: batch.push_image(&image, glyph.background, glyph.polarity),
+                    row: pixels.map(|pixels| batch.push_pixels(pixels)),
                     sample: Some(index),
                     label: glyph.label,
                 });
@@ -825,6 +926,47 @@ mod tests {
         assert_eq!(tallies[1].changed, 0);
         assert_eq!(tallies[1].uncertain, 1);
         assert!(tallies[1].targets.is_empty());
+    }
+
+    #[test]
+    fn square_symmetries_move_the_canonical_glyph_as_they_move_the_image() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let specs = [
+            "hflip",
+            "vflip",
+            "transpose",
+            "rotate:90",
+            "rotate:180",
+            "rotate:-90",
+            "hflip+rotate:90",
+        ];
+        for spec in specs {
+            let transform: Transform = spec.parse().unwrap();
+            let map = transform.square_permutation(CANONICAL_SIZE).unwrap();
+            // Square and not, glyph-like blobs on a light background.
+            for (w, h) in [(28, 28), (32, 32), (20, 37)] {
+                let (x0, y0) = (rng.random_range(0..w / 2), rng.random_range(0..h / 2));
+                let image = GrayImage::from_fn(w, h, |x, y| {
+                    let inside = (x0..x0 + w / 3).contains(&x) && (y0..y0 + h / 2).contains(&y);
+                    image::Luma([if inside { rng.random_range(0..80) } else { 250 }])
+                });
+                let moved = transform.apply(&image, 250, Polarity::DarkOnLight, &mut rng);
+                let direct = normalize(&moved, 250, Polarity::DarkOnLight).unwrap();
+                let original = normalize(&image, 250, Polarity::DarkOnLight).unwrap();
+                for (i, &from) in map.iter().enumerate() {
+                    let diff = (direct.pixels()[i] - original.pixels()[usize::from(from)]).abs();
+                    assert!(diff < 1e-5, "{spec} {w}x{h} pixel {i}: {diff}");
+                }
+            }
+        }
+        for spec in ["rotate:45", "rot90", "d4", "crop:0.8", "hflip+crop:0.9"] {
+            let transform: Transform = spec.parse().unwrap();
+            assert!(
+                transform.square_permutation(CANONICAL_SIZE).is_none(),
+                "{spec}"
+            );
+        }
     }
 
     #[test]

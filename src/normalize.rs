@@ -27,6 +27,11 @@ pub struct Canonical {
 }
 
 impl Canonical {
+    /// A canonical glyph from its pixels (`CANONICAL_DIM` of them, row by row).
+    pub(crate) fn from_pixels(pixels: Vec<f32>) -> Canonical {
+        Canonical { pixels }
+    }
+
     /// The ink values, row by row, `CANONICAL_SIZE`² of them.
     pub fn pixels(&self) -> &[f32] {
         &self.pixels
@@ -578,10 +583,14 @@ fn blend(
     );
     out.clear();
     out.resize(len, [0.0; SIDE]);
-    for ((m, a), b) in out.iter_mut().zip(low).zip(high) {
-        for ((m, &a), &b) in m.iter_mut().zip(a).zip(b) {
-            *m = a * (1.0 - fraction) + b * fraction;
+    for ((m, &a), &b) in out.iter_mut().zip(low).zip(high) {
+        // Blended in a local row: the compiler cannot tell the table and `out` apart, and
+        // would otherwise go one value at a time.
+        let mut row = [0.0f32; SIDE];
+        for ((r, a), b) in row.iter_mut().zip(a).zip(b) {
+            *r = a * (1.0 - fraction) + b * fraction;
         }
+        *m = row;
     }
     if let Some(reach) = reach {
         reach.clear();

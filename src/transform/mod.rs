@@ -27,7 +27,7 @@
 use std::fmt;
 
 use image::GrayImage;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 
 use crate::dataset::Polarity;
 
@@ -324,6 +324,48 @@ impl Transform {
     /// Whether applying it draws anything at random (so it is worth drawing several times).
     pub fn is_random(&self) -> bool {
         self.steps.iter().any(Step::is_random)
+    }
+
+    /// Whether the pipeline only moves pixels of a square around, the same way every time
+    /// (flips, transposition, quarter turns): then it commutes with normalisation, and the
+    /// canonical glyph of the result is the canonical glyph of the original, moved alike.
+    pub fn is_square_symmetry(&self) -> bool {
+        !self.steps.is_empty()
+            && self.steps.iter().all(|step| match step {
+                Step::HFlip | Step::VFlip | Step::Transpose => true,
+                Step::Rotate(Param::Fixed(degrees)) => {
+                    let turn = degrees.rem_euclid(90.0);
+                    turn < 1e-9 || 90.0 - turn < 1e-9
+                }
+                _ => false,
+            })
+    }
+
+    /// For a [square symmetry](Transform::is_square_symmetry), where each pixel of a
+    /// `side`×`side` result comes from: `map[y * side + x]` is the index of its source. Found by
+    /// applying the pipeline to images of the column and row numbers, so it agrees with
+    /// [`Transform::apply`] by construction. `None` for other pipelines or `side` above 256.
+    pub fn square_permutation(&self, side: u32) -> Option<Vec<u16>> {
+        if !self.is_square_symmetry() || side == 0 || side > 256 {
+            return None;
+        }
+        let coordinate = |pick: fn(u32, u32) -> u32| {
+            GrayImage::from_fn(side, side, |x, y| image::Luma([pick(x, y) as u8]))
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+        let columns = self.apply(&coordinate(|x, _| x), 0, Polarity::DarkOnLight, &mut rng);
+        let rows = self.apply(&coordinate(|_, y| y), 0, Polarity::DarkOnLight, &mut rng);
+        if columns.dimensions() != (side, side) || rows.dimensions() != (side, side) {
+            return None;
+        }
+        Some(
+            columns
+                .as_raw()
+                .iter()
+                .zip(rows.as_raw())
+                .map(|(&x, &y)| (u32::from(y) * side + u32::from(x)) as u16)
+                .collect(),
+        )
     }
 
     /// Applies the pipeline to a raw image; what a step uncovers is filled with `background`.
