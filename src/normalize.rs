@@ -277,22 +277,15 @@ fn quantize_glyph_kernel(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyp
     }
 }
 
-/// The dot product of two slices in sixteen lanes (a single running sum would wait on each
-/// addition in turn).
+/// The dot product of two short slices in double precision, in four interleaved sums (one
+/// running sum would wait on each addition in turn).
 #[inline(always)]
-fn lane_dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 16];
-    let (a_chunks, b_chunks) = (a.chunks_exact(16), b.chunks_exact(16));
-    let mut tail = 0.0f32;
-    for (&x, &y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
-        tail += x * y;
+fn dot64(a: &[f32], b: &[f32]) -> f64 {
+    let mut sums = [0.0f64; 4];
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        sums[i % 4] += f64::from(x) * f64::from(y);
     }
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for ((lane, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
-            *lane += x * y;
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
+    (sums[0] + sums[1]) + (sums[2] + sums[3])
 }
 
 /// `v` rounded to the nearest whole number (halves to even), for |v| < 2²²: adding 1.5 × 2²³
@@ -307,20 +300,8 @@ fn round_small(v: f32) -> i32 {
 /// The largest bit pattern among `values` (0 for none), in sixteen lanes.
 #[inline(always)]
 fn lane_max_bits(values: &[f32]) -> u32 {
-    let mut lanes = [0u32; 16];
-    let chunks = values.chunks_exact(16);
-    let tail = chunks
-        .remainder()
-        .iter()
-        .map(|v| v.to_bits())
-        .max()
-        .unwrap_or(0);
-    for chunk in chunks {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            *lane = (*lane).max(v.to_bits());
-        }
-    }
-    lanes.iter().copied().fold(tail, u32::max)
+    // Integer maxima may be taken in any order, so one flat loop vectorises.
+    values.iter().map(|v| v.to_bits()).fold(0, u32::max)
 }
 
 /// The lowest and highest of `values` (infinities when there are none), in sixteen lanes.
@@ -363,6 +344,8 @@ struct Workspace {
 struct Buffers {
     ink: Vec<f32>,
     column_sums: Vec<f32>,
+    /// Column sums weighted by the resized row position (named for what they give: the
+    /// centre of ink down the rows).
     row_sums: Vec<f32>,
     across: Vec<[f32; SIDE]>,
     down: Vec<[f32; SIDE]>,
@@ -480,29 +463,32 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
         for (ink, &v) in b.ink.iter_mut().zip(this.raw) {
             *ink = f32::from(((bg - i16::from(v)) * sign).max(0)) * (1.0 / 255.0);
         }
-        // Row and column sums weighted as the resize weights each pixel.
+        // Column sums of the ink, rows weighted as the resize weights them, and weighted by
+        // their resized position: with the columns' weights and positions, these give the mass
+        // and the centre of ink of the resized map. Whole rows at a time, so it vectorises.
         b.column_sums.clear();
         b.column_sums.resize(w, 0.0);
         b.row_sums.clear();
-        for (row, &row_weight) in b.ink.chunks_exact(w).zip(&this.down.weight) {
-            for (c, &v) in b.column_sums.iter_mut().zip(row) {
-                *c += row_weight * v;
+        b.row_sums.resize(w, 0.0);
+        for ((row, &weight), &moment) in b
+            .ink
+            .chunks_exact(w)
+            .zip(&this.down.weight)
+            .zip(&this.down.moment)
+        {
+            for ((sum, moments), &v) in b.column_sums.iter_mut().zip(b.row_sums.iter_mut()).zip(row)
+            {
+                *sum = v.mul_add(weight, *sum);
+                *moments = v.mul_add(moment, *moments);
             }
-            b.row_sums.push(lane_dot(row, &this.across.weight));
         }
-        let dot = |a: &[f32], b: &[f32]| -> f64 {
-            a.iter()
-                .zip(b)
-                .map(|(&x, &y)| f64::from(x) * f64::from(y))
-                .sum()
-        };
-        let mass = dot(&b.column_sums, &this.across.weight);
+        let mass = dot64(&b.column_sums, &this.across.weight);
         if mass < f64::from(MIN_INK) {
             return false;
         }
         let centre = (SIDE as f64 - 1.0) / 2.0;
-        let dx = dot(&b.column_sums, &this.across.moment) / mass - centre;
-        let dy = dot(&b.row_sums, &this.down.moment) / mass - centre;
+        let dx = dot64(&b.column_sums, &this.across.moment) / mass - centre;
+        let dy = dot64(&b.row_sums, &this.across.weight) / mass - centre;
         blend(this.across, this.w, dx, &mut b.across, None);
         blend(this.down, this.h, dy, &mut b.down, Some(&mut b.down_reach));
         // Across: each row of ink times the column matrix. Four rows at a time, so each column
@@ -532,22 +518,21 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
             }
             *target = acc;
         }
-        // Down: each of those rows spread over the canonical rows it reaches.
-        out.fill(0.0);
-        for (r, row) in b.rows.iter().enumerate() {
-            if b.ink[r * w..(r + 1) * w].iter().all(|&v| v == 0.0) {
-                continue;
+        // Down: each canonical row gathers the rows that reach it, in order, in registers.
+        let mut sources = [(usize::MAX, 0usize); SIDE];
+        for (r, &(first, end)) in b.down_reach.iter().enumerate() {
+            for source in &mut sources[usize::from(first)..usize::from(end)] {
+                *source = (source.0.min(r), r + 1);
             }
-            let (first, end) = b.down_reach[r];
-            for y in usize::from(first)..usize::from(end) {
-                let weight = b.down[r][y];
-                if let Some(dst) = out.get_mut(y * SIDE..(y + 1) * SIDE) {
-                    let mut acc = [0.0f32; SIDE];
-                    acc.copy_from_slice(dst);
-                    add_scaled(&mut acc, weight, row);
-                    dst.copy_from_slice(&acc);
+        }
+        for ((y, dst), &(first, end)) in out.chunks_exact_mut(SIDE).enumerate().zip(&sources) {
+            let mut acc = [0.0f32; SIDE];
+            for r in first..end {
+                if let (Some(row), Some(map)) = (b.rows.get(r), b.down.get(r)) {
+                    add_scaled(&mut acc, map[y], row);
                 }
             }
+            dst.copy_from_slice(&acc);
         }
         true
     }
@@ -558,7 +543,7 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
 #[inline(always)]
 fn add_scaled(acc: &mut [f32; SIDE], scale: f32, values: &[f32; SIDE]) {
     for (a, &v) in acc.iter_mut().zip(values) {
-        *a += scale * v;
+        *a = v.mul_add(scale, *a);
     }
 }
 
@@ -583,14 +568,15 @@ fn blend(
     );
     out.clear();
     out.resize(len, [0.0; SIDE]);
+    // One flat loop: nested over rows of 32, the compiler vectorises across rows, with
+    // gathers, twenty times slower.
+    let (out, low, high) = (
+        out.as_flattened_mut(),
+        low.as_flattened(),
+        high.as_flattened(),
+    );
     for ((m, &a), &b) in out.iter_mut().zip(low).zip(high) {
-        // Blended in a local row: the compiler cannot tell the table and `out` apart, and
-        // would otherwise go one value at a time.
-        let mut row = [0.0f32; SIDE];
-        for ((r, a), b) in row.iter_mut().zip(a).zip(b) {
-            *r = a * (1.0 - fraction) + b * fraction;
-        }
-        *m = row;
+        *m = b.mul_add(fraction, a * (1.0 - fraction));
     }
     if let Some(reach) = reach {
         reach.clear();

@@ -37,7 +37,7 @@ pub(crate) struct PackedTemplates {
 impl PackedTemplates {
     /// Packs `count` templates of `stride` values each (`stride` a multiple of 4).
     pub(crate) fn new(plain: Vec<u8>, count: usize, stride: usize) -> PackedTemplates {
-        debug_assert!(stride % 4 == 0 && plain.len() == count * stride);
+        debug_assert!(stride.is_multiple_of(4) && plain.len() == count * stride);
         let blocks = count.div_ceil(BLOCK);
         let steps = stride / 4;
         // Padding templates are zero.
@@ -62,7 +62,7 @@ impl PackedTemplates {
     /// Exact dot products of `rows` glyph rows (`stride` signed bytes each, one after another)
     /// with every template: `out[r * count + t]`.
     pub(crate) fn dot(&self, glyphs: &[i8], out: &mut [i32]) {
-        debug_assert!(glyphs.len() % self.stride.max(1) == 0);
+        debug_assert!(glyphs.len().is_multiple_of(self.stride.max(1)));
         debug_assert!(out.len() == glyphs.len() / self.stride.max(1) * self.count);
         #[cfg(target_arch = "x86_64")]
         if has_vnni() && self.count > 0 && self.stride > 0 {
@@ -157,6 +157,12 @@ fn has_vnni() -> bool {
         && std::is_x86_feature_detected!("avx512vnni")
 }
 
+/// Whether the processor has AVX2 and fused multiply-add, the second tier of [`wide_fn`].
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
 /// Whether the processor has the AVX-512 subsets [`wide_fn`] compiles for.
 #[cfg(target_arch = "x86_64")]
 pub(crate) fn has_avx512() -> bool {
@@ -167,10 +173,12 @@ pub(crate) fn has_avx512() -> bool {
 }
 
 /// Defines a safe function `$name` that runs `$kernel` — an `#[inline(always)]` function
-/// taking the same arguments — compiled for AVX-512 when the processor has it, and as it
-/// stands (for the baseline x86-64 vector unit) otherwise. The kernel is inlined into both
-/// versions, so its loops are vectorised for each; both give the same result, since only the
-/// vector width differs and floating-point operations are never reordered or fused.
+/// taking the same arguments — compiled for AVX-512 when the processor has it, else for AVX2
+/// with fused multiply-add, else as it stands (for the baseline x86-64 vector unit). The
+/// kernel is inlined into each version, so its loops are vectorised for each; all give the
+/// same result, since only the vector width differs: floating-point operations are never
+/// reordered, and the kernels fuse multiply-adds only where they say so (`mul_add`, exactly
+/// rounded everywhere; without the instruction it is a library call, slow but the same).
 ///
 /// This macro is where every such call is written, under the one check that makes it sound.
 macro_rules! wide_fn {
@@ -179,15 +187,25 @@ macro_rules! wide_fn {
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             {
-                #[target_feature(enable = "avx2,avx512f,avx512bw,avx512vl,avx512dq")]
+                #[target_feature(enable = "avx2,fma,avx512f,avx512bw,avx512vl,avx512dq")]
                 #[allow(unsafe_code)]
                 unsafe fn wide($($arg: $ty),*) $(-> $ret)? {
+                    $kernel($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                #[allow(unsafe_code)]
+                unsafe fn fused($($arg: $ty),*) $(-> $ret)? {
                     $kernel($($arg),*)
                 }
                 if $crate::simd::has_avx512() {
                     // SAFETY: the processor has every feature `wide` is compiled for.
                     #[allow(unsafe_code)]
                     return unsafe { wide($($arg),*) };
+                }
+                if $crate::simd::has_avx2_fma() {
+                    // SAFETY: the processor has every feature `fused` is compiled for.
+                    #[allow(unsafe_code)]
+                    return unsafe { fused($($arg),*) };
                 }
             }
             $kernel($($arg),*)
