@@ -63,8 +63,13 @@ pub struct TemplateClassifier {
     membership: Vec<usize>,
     /// The templates in 8 bits, for a first score of every template.
     quantized: PackedTemplates,
-    /// How to read each 8-bit template back.
-    quantized_info: Vec<QuantizedTemplate>,
+    /// How to read each 8-bit template back, field by field (so a glyph's scores against all
+    /// of them are computed in one vectorised loop).
+    quantized_scale: Vec<f32>,
+    quantized_offset: Vec<f32>,
+    quantized_sum: Vec<f32>,
+    /// Per class, its templates: they are stored class by class.
+    class_templates: Vec<std::ops::Range<usize>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -130,6 +135,15 @@ impl TemplateClassifier {
             }
         }
         let (quantized, quantized_info) = quantize_all(&units, dim, templates.len());
+        let mut class_templates = vec![0..0; classes];
+        for (index, info) in templates.iter().enumerate() {
+            let range = &mut class_templates[info.class];
+            if range.start == range.end {
+                *range = index..index + 1;
+            } else {
+                range.end = index + 1;
+            }
+        }
         TemplateClassifier {
             classes,
             dim,
@@ -137,7 +151,10 @@ impl TemplateClassifier {
             templates,
             membership,
             quantized,
-            quantized_info,
+            quantized_scale: quantized_info.iter().map(|q| q.scale).collect(),
+            quantized_offset: quantized_info.iter().map(|q| q.offset).collect(),
+            quantized_sum: quantized_info.iter().map(|q| q.sum as f32).collect(),
+            class_templates,
         }
     }
 
@@ -354,41 +371,44 @@ fn query_scores_kernel(
     let this = classifier;
     let features = &batch.features[row * this.dim..(row + 1) * this.dim];
     let own = this.own_template(query.sample);
-    let glyph = batch.info[row];
-    // Bracket every template's score: exact for the glyph's own template (its leave-one-out
-    // score needs the exact value), from 8 bits for the others.
-    for (index, slot) in bracket.iter_mut().enumerate() {
-        *slot = if Some(index) == own {
-            let exact = dot(this.template(index), features);
-            match this.adjusted(index, own, exact) {
-                Some(v) => (v, v),
-                None => (f32::NEG_INFINITY, f32::NEG_INFINITY),
+    // Bracket every template's score from its 8-bit dot product (one flat loop over the
+    // templates' fields, so it vectorises)...
+    match batch.info[row] {
+        Some(glyph) => {
+            let fields = this
+                .quantized_scale
+                .iter()
+                .zip(&this.quantized_offset)
+                .zip(&this.quantized_sum);
+            for ((slot, &dot), ((&scale, &offset), &sum)) in bracket.iter_mut().zip(dots).zip(fields) {
+                let approx = glyph.score(dot, scale, offset, sum);
+                let bound = glyph.bound(scale, sum);
+                *slot = (approx - bound, approx + bound);
             }
-        } else {
-            match glyph {
-                Some(glyph) => {
-                    let template = &this.quantized_info[index];
-                    let approx = glyph.score(dots[index], template);
-                    let bound = glyph.bound(template);
-                    (approx - bound, approx + bound)
-                }
-                None => (f32::NEG_INFINITY, f32::INFINITY),
-            }
-        };
+        }
+        None => bracket.fill((f32::NEG_INFINITY, f32::INFINITY)),
     }
-    // The best lower ends of the own class and of the others.
-    let (mut own_floor, mut other_floor) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
-    for (info, &(low, _)) in this.templates.iter().zip(bracket.iter()) {
-        let floor = if info.class == query.label {
-            &mut own_floor
-        } else {
-            &mut other_floor
-        };
-        *floor = floor.max(low);
+    // ... but the glyph's own template exactly: its leave-one-out score needs the exact value.
+    if let Some(index) = own {
+        let exact = dot_kernel(this.template(index), features);
+        let value = this.adjusted(index, own, exact).unwrap_or(f32::NEG_INFINITY);
+        if let Some(slot) = bracket.get_mut(index) {
+            *slot = (value, value);
+        }
     }
+    // The best lower ends of the own class and of the others (templates are stored class by
+    // class, so the own class is one run of them).
+    let mine = this.class_templates.get(query.label).cloned().unwrap_or(0..0);
+    let best_low = |range: &[(f32, f32)]| {
+        range
+            .iter()
+            .fold(f32::NEG_INFINITY, |best, &(low, _)| if low > best { low } else { best })
+    };
+    let own_floor = best_low(&bracket[mine.clone()]);
+    let other_floor = best_low(&bracket[..mine.start]).max(best_low(&bracket[mine.end..]));
     // Whatever could reach its group's best lower end is scored exactly.
     for (index, (info, &(low, high))) in this.templates.iter().zip(bracket.iter()).enumerate() {
-        let floor = if info.class == query.label {
+        let floor = if mine.contains(&index) {
             own_floor
         } else {
             other_floor
@@ -399,7 +419,7 @@ fn query_scores_kernel(
         let exact = if low == high {
             low
         } else {
-            dot(this.template(index), features)
+            dot_kernel(this.template(index), features)
         };
         let best = &mut scores[info.class];
         *best = best.max(exact);
@@ -610,20 +630,24 @@ fn nearest(centres: &[Vec<f32>], sample: &[f32]) -> (usize, f32) {
         })
 }
 
-/// A dot product written so the compiler vectorises it: eight independent sums.
+crate::simd::wide_fn! {
+    /// The dot product of two feature vectors (see [`dot_kernel`]).
+    fn dot(a: &[f32], b: &[f32]) -> f32 = dot_kernel;
+}
+
+/// A dot product in sixteen independent fused sums, so the compiler vectorises it; the same
+/// result on every processor (see [`wide_fn`](crate::simd::wide_fn)).
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
+fn dot_kernel(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 16];
+    let (a_chunks, b_chunks) = (a.chunks_exact(16), b.chunks_exact(16));
+    let mut tail = 0.0f32;
+    for (&x, &y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
+        tail = x.mul_add(y, tail);
+    }
     for (x, y) in a_chunks.zip(b_chunks) {
-        for i in 0..8 {
-            lanes[i] += x[i] * y[i];
+        for ((lane, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
+            *lane = x.mul_add(y, *lane);
         }
     }
     lanes.iter().sum::<f32>() + tail

@@ -213,10 +213,11 @@ impl QuantizedGlyph {
     /// The correlation of the glyph with a template from the integer dot product of their
     /// values: `pixels = (values + shift) / k` and `template = offset + scale × template
     /// values`, and the template sums to zero, so the glyph's mean drops out.
-    #[inline]
-    pub(crate) fn score(&self, dot: i32, template: &QuantizedTemplate) -> f32 {
-        let shifted = dot as f32 + self.shift as f32 * template.sum as f32;
-        self.factor * template.scale * shifted + self.ink * template.offset
+    /// (`scale`, `offset` and `sum` are the template's; see [`QuantizedTemplate`].)
+    #[inline(always)]
+    pub(crate) fn score(&self, dot: i32, scale: f32, offset: f32, sum: f32) -> f32 {
+        let shifted = dot as f32 + self.shift as f32 * sum;
+        self.factor * scale * shifted + self.ink * offset
     }
 
     /// How far [`QuantizedGlyph::score`] can be from the exact correlation: each pixel is
@@ -224,9 +225,9 @@ impl QuantizedGlyph {
     /// template step, and all the terms are non-negative but those, so the error is at most
     /// `scale / 2 × (factor × template sum + ink)`. Widened a little for the rounding of the
     /// floating-point arithmetic on both sides.
-    #[inline]
-    pub(crate) fn bound(&self, template: &QuantizedTemplate) -> f32 {
-        let bound = 0.5 * template.scale * (self.factor * template.sum as f32 + self.ink);
+    #[inline(always)]
+    pub(crate) fn bound(&self, scale: f32, sum: f32) -> f32 {
+        let bound = 0.5 * scale * (self.factor * sum + self.ink);
         bound * 1.01 + 1e-4
     }
 }
@@ -850,8 +851,9 @@ mod tests {
                     .zip(&qb)
                     .map(|(&x, &y)| i32::from(x) * i32::from(y))
                     .sum();
-                let error = (glyph.score(dot, &template) - exact).abs();
-                let bound = glyph.bound(&template);
+                let (scale, offset, sum) = (template.scale, template.offset, template.sum as f32);
+                let error = (glyph.score(dot, scale, offset, sum) - exact).abs();
+                let bound = glyph.bound(scale, sum);
                 assert!(error <= bound, "off by {error}, bound {bound}");
                 // For glyph-like shapes (ink on a background), tight enough to leave few
                 // templates to score exactly.
