@@ -380,7 +380,9 @@ fn query_scores_kernel(
                 .iter()
                 .zip(&this.quantized_offset)
                 .zip(&this.quantized_sum);
-            for ((slot, &dot), ((&scale, &offset), &sum)) in bracket.iter_mut().zip(dots).zip(fields) {
+            for ((slot, &dot), ((&scale, &offset), &sum)) in
+                bracket.iter_mut().zip(dots).zip(fields)
+            {
                 let approx = glyph.score(dot, scale, offset, sum);
                 let bound = glyph.bound(scale, sum);
                 *slot = (approx - bound, approx + bound);
@@ -391,18 +393,25 @@ fn query_scores_kernel(
     // ... but the glyph's own template exactly: its leave-one-out score needs the exact value.
     if let Some(index) = own {
         let exact = dot_kernel(this.template(index), features);
-        let value = this.adjusted(index, own, exact).unwrap_or(f32::NEG_INFINITY);
+        let value = this
+            .adjusted(index, own, exact)
+            .unwrap_or(f32::NEG_INFINITY);
         if let Some(slot) = bracket.get_mut(index) {
             *slot = (value, value);
         }
     }
     // The best lower ends of the own class and of the others (templates are stored class by
     // class, so the own class is one run of them).
-    let mine = this.class_templates.get(query.label).cloned().unwrap_or(0..0);
+    let mine = this
+        .class_templates
+        .get(query.label)
+        .cloned()
+        .unwrap_or(0..0);
     let best_low = |range: &[(f32, f32)]| {
-        range
-            .iter()
-            .fold(f32::NEG_INFINITY, |best, &(low, _)| if low > best { low } else { best })
+        range.iter().fold(
+            f32::NEG_INFINITY,
+            |best, &(low, _)| if low > best { low } else { best },
+        )
     };
     let own_floor = best_low(&bracket[mine.clone()]);
     let other_floor = best_low(&bracket[..mine.start]).max(best_low(&bracket[mine.end..]));

@@ -57,7 +57,7 @@ pub(super) fn apply_step<R: Rng + ?Sized>(
         Step::CropCenterPixels(cw, ch) => {
             let (w, h) = image.dimensions();
             let (cw, ch) = ((*cw).clamp(1, w), (*ch).clamp(1, h));
-            imageops::crop_imm(image, (w - cw) / 2, (h - ch) / 2, cw, ch).to_image()
+            cut(image, (w - cw) / 2, (h - ch) / 2, cw, ch)
         }
         Step::CropBox { x0, y0, x1, y1 } => {
             let (w, h) = image.dimensions();
@@ -65,7 +65,7 @@ pub(super) fn apply_step<R: Rng + ?Sized>(
             let y0 = (*y0).min(h.saturating_sub(1));
             let x1 = (*x1).clamp(x0 + 1, w.max(x0 + 1));
             let y1 = (*y1).clamp(y0 + 1, h.max(y0 + 1));
-            imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image()
+            cut(image, x0, y0, x1 - x0, y1 - y0)
         }
         Step::SizedCrop { height, ratio } => {
             let (w, h) = image.dimensions();
@@ -143,7 +143,7 @@ fn crop_at_random<R: Rng + ?Sized>(image: &GrayImage, cw: u32, ch: u32, rng: &mu
     let (w, h) = image.dimensions();
     let x = rng.random_range(0..=w - cw);
     let y = rng.random_range(0..=h - ch);
-    imageops::crop_imm(image, x, y, cw, ch).to_image()
+    cut(image, x, y, cw, ch)
 }
 
 pub(super) fn crop_side(image: &GrayImage, side: Side, fraction: f64) -> GrayImage {
@@ -156,7 +156,7 @@ pub(super) fn crop_side(image: &GrayImage, side: Side, fraction: f64) -> GrayIma
         Side::Bottom => (0, h - ch, w, ch),
         Side::Center => ((w - cw) / 2, (h - ch) / 2, cw, ch),
     };
-    imageops::crop_imm(image, x, y, cw, ch).to_image()
+    cut(image, x, y, cw, ch)
 }
 
 fn transpose(image: &GrayImage) -> GrayImage {
@@ -194,7 +194,21 @@ fn resized_crop<R: Rng + ?Sized>(
     } else {
         (w, h)
     };
-    imageops::crop_imm(image, (w - cw) / 2, (h - ch) / 2, cw, ch).to_image()
+    cut(image, (w - cw) / 2, (h - ch) / 2, cw, ch)
+}
+
+/// The `w`×`h` rectangle at (`x`, `y`), clipped to the image, copied a row at a time
+/// (`image`'s generic sub-image copy goes pixel by pixel).
+fn cut(image: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> GrayImage {
+    let (iw, ih) = image.dimensions();
+    let (x, y) = (x.min(iw), y.min(ih));
+    let (w, h) = (w.min(iw - x) as usize, h.min(ih - y) as usize);
+    let (x, y, iw) = (x as usize, y as usize, iw as usize);
+    let mut pixels = Vec::with_capacity(w * h);
+    for row in image.as_raw().chunks_exact(iw.max(1)).skip(y).take(h) {
+        pixels.extend_from_slice(&row[x..x + w]);
+    }
+    GrayImage::from_raw(w as u32, h as u32, pixels).unwrap_or_else(|| GrayImage::new(0, 0))
 }
 
 /// Rotates counter-clockwise by `degrees` about the image centre, keeping the frame; quarter

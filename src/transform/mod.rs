@@ -376,8 +376,12 @@ impl Transform {
         polarity: Polarity,
         rng: &mut R,
     ) -> GrayImage {
-        let mut current = image.clone();
-        for step in &self.steps {
+        let Some((first, rest)) = self.steps.split_first() else {
+            return image.clone();
+        };
+        // The first step reads the original: no copy of it is made first.
+        let mut current = first.apply(image, background, polarity, rng);
+        for step in rest {
             current = step.apply(&current, background, polarity, rng);
         }
         current
