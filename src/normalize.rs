@@ -283,8 +283,14 @@ fn quantize_glyph_kernel(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyp
 #[inline(always)]
 fn dot64(a: &[f32], b: &[f32]) -> f64 {
     let mut sums = [0.0f64; 4];
-    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
-        sums[i % 4] += f64::from(x) * f64::from(y);
+    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
+    for (&x, &y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
+        sums[0] += f64::from(x) * f64::from(y);
+    }
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for ((sum, &x), &y) in sums.iter_mut().zip(x).zip(y) {
+            *sum += f64::from(x) * f64::from(y);
+        }
     }
     (sums[0] + sums[1]) + (sums[2] + sums[3])
 }
@@ -526,14 +532,25 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
                 *source = (source.0.min(r), r + 1);
             }
         }
-        for ((y, dst), &(first, end)) in out.chunks_exact_mut(SIDE).enumerate().zip(&sources) {
-            let mut acc = [0.0f32; SIDE];
+        // Two canonical rows at a time share each source row's loads; a source row outside
+        // one of the two's reach has weight zero there, which adds exactly nothing.
+        for ((pair, dst), sources) in out
+            .chunks_exact_mut(2 * SIDE)
+            .enumerate()
+            .zip(sources.chunks_exact(2))
+        {
+            let y = 2 * pair;
+            let first = sources[0].0.min(sources[1].0);
+            let end = sources[0].1.max(sources[1].1);
+            let (mut upper, mut lower) = ([0.0f32; SIDE], [0.0f32; SIDE]);
             for r in first..end {
                 if let (Some(row), Some(map)) = (b.rows.get(r), b.down.get(r)) {
-                    add_scaled(&mut acc, map[y], row);
+                    add_scaled(&mut upper, map[y], row);
+                    add_scaled(&mut lower, map[y + 1], row);
                 }
             }
-            dst.copy_from_slice(&acc);
+            dst[..SIDE].copy_from_slice(&upper);
+            dst[SIDE..].copy_from_slice(&lower);
         }
         true
     }
