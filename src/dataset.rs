@@ -295,13 +295,15 @@ fn assemble(
     mut skipped: Vec<Skipped>,
     ignored: usize,
 ) -> Result<Dataset> {
-    let mut classes: Vec<String> = decoded
+    // Distinct labels first (a set of a few dozen), not a sort of one label per image.
+    let classes: Vec<String> = decoded
         .iter()
         .filter(|(_, _, result)| result.is_ok())
-        .map(|(label, _, _)| label.clone())
+        .map(|(label, _, _)| label.as_str())
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
+        .map(str::to_string)
         .collect();
-    classes.sort();
-    classes.dedup();
 
     let mut glyphs = Vec::with_capacity(decoded.len());
     for (label, path, result) in decoded {
@@ -319,7 +321,13 @@ fn assemble(
             Err(reason) => skipped.push(Skipped { path, reason }),
         }
     }
-    glyphs.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
+    // By class, then by path. Images read in path order (IDX files, most folders) need only
+    // the stable sort by class, without comparing a path per comparison.
+    if glyphs.windows(2).all(|pair| pair[0].path <= pair[1].path) {
+        glyphs.par_sort_by_key(|glyph| glyph.label);
+    } else {
+        glyphs.par_sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
+    }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut empty_classes: Vec<String> = folder_labels

@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use image::GrayImage;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
@@ -290,7 +291,7 @@ impl IdxSource {
             None => None,
         };
         let labels = label_values
-            .iter()
+            .par_iter()
             .map(|&value| match &names {
                 None => Ok(value.to_string()),
                 Some(names) => names
@@ -304,6 +305,9 @@ impl IdxSource {
                         )
                     }),
             })
+            .collect::<Vec<Result<String>>>()
+            .into_iter()
+            // The first bad label, whichever thread met it first.
             .collect::<Result<Vec<String>>>()?;
         let pixels = rows * cols;
         let (w, h) = if self.transpose {
@@ -331,6 +335,7 @@ impl IdxSource {
                 .collect()
         };
         let images = (0..n)
+            .into_par_iter()
             .map(|i| {
                 let raw: Vec<u8> = match &images.data {
                     IdxData::Bytes(b) => b[i * pixels..(i + 1) * pixels].to_vec(),
@@ -350,6 +355,8 @@ impl IdxSource {
                 GrayImage::from_raw(w32, h32, raw)
                     .ok_or_else(|| bad(&self.images, "image size does not fit in memory"))
             })
+            .collect::<Vec<Result<GrayImage>>>()
+            .into_iter()
             .collect::<Result<Vec<_>>>()?;
         Ok(IdxDataset { images, labels })
     }
