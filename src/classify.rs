@@ -10,8 +10,8 @@ use rayon::prelude::*;
 
 use crate::dataset::Polarity;
 use crate::normalize::{
-    canonical_into, features_into, quantize_glyph, quantize_template, QuantizedGlyph,
-    QuantizedTemplate, CANONICAL_DIM,
+    canonical_into, features_and_values, quantize_template, QuantizedGlyph, QuantizedTemplate,
+    CANONICAL_DIM,
 };
 use crate::simd::PackedTemplates;
 
@@ -525,13 +525,10 @@ impl GlyphBatch {
         let start = self.features.len();
         self.features.resize(start + self.dim, 0.0);
         let features = &mut self.features[start..];
-        if dim == self.dim {
-            features_into(pixels, features);
-        }
         let start = self.quantized.len();
         self.quantized.resize(start + self.stride, 0);
         let info = if dim == self.dim {
-            quantize_glyph(pixels, &mut self.quantized[start..start + dim])
+            features_and_values(pixels, features, &mut self.quantized[start..start + dim])
         } else {
             None
         };

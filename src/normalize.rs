@@ -124,15 +124,73 @@ crate::simd::wide_fn! {
 /// Sums run in sixteen fixed lanes, so they vectorise and come out the same on every machine.
 #[inline(always)]
 fn features_of(pixels: &[f32], out: &mut [f32]) {
-    let mean = lane_sum(pixels, |v| v) / pixels.len().max(1) as f32;
-    for (o, &p) in out.iter_mut().zip(pixels) {
-        *o = p - mean;
+    glyph_kernel(pixels, out, None);
+}
+
+crate::simd::wide_fn! {
+    /// A glyph's features ([`Canonical::features`]) and the 8-bit values of its canonical
+    /// pixels together, in three passes over the pixels. The values are for scoring against
+    /// quantized templates ([`QuantizedGlyph::score`], its error bounded by
+    /// [`QuantizedGlyph::bound`]).
+    ///
+    /// `values[i] = round(pixels[i] × k) − shift`, with `k` stretching 0..=largest pixel over
+    /// the signed bytes and the whole number `shift` centring them. The pixels are not centred
+    /// by their mean: their background is exactly zero, and the template's background values
+    /// are zero too, so the many faint pixels at the edge of the blur, which all round the same
+    /// way, meet zeros and bias nothing; the template's offset is applied to the exact sum of
+    /// pixels.
+    ///
+    /// `None` (and zeros) for a glyph without ink or contrast. `features` and `values` are as
+    /// long as `pixels`.
+    pub(crate) fn features_and_values(pixels: &[f32], features: &mut [f32], values: &mut [i8]) -> Option<QuantizedGlyph> = features_and_values_kernel;
+}
+
+#[inline(always)]
+fn features_and_values_kernel(
+    pixels: &[f32],
+    features: &mut [f32],
+    values: &mut [i8],
+) -> Option<QuantizedGlyph> {
+    glyph_kernel(pixels, features, Some(values))
+}
+
+/// Features into `features`; with `values`, also the 8-bit values (see [`features_and_values`]).
+#[inline(always)]
+fn glyph_kernel(
+    pixels: &[f32],
+    features: &mut [f32],
+    values: Option<&mut [i8]>,
+) -> Option<QuantizedGlyph> {
+    let sum = lane_sum(pixels, |v| v);
+    let mean = sum / pixels.len().max(1) as f32;
+    let norm = lane_sum(pixels, |v| (v - mean) * (v - mean)).sqrt();
+    let inverse = if norm > 0.0 { 1.0 / norm } else { 1.0 };
+    let Some(values) = values else {
+        for (f, &p) in features.iter_mut().zip(pixels) {
+            *f = (p - mean) * inverse;
+        }
+        return None;
+    };
+    // Pixels are never negative, so their bit patterns order as they do: the largest is found
+    // with integer comparisons, which vectorise without NaN cases.
+    let high = f32::from_bits(lane_max_bits(pixels));
+    let usable = high > 0.0 && norm > 0.0 && high.is_finite();
+    // 0..=high onto -126..=127: 253 steps, the middle at 126.
+    let k = if usable { 253.0 / high } else { 0.0 };
+    let shift = 126;
+    for ((f, q), &p) in features.iter_mut().zip(values.iter_mut()).zip(pixels) {
+        *f = (p - mean) * inverse;
+        *q = (round_small(p * k) - shift) as i8;
     }
-    let norm = lane_sum(out, |v| v * v).sqrt();
-    if norm > 0.0 {
-        let inverse = 1.0 / norm;
-        out.iter_mut().for_each(|v| *v *= inverse);
+    if !usable {
+        values.fill(0);
+        return None;
     }
+    Some(QuantizedGlyph {
+        factor: 1.0 / (k * norm),
+        shift,
+        ink: sum / norm,
+    })
 }
 
 /// The sum of `f(v)` over `values` in sixteen lanes, the lanes then added in order.
@@ -229,52 +287,6 @@ impl QuantizedGlyph {
     pub(crate) fn bound(&self, scale: f32, sum: f32) -> f32 {
         let bound = 0.5 * scale * (self.factor * sum + self.ink);
         bound * 1.01 + 1e-4
-    }
-}
-
-/// A glyph's canonical pixels in 8 bits, for scoring against quantized templates
-/// ([`QuantizedGlyph::score`]), to about 3·10⁻⁴ in correlation (a hundredth of the judging
-/// margin).
-///
-/// `values[i] = round(pixels[i] × k) − shift`, with `k` stretching 0..=largest pixel over the
-/// signed bytes and the whole number `shift` centring them. The pixels are not centred by
-/// their mean: their background is exactly zero, and the template's background values are
-/// zero too, so the many faint pixels at the edge of the blur, which all round the same way,
-/// meet zeros and bias nothing; the template's offset is applied to the exact sum of pixels.
-///
-/// `None` for a glyph without ink or contrast. `out` is as long as `pixels`.
-pub(crate) fn quantize_glyph(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyph> {
-    quantize_glyph_wide(pixels, out)
-}
-
-crate::simd::wide_fn! {
-    fn quantize_glyph_wide(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyph> = quantize_glyph_kernel;
-}
-
-#[inline(always)]
-fn quantize_glyph_kernel(pixels: &[f32], out: &mut [i8]) -> Option<QuantizedGlyph> {
-    {
-        // Pixels are never negative, so their bit patterns order as they do: the largest is
-        // found with integer comparisons, which vectorise without NaN cases.
-        let high = f32::from_bits(lane_max_bits(pixels));
-        let sum = lane_sum(pixels, |v| v);
-        let mean = sum / pixels.len().max(1) as f32;
-        let centred_norm = lane_sum(pixels, |v| (v - mean) * (v - mean)).sqrt();
-        if !(high > 0.0 && centred_norm > 0.0 && high.is_finite()) {
-            out.fill(0);
-            return None;
-        }
-        // 0..=high onto -126..=127: 253 steps, the middle at 126.
-        let k = 253.0 / high;
-        let shift = 126;
-        for (o, &v) in out.iter_mut().zip(pixels) {
-            *o = (round_small(v * k) - shift) as i8;
-        }
-        Some(QuantizedGlyph {
-            factor: 1.0 / (k * centred_norm),
-            shift,
-            ink: sum / centred_norm,
-        })
     }
 }
 
@@ -857,7 +869,9 @@ mod tests {
                 let (fa, fb) = (a.features(), b.features());
                 let exact: f32 = fa.iter().zip(&fb).map(|(x, y)| x * y).sum();
                 let (mut qa, mut qb) = (vec![0i8; fa.len()], vec![0u8; fb.len()]);
-                let glyph = quantize_glyph(a.pixels(), &mut qa).unwrap();
+                let mut fa2 = vec![0.0f32; fa.len()];
+                let glyph = features_and_values(a.pixels(), &mut fa2, &mut qa).unwrap();
+                assert_eq!(fa2, fa);
                 let template = quantize_template(&fb, &mut qb);
                 assert_eq!(qb.iter().max(), Some(&255));
                 assert_eq!(qb.iter().min(), Some(&0));
@@ -884,8 +898,14 @@ mod tests {
         let flat = quantize_template(&[0.5; 4], &mut zeros);
         assert_eq!((flat.scale, flat.offset, flat.sum), (0.0, 0.5, 0));
         assert_eq!(zeros, vec![0; 4]);
-        assert_eq!(quantize_glyph(&[0.0; 4], &mut [1i8; 4]), None);
-        assert_eq!(quantize_glyph(&[0.3; 4], &mut [1i8; 4]), None);
+        assert_eq!(
+            features_and_values(&[0.0; 4], &mut [0.0; 4], &mut [1i8; 4]),
+            None
+        );
+        assert_eq!(
+            features_and_values(&[0.3; 4], &mut [0.0; 4], &mut [1i8; 4]),
+            None
+        );
     }
 
     #[test]
