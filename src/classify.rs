@@ -256,7 +256,7 @@ impl TemplateClassifier {
     /// change either best.
     pub fn judge_batch(&self, batch: &GlyphBatch, queries: &[Query], margin: f32) -> Vec<Outcome> {
         let mut outcomes = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, |query, scores| {
+        self.exact_class_scores(batch, queries, Some(margin), |query, scores| {
             outcomes.push(match query.row {
                 Some(_) => judge(scores, query.label, margin),
                 None => Outcome::Empty,
@@ -269,18 +269,21 @@ impl TemplateClassifier {
     /// query without a glyph; see [`TemplateClassifier::judge_batch`].
     pub fn predict_batch(&self, batch: &GlyphBatch, queries: &[Query]) -> Vec<Option<usize>> {
         let mut predictions = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, |query, scores| {
+        self.exact_class_scores(batch, queries, None, |query, scores| {
             predictions.push(query.row.and_then(|_| predict(scores)));
         });
         predictions
     }
 
-    /// Calls `each` with every query and its class scores, exact for the query's own class and
-    /// for the best other class, below the best other class's exact score for the rest.
+    /// Calls `each` with every query and class scores on which [`judge`] (with `margin`) or
+    /// [`predict`] (without) gives what it gives on the exact scores: exact for the query's own
+    /// class and the best other class, lower for the rest; or, where the 8-bit brackets already
+    /// settle the answer, the bracket ends that give it.
     fn exact_class_scores(
         &self,
         batch: &GlyphBatch,
         queries: &[Query],
+        margin: Option<f32>,
         mut each: impl FnMut(&Query, &[f32]),
     ) {
         let count = self.templates.len();
@@ -290,14 +293,115 @@ impl TemplateClassifier {
         }
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
         let mut bracket = vec![(0.0f32, 0.0f32); count];
+        let mut classes = vec![(0.0f32, 0.0f32); self.classes];
         for query in queries {
             scores.fill(f32::NEG_INFINITY);
             if let Some(row) = query.row.filter(|_| batch.dim == self.dim) {
                 let dots = &dots[row * count..(row + 1) * count];
-                query_scores(self, batch, row, query, dots, &mut bracket, &mut scores);
+                brackets(self, batch, row, query, dots, &mut bracket);
+                if !self.settled(query.label, margin, &bracket, &mut classes, &mut scores) {
+                    scores.fill(f32::NEG_INFINITY);
+                    exact_scores(self, batch, row, query, &bracket, &mut scores);
+                }
             }
             each(query, &scores);
         }
+    }
+
+    /// Whether the brackets alone settle the query: if so, writes into `scores` bracket ends on
+    /// which [`judge`] (or [`predict`]) gives the answer the exact scores would give. Per
+    /// class, the bracket of its best template runs from the best lower end to the best upper
+    /// end of its templates (`classes` is room for them).
+    fn settled(
+        &self,
+        label: usize,
+        margin: Option<f32>,
+        bracket: &[(f32, f32)],
+        classes: &mut [(f32, f32)],
+        scores: &mut [f32],
+    ) -> bool {
+        // Room for the rounding of the comparisons judge makes.
+        const SLACK: f32 = 1e-5;
+        // One pass over the classes (their templates are stored class by class): each class's
+        // bracket, and among the classes that compete (all but the own class when judging),
+        // the best lower end and the two best upper ends.
+        let skip = margin.map(|_| label);
+        let (mut best_lo, mut leader) = (f32::NEG_INFINITY, usize::MAX);
+        let (mut top_hi, mut top_class, mut second_hi) =
+            (f32::NEG_INFINITY, usize::MAX, f32::NEG_INFINITY);
+        for (class, (slot, range)) in classes.iter_mut().zip(&self.class_templates).enumerate() {
+            let (mut lo, mut hi) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+            for &(l, h) in &bracket[range.clone()] {
+                lo = if l > lo { l } else { lo };
+                hi = if h > hi { h } else { hi };
+            }
+            if !lo.is_finite() || !hi.is_finite() {
+                return false;
+            }
+            *slot = (lo, hi);
+            if Some(class) == skip {
+                continue;
+            }
+            if lo > best_lo {
+                (best_lo, leader) = (lo, class);
+            }
+            if hi > top_hi {
+                (second_hi, top_hi, top_class) = (top_hi, hi, class);
+            } else if hi > second_hi {
+                second_hi = hi;
+            }
+        }
+        if leader == usize::MAX {
+            return false;
+        }
+        // The leader is certainly the best competing class when its lower end clears every
+        // other competitor's upper end.
+        let others_hi = if top_class == leader {
+            second_hi
+        } else {
+            top_hi
+        };
+        let clear = best_lo > others_hi + SLACK;
+        // Upper ends everywhere but the chosen class, its lower end there: judge and predict
+        // then see the chosen class clear of every other, as it certainly is.
+        let mut write = |chosen: Option<usize>, own: Option<f32>| {
+            for (score, &(_, hi)) in scores.iter_mut().zip(classes.iter()) {
+                *score = hi;
+            }
+            if let Some(c) = chosen {
+                scores[c] = classes[c].0;
+            }
+            if let Some(own) = own {
+                scores[label] = own;
+            }
+        };
+        let Some(margin) = margin else {
+            if !clear {
+                return false;
+            }
+            write(Some(leader), None);
+            return true;
+        };
+        let (own_lo, own_hi) = classes[label];
+        let rival_hi = top_hi;
+        if rival_hi < own_lo - margin - SLACK {
+            // Kept, whichever the rival: every other class stays below own - margin.
+            write(None, Some(own_lo));
+            return true;
+        }
+        if !clear {
+            return false;
+        }
+        let (rival, rival_lo) = (leader, best_lo);
+        if rival_lo > own_hi + margin + SLACK {
+            write(Some(rival), Some(own_hi));
+            return true;
+        }
+        if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
+            write(Some(rival), Some(own_lo));
+            return true;
+        }
+        false
     }
 
     /// The template of `class` that matches a glyph best.
@@ -345,28 +449,26 @@ impl Classifier for TemplateClassifier {
 }
 
 crate::simd::wide_fn! {
-    fn query_scores(
+    fn brackets(
         classifier: &TemplateClassifier,
         batch: &GlyphBatch,
         row: usize,
         query: &Query,
         dots: &[i32],
         bracket: &mut [(f32, f32)],
-        scores: &mut [f32],
-    ) = query_scores_kernel;
+    ) = brackets_kernel;
 }
 
 /// One query's class scores (see [`TemplateClassifier::judge_batch`]), from its 8-bit dot
 /// products with every template; `bracket` is room for a (low, high) pair per template.
 #[inline(always)]
-fn query_scores_kernel(
+fn brackets_kernel(
     classifier: &TemplateClassifier,
     batch: &GlyphBatch,
     row: usize,
     query: &Query,
     dots: &[i32],
     bracket: &mut [(f32, f32)],
-    scores: &mut [f32],
 ) {
     let this = classifier;
     let features = &batch.features[row * this.dim..(row + 1) * this.dim];
@@ -390,16 +492,59 @@ fn query_scores_kernel(
         }
         None => bracket.fill((f32::NEG_INFINITY, f32::INFINITY)),
     }
-    // ... but the glyph's own template exactly: its leave-one-out score needs the exact value.
+    // The glyph's own template is scored with the glyph taken out of it. That score rises with
+    // the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while the
+    // template score u stays below the length S of the template's sum), so the bracket maps
+    // end to end; where that is not certain, the exact value.
     if let Some(index) = own {
-        let exact = dot_kernel(this.template(index), features);
-        let value = this
-            .adjusted(index, own, exact)
-            .unwrap_or(f32::NEG_INFINITY);
-        if let Some(slot) = bracket.get_mut(index) {
-            *slot = (value, value);
-        }
+        let info = this.templates[index];
+        let (low, high) = bracket[index];
+        let mapped = (high < info.sum_norm - 1e-3)
+            .then(|| {
+                Some((
+                    this.adjusted(index, own, low)?,
+                    this.adjusted(index, own, high)?,
+                ))
+            })
+            .flatten();
+        bracket[index] = match mapped {
+            Some(ends) => ends,
+            None => {
+                let exact = dot_kernel(this.template(index), features);
+                let value = this
+                    .adjusted(index, own, exact)
+                    .unwrap_or(f32::NEG_INFINITY);
+                (value, value)
+            }
+        };
     }
+}
+
+crate::simd::wide_fn! {
+    fn exact_scores(
+        classifier: &TemplateClassifier,
+        batch: &GlyphBatch,
+        row: usize,
+        query: &Query,
+        bracket: &[(f32, f32)],
+        scores: &mut [f32],
+    ) = exact_scores_kernel;
+}
+
+/// The class scores of a query that its brackets did not settle: exact for every template
+/// that could still be the best of its group (the own class, the others).
+#[inline(always)]
+fn exact_scores_kernel(
+    classifier: &TemplateClassifier,
+    batch: &GlyphBatch,
+    row: usize,
+    query: &Query,
+    bracket: &[(f32, f32)],
+    scores: &mut [f32],
+) {
+    let this = classifier;
+    let features = &batch.features[row * this.dim..(row + 1) * this.dim];
+    let own = this.own_template(query.sample);
     // The best lower ends of the own class and of the others (templates are stored class by
     // class, so the own class is one run of them).
     let mine = this
@@ -428,7 +573,11 @@ fn query_scores_kernel(
         let exact = if low == high {
             low
         } else {
-            dot_kernel(this.template(index), features)
+            let score = dot_kernel(this.template(index), features);
+            match this.adjusted(index, own, score) {
+                Some(value) => value,
+                None => continue,
+            }
         };
         let best = &mut scores[info.class];
         *best = best.max(exact);
