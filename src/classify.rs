@@ -289,7 +289,8 @@ impl TemplateClassifier {
         let count = self.templates.len();
         let mut dots = vec![0i32; batch.len() * count];
         if batch.dim == self.dim && count > 0 {
-            self.quantized.dot(&batch.quantized, &mut dots);
+            self.quantized
+                .dot(&batch.quantized[..batch.len() * batch.stride], &mut dots);
         }
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
         let mut bracket = vec![(0.0f32, 0.0f32); count];
@@ -634,8 +635,8 @@ impl GlyphBatch {
 
     /// Empties the batch, keeping its memory.
     pub fn clear(&mut self) {
-        self.features.clear();
-        self.quantized.clear();
+        // The buffers keep their length (and contents): rows are written over, and only the
+        // first `len()` are read, so nothing is zeroed again for every glyph.
         self.info.clear();
     }
 
@@ -671,14 +672,23 @@ impl GlyphBatch {
             self.dim = dim;
             self.stride = dim.div_ceil(4) * 4;
         }
-        let start = self.features.len();
-        self.features.resize(start + self.dim, 0.0);
-        let features = &mut self.features[start..];
-        let start = self.quantized.len();
-        self.quantized.resize(start + self.stride, 0);
+        let row = self.info.len();
+        let (features, values) = (
+            row * self.dim..(row + 1) * self.dim,
+            row * self.stride..(row + 1) * self.stride,
+        );
+        if self.features.len() < features.end {
+            self.features.resize(features.end, 0.0);
+        }
+        if self.quantized.len() < values.end {
+            self.quantized.resize(values.end, 0);
+        }
         let info = if dim == self.dim {
-            features_and_values(pixels, features, &mut self.quantized[start..start + dim])
+            let values = &mut self.quantized[values.start..values.start + dim];
+            features_and_values(pixels, &mut self.features[features], values)
         } else {
+            self.features[features].fill(0.0);
+            self.quantized[values].fill(0);
             None
         };
         self.info.push(info);
