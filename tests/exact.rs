@@ -1,0 +1,134 @@
+//! The fast scoring path (8-bit products, brackets, exact scores only where they matter) gives
+//! exactly what the plain f32 classifier gives, on real glyphs and their transformations, and
+//! on glyphs of fonts and sizes the templates were not made from.
+
+use std::path::Path;
+
+use augsafe::classify::{judge, predict, GlyphBatch, Outcome, Query};
+use augsafe::evaluate::{draw_rng, Baseline};
+use augsafe::{normalize, ClassifierOptions, Dataset, RenderConfig, Transform};
+
+fn load(path: &Path) -> Dataset {
+    match Dataset::load(path) {
+        Ok(dataset) => dataset,
+        Err(err) => panic!("{}: {err}", path.display()),
+    }
+}
+
+/// Every glyph of `probe` under each transformation, judged both ways against the templates of
+/// `baseline` (`leave_one_out`: the probe is the dataset the templates came from).
+fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize, usize) {
+    let specs = [
+        "rotate:0",
+        "rotate:-10..10",
+        "rotate:180",
+        "hflip",
+        "crop:0.7..0.9",
+        "crop:left=0.5",
+        "scale:0.6..1.4",
+    ];
+    let (mut compared, mut changed) = (0, 0);
+    for (t, spec) in specs.iter().enumerate() {
+        let transform: Transform = match spec.parse() {
+            Ok(transform) => transform,
+            Err(err) => panic!("{spec}: {err}"),
+        };
+        let mut batch = GlyphBatch::new();
+        let mut queries = Vec::new();
+        let mut expected = Vec::new();
+        for (index, glyph) in probe.glyphs.iter().enumerate() {
+            let mut rng = draw_rng(7, index, t, 0);
+            let image = transform.apply(&glyph.image, glyph.background, glyph.polarity, &mut rng);
+            let Some(canonical) = normalize(&image, glyph.background, glyph.polarity) else {
+                continue;
+            };
+            let features = canonical.features();
+            let sample = leave_one_out.then_some(index);
+            let scores = match sample {
+                Some(index) => baseline.classifier.leave_one_out_scores(index, &features),
+                None => augsafe::Classifier::class_scores(&baseline.classifier, &features),
+            };
+            expected.push(scores);
+            queries.push(Query {
+                row: Some(batch.push_pixels(canonical.pixels())),
+                sample,
+                label: glyph.label,
+            });
+        }
+        // Margins that make every outcome common somewhere: none, the default, a wide one.
+        for margin in [0.0, 0.03, 0.15] {
+            let fast = baseline.classifier.judge_batch(&batch, &queries, margin);
+            for ((query, scores), outcome) in queries.iter().zip(&expected).zip(&fast) {
+                assert_eq!(
+                    *outcome,
+                    judge(scores, query.label, margin),
+                    "{spec}, margin {margin}"
+                );
+                compared += 1;
+                changed += usize::from(matches!(outcome, Outcome::Changed { .. }));
+            }
+        }
+        let predicted = baseline.classifier.predict_batch(&batch, &queries);
+        for (scores, prediction) in expected.iter().zip(predicted) {
+            assert_eq!(prediction, predict(scores), "{spec}");
+        }
+    }
+    (compared, changed)
+}
+
+#[test]
+fn judging_in_eight_bits_first_changes_no_outcome_on_the_fixtures() {
+    let dataset = load(Path::new("fixtures/glyphs"));
+    let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
+    let (compared, changed) = compare(&baseline, &dataset, true);
+    assert!(compared > 10_000 && changed > 1_000, "{compared} {changed}");
+}
+
+#[test]
+fn judging_in_eight_bits_first_changes_no_outcome_on_unseen_fonts() {
+    // Templates from the fixtures; probes rendered from other DejaVu faces, larger, light on
+    // dark.
+    let dataset = load(Path::new("fixtures/glyphs"));
+    let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let fonts: Vec<std::path::PathBuf> = ["DejaVuSans-Bold.ttf", "DejaVuSerifCondensed.ttf"]
+        .iter()
+        .map(|f| Path::new("/usr/share/fonts/truetype/dejavu").join(f))
+        .filter(|f| f.exists())
+        .collect();
+    if fonts.is_empty() {
+        eprintln!("no DejaVu fonts here: skipped");
+        return;
+    }
+    let config = RenderConfig {
+        fonts,
+        chars: "0123456789bdpqAHMWmnuv".chars().collect(),
+        size: 48,
+        samples: 2,
+        seed: 3,
+        invert: true,
+    };
+    if let Err(err) = augsafe::render_dataset(&config, dir.path()) {
+        panic!("render: {err}");
+    }
+    let mut probe = load(dir.path());
+    // Probe labels must be the fixtures' class indices for judging to mean anything.
+    let names = probe.classes.clone();
+    probe.glyphs.retain_mut(|glyph| {
+        match dataset
+            .classes
+            .iter()
+            .position(|c| *c == names[glyph.label])
+        {
+            Some(label) => {
+                glyph.label = label;
+                true
+            }
+            None => false,
+        }
+    });
+    probe.classes = dataset.classes.clone();
+    let relabelled = probe;
+    let (compared, changed) = compare(&baseline, &relabelled, false);
+    assert!(compared > 1_000 && changed > 50, "{compared} {changed}");
+}
