@@ -99,6 +99,14 @@ fn classification(c: &mut Criterion) {
         })
         .collect();
     let templates = baseline.classifier.template_count();
+    // Multiply-adds: glyphs × templates × 1024; the closing note divides them by the median.
+    c.bench_function(
+        &format!(
+            "8-bit products, {} glyphs x {templates} templates x 1024",
+            queries.len()
+        ),
+        |b| b.iter(|| baseline.classifier.products(black_box(&batch))),
+    );
     c.bench_function(
         &format!(
             "judge {} glyphs against {templates} templates",
@@ -139,5 +147,63 @@ fn whole_scan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, classification, whole_scan);
+/// The processor's own limits on one core, for comparing the kernels with: 16 independent
+/// chains of 512-bit fused multiply-adds (16 f32 multiply-adds each) and of VNNI dot products
+/// (64 8-bit multiply-adds each), 16 steps each: 4096 and 16384 multiply-adds per iteration.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn machine_limits(c: &mut Criterion) {
+    use std::arch::x86_64::{
+        __m512, __m512i, _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_set1_epi32, _mm512_set1_ps,
+    };
+
+    #[target_feature(enable = "avx512f")]
+    fn fma_chains(x: __m512) -> [__m512; 16] {
+        let mut acc = [x; 16];
+        let (a, b) = (_mm512_set1_ps(1.000_001), _mm512_set1_ps(0.999_999));
+        for _ in 0..16 {
+            for acc in &mut acc {
+                *acc = _mm512_fmadd_ps(a, b, *acc);
+            }
+        }
+        acc
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    fn vnni_chains(x: __m512i) -> [__m512i; 16] {
+        let mut acc = [x; 16];
+        let (a, b) = (
+            _mm512_set1_epi32(0x0302_0103),
+            _mm512_set1_epi32(0x01fe_02ff),
+        );
+        for _ in 0..16 {
+            for acc in &mut acc {
+                *acc = _mm512_dpbusd_epi32(*acc, a, b);
+            }
+        }
+        acc
+    }
+
+    let avx512 = std::is_x86_feature_detected!("avx512f");
+    let vnni = avx512
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("avx512vnni");
+    if avx512 {
+        c.bench_function("limit: 256 x 512-bit f32 FMA (4096 multiply-adds)", |b| {
+            // SAFETY: the processor has AVX-512 F (checked above).
+            b.iter(|| unsafe { fma_chains(black_box(_mm512_set1_ps(0.0))) })
+        });
+    }
+    if vnni {
+        c.bench_function("limit: 256 x VNNI dot (16384 8-bit multiply-adds)", |b| {
+            // SAFETY: the processor has AVX-512 F, BW and VNNI (checked above).
+            b.iter(|| unsafe { vnni_chains(black_box(_mm512_set1_epi32(0))) })
+        });
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn machine_limits(_: &mut Criterion) {}
+
+criterion_group!(benches, stages, classification, whole_scan, machine_limits);
 criterion_main!(benches);

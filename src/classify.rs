@@ -275,6 +275,22 @@ impl TemplateClassifier {
         predictions
     }
 
+    /// The exact integer dot products of every glyph of `batch` in 8 bits with every template
+    /// in 8 bits, glyph by glyph (`templates` per glyph): the first step of
+    /// [`TemplateClassifier::judge_batch`], on its own for benchmarks. Empty when the batch's
+    /// glyphs are not the size of the templates.
+    pub fn products(&self, batch: &GlyphBatch) -> Vec<i32> {
+        let count = self.templates.len();
+        let mut dots = vec![0i32; batch.len() * count];
+        if batch.dim == self.dim && count > 0 {
+            self.quantized
+                .dot(&batch.quantized[..batch.len() * batch.stride], &mut dots);
+            dots
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Calls `each` with every query and class scores on which [`judge`] (with `margin`) or
     /// [`predict`] (without) gives what it gives on the exact scores: exact for the query's own
     /// class and the best other class, lower for the rest; or, where the 8-bit brackets already
@@ -287,11 +303,7 @@ impl TemplateClassifier {
         mut each: impl FnMut(&Query, &[f32]),
     ) {
         let count = self.templates.len();
-        let mut dots = vec![0i32; batch.len() * count];
-        if batch.dim == self.dim && count > 0 {
-            self.quantized
-                .dot(&batch.quantized[..batch.len() * batch.stride], &mut dots);
-        }
+        let dots = self.products(batch);
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
         let mut bracket = vec![(0.0f32, 0.0f32); count];
         let mut classes = vec![(0.0f32, 0.0f32); self.classes];
