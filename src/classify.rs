@@ -748,7 +748,7 @@ fn cluster_centres(samples: &[&[f32]], options: &ClassifierOptions) -> Vec<Vec<f
     let mut assignment = vec![0; samples.len()];
     loop {
         for _ in 0..20 {
-            let next: Vec<usize> = samples.iter().map(|s| nearest(&centres, s).0).collect();
+            let next: Vec<usize> = samples.par_iter().map(|s| nearest(&centres, s).0).collect();
             let moved = next != assignment;
             assignment = next;
             let mut used: Vec<usize> = assignment.clone();
@@ -758,6 +758,7 @@ fn cluster_centres(samples: &[&[f32]], options: &ClassifierOptions) -> Vec<Vec<f
                 *a = used.binary_search(a).unwrap_or(0);
             });
             centres = (0..used.len())
+                .into_par_iter()
                 .map(|c| unit(&sum_of(samples, |i| assignment[i] == c, dim)))
                 .collect();
             if !moved {
@@ -765,7 +766,7 @@ fn cluster_centres(samples: &[&[f32]], options: &ClassifierOptions) -> Vec<Vec<f
             }
         }
         let worst = samples
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, s)| (i, dot(&centres[assignment[i]], s)))
             .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
