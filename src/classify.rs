@@ -462,6 +462,8 @@ impl Classifier for TemplateClassifier {
 }
 
 crate::simd::wide_fn! {
+    /// Brackets every template's score for one query (see
+    /// [`TemplateClassifier::judge_batch`]) from its 8-bit dot products, into `bracket`.
     fn brackets(
         classifier: &TemplateClassifier,
         batch: &GlyphBatch,
@@ -469,71 +471,61 @@ crate::simd::wide_fn! {
         query: &Query,
         dots: &[i32],
         bracket: &mut [(f32, f32)],
-    ) = brackets_kernel;
-}
-
-/// One query's class scores (see [`TemplateClassifier::judge_batch`]), from its 8-bit dot
-/// products with every template; `bracket` is room for a (low, high) pair per template.
-#[inline(always)]
-fn brackets_kernel(
-    classifier: &TemplateClassifier,
-    batch: &GlyphBatch,
-    row: usize,
-    query: &Query,
-    dots: &[i32],
-    bracket: &mut [(f32, f32)],
-) {
-    let this = classifier;
-    let features = &batch.features[row * this.dim..(row + 1) * this.dim];
-    let own = this.own_template(query.sample);
-    // Bracket every template's score from its 8-bit dot product (one flat loop over the
-    // templates' fields, so it vectorises)...
-    match batch.info[row] {
-        Some(glyph) => {
-            let fields = this
-                .quantized_scale
-                .iter()
-                .zip(&this.quantized_offset)
-                .zip(&this.quantized_sum);
-            for ((slot, &dot), ((&scale, &offset), &sum)) in
-                bracket.iter_mut().zip(dots).zip(fields)
-            {
-                let approx = glyph.score(dot, scale, offset, sum);
-                let bound = glyph.bound(scale, sum);
-                *slot = (approx - bound, approx + bound);
+    ) {
+        let this = classifier;
+        let features = &batch.features[row * this.dim..(row + 1) * this.dim];
+        let own = this.own_template(query.sample);
+        // Bracket every template's score from its 8-bit dot product (one flat loop over the
+        // templates' fields, so it vectorises)...
+        match batch.info[row] {
+            Some(glyph) => {
+                let fields = this
+                    .quantized_scale
+                    .iter()
+                    .zip(&this.quantized_offset)
+                    .zip(&this.quantized_sum);
+                for ((slot, &dot), ((&scale, &offset), &sum)) in
+                    bracket.iter_mut().zip(dots).zip(fields)
+                {
+                    let approx = glyph.score(dot, scale, offset, sum);
+                    let bound = glyph.bound(scale, sum);
+                    *slot = (approx - bound, approx + bound);
+                }
             }
+            None => bracket.fill((f32::NEG_INFINITY, f32::INFINITY)),
         }
-        None => bracket.fill((f32::NEG_INFINITY, f32::INFINITY)),
-    }
-    // The glyph's own template is scored with the glyph taken out of it. That score rises with
-    // the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while the
-    // template score u stays below the length S of the template's sum), so the bracket maps
-    // end to end; where that is not certain, the exact value.
-    if let Some(index) = own {
-        let info = this.templates[index];
-        let (low, high) = bracket[index];
-        let mapped = (high < info.sum_norm - 1e-3)
-            .then(|| {
-                Some((
-                    this.adjusted(index, own, low)?,
-                    this.adjusted(index, own, high)?,
-                ))
-            })
-            .flatten();
-        bracket[index] = match mapped {
-            Some(ends) => ends,
-            None => {
-                let exact = dot_kernel(this.template(index), features);
-                let value = this
-                    .adjusted(index, own, exact)
-                    .unwrap_or(f32::NEG_INFINITY);
-                (value, value)
-            }
-        };
+        // The glyph's own template is scored with the glyph taken out of it. That score rises
+        // with the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while
+        // the template score u stays below the length S of the template's sum), so the bracket
+        // maps end to end; where that is not certain, the exact value.
+        if let Some(index) = own {
+            let info = this.templates[index];
+            let (low, high) = bracket[index];
+            let mapped = (high < info.sum_norm - 1e-3)
+                .then(|| {
+                    Some((
+                        this.adjusted(index, own, low)?,
+                        this.adjusted(index, own, high)?,
+                    ))
+                })
+                .flatten();
+            bracket[index] = match mapped {
+                Some(ends) => ends,
+                None => {
+                    let exact = dot_kernel(this.template(index), features);
+                    let value = this
+                        .adjusted(index, own, exact)
+                        .unwrap_or(f32::NEG_INFINITY);
+                    (value, value)
+                }
+            };
+        }
     }
 }
 
 crate::simd::wide_fn! {
+    /// The class scores of a query that its brackets did not settle: exact for every template
+    /// that could still be the best of its group (the own class, the others).
     fn exact_scores(
         classifier: &TemplateClassifier,
         batch: &GlyphBatch,
@@ -541,59 +533,47 @@ crate::simd::wide_fn! {
         query: &Query,
         bracket: &[(f32, f32)],
         scores: &mut [f32],
-    ) = exact_scores_kernel;
-}
-
-/// The class scores of a query that its brackets did not settle: exact for every template
-/// that could still be the best of its group (the own class, the others).
-#[inline(always)]
-fn exact_scores_kernel(
-    classifier: &TemplateClassifier,
-    batch: &GlyphBatch,
-    row: usize,
-    query: &Query,
-    bracket: &[(f32, f32)],
-    scores: &mut [f32],
-) {
-    let this = classifier;
-    let features = &batch.features[row * this.dim..(row + 1) * this.dim];
-    let own = this.own_template(query.sample);
-    // The best lower ends of the own class and of the others (templates are stored class by
-    // class, so the own class is one run of them).
-    let mine = this
-        .class_templates
-        .get(query.label)
-        .cloned()
-        .unwrap_or(0..0);
-    let best_low = |range: &[(f32, f32)]| {
-        range.iter().fold(
-            f32::NEG_INFINITY,
-            |best, &(low, _)| if low > best { low } else { best },
-        )
-    };
-    let own_floor = best_low(&bracket[mine.clone()]);
-    let other_floor = best_low(&bracket[..mine.start]).max(best_low(&bracket[mine.end..]));
-    // Whatever could reach its group's best lower end is scored exactly.
-    for (index, (info, &(low, high))) in this.templates.iter().zip(bracket.iter()).enumerate() {
-        let floor = if mine.contains(&index) {
-            own_floor
-        } else {
-            other_floor
+    ) {
+        let this = classifier;
+        let features = &batch.features[row * this.dim..(row + 1) * this.dim];
+        let own = this.own_template(query.sample);
+        // The best lower ends of the own class and of the others (templates are stored class by
+        // class, so the own class is one run of them).
+        let mine = this
+            .class_templates
+            .get(query.label)
+            .cloned()
+            .unwrap_or(0..0);
+        let best_low = |range: &[(f32, f32)]| {
+            range.iter().fold(
+                f32::NEG_INFINITY,
+                |best, &(low, _)| if low > best { low } else { best },
+            )
         };
-        if high < floor || high == f32::NEG_INFINITY {
-            continue;
-        }
-        let exact = if low == high {
-            low
-        } else {
-            let score = dot_kernel(this.template(index), features);
-            match this.adjusted(index, own, score) {
-                Some(value) => value,
-                None => continue,
+        let own_floor = best_low(&bracket[mine.clone()]);
+        let other_floor = best_low(&bracket[..mine.start]).max(best_low(&bracket[mine.end..]));
+        // Whatever could reach its group's best lower end is scored exactly.
+        for (index, (info, &(low, high))) in this.templates.iter().zip(bracket.iter()).enumerate() {
+            let floor = if mine.contains(&index) {
+                own_floor
+            } else {
+                other_floor
+            };
+            if high < floor || high == f32::NEG_INFINITY {
+                continue;
             }
-        };
-        let best = &mut scores[info.class];
-        *best = best.max(exact);
+            let exact = if low == high {
+                low
+            } else {
+                let score = dot_kernel(this.template(index), features);
+                match this.adjusted(index, own, score) {
+                    Some(value) => value,
+                    None => continue,
+                }
+            };
+            let best = &mut scores[info.class];
+            *best = best.max(exact);
+        }
     }
 }
 
@@ -677,7 +657,8 @@ impl GlyphBatch {
         row
     }
 
-    /// Adds a glyph in canonical form (see [`Canonical::pixels`](crate::normalize::Canonical::pixels)); its row.
+    /// Adds a glyph in canonical form (see
+    /// [`Canonical::pixels`](crate::normalize::Canonical::pixels)); its row.
     pub fn push_pixels(&mut self, pixels: &[f32]) -> usize {
         let dim = pixels.len();
         if self.is_empty() {

@@ -142,7 +142,11 @@ crate::simd::wide_fn! {
     ///
     /// `None` (and zeros) for a glyph without ink or contrast. `features` and `values` are as
     /// long as `pixels`.
-    pub(crate) fn features_and_values(pixels: &[f32], features: &mut [f32], values: &mut [i8]) -> Option<QuantizedGlyph> = features_and_values_kernel;
+    pub(crate) fn features_and_values(
+        pixels: &[f32],
+        features: &mut [f32],
+        values: &mut [i8],
+    ) -> Option<QuantizedGlyph> = features_and_values_kernel;
 }
 
 #[inline(always)]
@@ -216,7 +220,8 @@ pub(crate) fn quantize_template(template: &[f32], out: &mut [u8]) -> QuantizedTe
 }
 
 crate::simd::wide_fn! {
-    fn quantize_template_wide(template: &[f32], out: &mut [u8]) -> QuantizedTemplate = quantize_template_kernel;
+    fn quantize_template_wide(template: &[f32], out: &mut [u8]) -> QuantizedTemplate =
+        quantize_template_kernel;
 }
 
 #[inline(always)]

@@ -172,8 +172,8 @@ pub(crate) fn has_avx512() -> bool {
         && std::is_x86_feature_detected!("avx512dq")
 }
 
-/// Defines a safe function `$name` that runs `$kernel` — an `#[inline(always)]` function
-/// taking the same arguments — compiled for AVX-512 when the processor has it, else for AVX2
+/// Defines a safe function `$name` that runs a kernel — written in place as its body, or an
+/// `#[inline(always)]` function taking the same arguments named after `=` — compiled for AVX-512 when the processor has it, else for AVX2
 /// with fused multiply-add, else as it stands (for the baseline x86-64 vector unit). The
 /// kernel is inlined into each version, so its loops are vectorised for each; all give the
 /// same result, since only the vector width differs: floating-point operations are never
@@ -182,9 +182,20 @@ pub(crate) fn has_avx512() -> bool {
 ///
 /// This macro is where every such call is written, under the one check that makes it sound.
 macro_rules! wide_fn {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $kernel:path;) => {
+    // The kernel written in place: `fn name(args) -> ret { body }`.
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
+        $crate::simd::wide_fn! {
+            $(#[$meta])*
+            $vis fn $name($($arg: $ty),*) $(-> $ret)? = kernel;
+            #[inline(always)]
+            fn kernel($($arg: $ty),*) $(-> $ret)? $body
+        }
+    };
+    // A kernel defined elsewhere (or just below, as the rule above does).
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $kernel:path; $($inner:item)?) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            $($inner)?
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx2,fma,avx512f,avx512bw,avx512vl,avx512dq")]
