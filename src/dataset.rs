@@ -324,7 +324,21 @@ fn assemble(
     // By class, then by path. Images read in path order (IDX files, most folders) need only
     // the stable sort by class, without comparing a path per comparison.
     if glyphs.windows(2).all(|pair| pair[0].path <= pair[1].path) {
-        glyphs.par_sort_by_key(|glyph| glyph.label);
+        // A counting sort: each glyph moves once, into its class's run.
+        let mut starts = vec![0usize; classes.len() + 1];
+        for glyph in &glyphs {
+            starts[glyph.label + 1] += 1;
+        }
+        for c in 0..classes.len() {
+            starts[c + 1] += starts[c];
+        }
+        let mut runs: Vec<Vec<Glyph>> = (0..classes.len())
+            .map(|c| Vec::with_capacity(starts[c + 1] - starts[c]))
+            .collect();
+        for glyph in glyphs.drain(..) {
+            runs[glyph.label].push(glyph);
+        }
+        glyphs.extend(runs.into_iter().flatten());
     } else {
         glyphs.par_sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
     }

@@ -64,8 +64,29 @@ fn read_maybe_gzipped(path: &Path) -> Result<Vec<u8>> {
 /// [`Error::Read`] when it cannot be read; [`Error::Idx`] when the magic number, the element
 /// type or the length does not fit the format.
 pub fn read_idx(path: &Path) -> Result<IdxArray> {
-    let bytes = read_maybe_gzipped(path)?;
-    parse_idx(&bytes, path)
+    let mut bytes = read_maybe_gzipped(path)?;
+    let layout = parse_layout(&bytes, path)?;
+    if layout.element_type == 0x08 {
+        // Bytes, the common case, keep the file's own buffer: the header is cut off in place
+        // instead of the body being copied (638 MB for EMNIST byclass).
+        bytes.truncate(layout.end);
+        bytes.drain(..layout.start);
+        return Ok(IdxArray {
+            shape: layout.shape,
+            element_type: layout.element_type,
+            data: IdxData::Bytes(bytes),
+        });
+    }
+    convert(&bytes, layout)
+}
+
+/// Where an IDX file's elements are, once its header has been checked.
+struct Layout {
+    shape: Vec<usize>,
+    element_type: u8,
+    /// The elements lie at `start..end`.
+    start: usize,
+    end: usize,
 }
 
 /// Parses IDX bytes; `path` names them in errors.
@@ -73,6 +94,12 @@ pub fn read_idx(path: &Path) -> Result<IdxArray> {
 /// # Errors
 /// As [`read_idx`].
 pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<IdxArray> {
+    let layout = parse_layout(bytes, path)?;
+    convert(bytes, layout)
+}
+
+/// Checks an IDX header against the bytes that follow it: where the elements are.
+fn parse_layout(bytes: &[u8], path: &Path) -> Result<Layout> {
     if bytes.is_empty() {
         return Err(bad(path, "empty file (0 bytes)"));
     }
@@ -145,6 +172,22 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<IdxArray> {
             ),
         ));
     }
+    Ok(Layout {
+        shape,
+        element_type,
+        start: header,
+        end: expected,
+    })
+}
+
+/// The elements of a checked IDX file, as bytes or as numbers.
+fn convert(bytes: &[u8], layout: Layout) -> Result<IdxArray> {
+    let Layout {
+        shape,
+        element_type,
+        start: header,
+        end: expected,
+    } = layout;
     let body = &bytes[header..expected];
     let data = match element_type {
         0x08 => IdxData::Bytes(body.to_vec()),
