@@ -373,7 +373,8 @@ struct Buffers {
     row_sums: Vec<f32>,
     across: Vec<[f32; SIDE]>,
     down: Vec<[f32; SIDE]>,
-    down_reach: Vec<(u8, u8)>,
+    /// Per canonical row, the source rows that reach it, as first..end.
+    down_sources: [(usize, usize); SIDE],
     rows: Vec<[f32; SIDE]>,
 }
 
@@ -400,8 +401,9 @@ struct AxisTable {
     /// Per whole shift s (-16..=16, stored from 0) and source pixel i: what pixel i gives each
     /// canonical position once resized, shifted by s and blurred, at `maps[s * len + i]`.
     maps: Vec<[f32; SIDE]>,
-    /// The canonical positions where each of those is not zero, as first..end.
-    reach: Vec<(u8, u8)>,
+    /// Per whole shift and canonical position, the source pixels whose maps are not zero
+    /// there, as first..end (empty: `u32::MAX..0`), at `sources[s * SIDE + o]`.
+    sources: Vec<(u32, u32)>,
 }
 
 impl AxisTable {
@@ -426,7 +428,7 @@ impl AxisTable {
         let blur = kernel().map(f64::from);
         let side = SIDE as i64;
         let mut maps = vec![[0.0f32; SIDE]; SHIFTS * len];
-        let mut reach = vec![(0u8, 0u8); SHIFTS * len];
+        let mut sources = vec![(u32::MAX, 0u32); SHIFTS * SIDE];
         for s in 0..SHIFTS {
             let shift = s as i64 - MAX_SHIFT;
             for i in 0..len {
@@ -444,16 +446,17 @@ impl AxisTable {
                     }
                     *value = acc as f32;
                 }
-                let first = map.iter().position(|&v| v != 0.0).unwrap_or(0);
-                let end = map.iter().rposition(|&v| v != 0.0).map_or(0, |e| e + 1);
-                reach[s * len + i] = (first as u8, end.max(first) as u8);
+                for (o, _) in map.iter().enumerate().filter(|(_, &v)| v != 0.0) {
+                    let range = &mut sources[s * SIDE + o];
+                    *range = (range.0.min(i as u32), i as u32 + 1);
+                }
             }
         }
         AxisTable {
             weight,
             moment,
             maps,
-            reach,
+            sources,
         }
     }
 }
@@ -514,7 +517,13 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
         let dx = dot64(&b.column_sums, &this.across.moment) / mass - centre;
         let dy = dot64(&b.row_sums, &this.across.weight) / mass - centre;
         blend(this.across, this.w, dx, &mut b.across, None);
-        blend(this.down, this.h, dy, &mut b.down, Some(&mut b.down_reach));
+        blend(
+            this.down,
+            this.h,
+            dy,
+            &mut b.down,
+            Some(&mut b.down_sources),
+        );
         // Across: each row of ink times the column matrix. Four rows at a time, so each column
         // of the matrix is loaded once for four independent sums; no test for pixels without
         // ink (on noisy scans that branch is a coin toss).
@@ -543,31 +552,26 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
             *target = acc;
         }
         // Down: each canonical row gathers the rows that reach it, in order, in registers.
-        let mut sources = [(usize::MAX, 0usize); SIDE];
-        for (r, &(first, end)) in b.down_reach.iter().enumerate() {
-            for source in &mut sources[usize::from(first)..usize::from(end)] {
-                *source = (source.0.min(r), r + 1);
-            }
-        }
-        // Two canonical rows at a time share each source row's loads; a source row outside
-        // one of the two's reach has weight zero there, which adds exactly nothing.
-        for ((pair, dst), sources) in out
-            .chunks_exact_mut(2 * SIDE)
+        let sources = b.down_sources;
+        // Four canonical rows at a time share each source row's loads; a source row outside
+        // one of the four's reach has weight zero there, which adds exactly nothing.
+        for ((group, dst), sources) in out
+            .chunks_exact_mut(4 * SIDE)
             .enumerate()
-            .zip(sources.chunks_exact(2))
+            .zip(sources.chunks_exact(4))
         {
-            let y = 2 * pair;
-            let first = sources[0].0.min(sources[1].0);
-            let end = sources[0].1.max(sources[1].1);
-            let (mut upper, mut lower) = ([0.0f32; SIDE], [0.0f32; SIDE]);
+            let y = 4 * group;
+            let first = sources.iter().map(|s| s.0).min().unwrap_or(0);
+            let end = sources.iter().map(|s| s.1).max().unwrap_or(0);
+            let mut acc = [[0.0f32; SIDE]; 4];
             for r in first..end {
                 if let (Some(row), Some(map)) = (b.rows.get(r), b.down.get(r)) {
-                    add_scaled(&mut upper, map[y], row);
-                    add_scaled(&mut lower, map[y + 1], row);
+                    for (k, acc) in acc.iter_mut().enumerate() {
+                        add_scaled(acc, map[y + k], row);
+                    }
                 }
             }
-            dst[..SIDE].copy_from_slice(&upper);
-            dst[SIDE..].copy_from_slice(&lower);
+            dst.copy_from_slice(acc.as_flattened());
         }
         true
     }
@@ -583,14 +587,15 @@ fn add_scaled(acc: &mut [f32; SIDE], scale: f32, values: &[f32; SIDE]) {
 }
 
 /// The axis matrix for a shift of `shift` canonical pixels: the maps of the two whole shifts
-/// around it, blended bilinearly. With `reach`, also where each source pixel's map is not zero.
+/// around it, blended bilinearly. With `sources`, also which source pixels reach each canonical
+/// position.
 #[inline(always)]
 fn blend(
     table: &AxisTable,
     len: usize,
     shift: f64,
     out: &mut Vec<[f32; SIDE]>,
-    reach: Option<&mut Vec<(u8, u8)>>,
+    sources: Option<&mut [(usize, usize); SIDE]>,
 ) {
     let whole = shift
         .floor()
@@ -613,17 +618,14 @@ fn blend(
     for ((m, &a), &b) in out.iter_mut().zip(low).zip(high) {
         *m = b.mul_add(fraction, a * (1.0 - fraction));
     }
-    if let Some(reach) = reach {
-        reach.clear();
+    if let Some(sources) = sources {
         let (low, high) = (
-            &table.reach[s * len..(s + 1) * len],
-            &table.reach[(s + 1) * len..(s + 2) * len],
+            &table.sources[s * SIDE..(s + 1) * SIDE],
+            &table.sources[(s + 1) * SIDE..(s + 2) * SIDE],
         );
-        reach.extend(
-            low.iter()
-                .zip(high)
-                .map(|(&(f0, e0), &(f1, e1))| (f0.min(f1), e0.max(e1))),
-        );
+        for ((out, &(f0, e0)), &(f1, e1)) in sources.iter_mut().zip(low).zip(high) {
+            *out = (f0.min(f1) as usize, e0.max(e1) as usize);
+        }
     }
 }
 
