@@ -256,10 +256,13 @@ impl TemplateClassifier {
     /// change either best.
     pub fn judge_batch(&self, batch: &GlyphBatch, queries: &[Query], margin: f32) -> Vec<Outcome> {
         let mut outcomes = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, Some(margin), |query, scores| {
-            outcomes.push(match query.row {
-                Some(_) => judge(scores, query.label, margin),
-                None => Outcome::Empty,
+        self.exact_class_scores(batch, queries, Some(margin), |query, answer| {
+            outcomes.push(match (query.row, answer) {
+                (None, _) => Outcome::Empty,
+                (Some(_), Answer::Judged(outcome)) => outcome,
+                (Some(_), Answer::Scores(scores)) => judge(scores, query.label, margin),
+                // Not given when judging; judged as scores of nothing would be.
+                (Some(_), Answer::Predicted(_)) => Outcome::Kept,
             });
         });
         outcomes
@@ -269,8 +272,12 @@ impl TemplateClassifier {
     /// query without a glyph; see [`TemplateClassifier::judge_batch`].
     pub fn predict_batch(&self, batch: &GlyphBatch, queries: &[Query]) -> Vec<Option<usize>> {
         let mut predictions = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, None, |query, scores| {
-            predictions.push(query.row.and_then(|_| predict(scores)));
+        self.exact_class_scores(batch, queries, None, |query, answer| {
+            predictions.push(query.row.and_then(|_| match answer {
+                Answer::Predicted(class) => class,
+                Answer::Scores(scores) => predict(scores),
+                Answer::Judged(_) => None,
+            }));
         });
         predictions
     }
@@ -291,16 +298,16 @@ impl TemplateClassifier {
         }
     }
 
-    /// Calls `each` with every query and class scores on which [`judge`] (with `margin`) or
-    /// [`predict`] (without) gives what it gives on the exact scores: exact for the query's own
-    /// class and the best other class, lower for the rest; or, where the 8-bit brackets already
-    /// settle the answer, the bracket ends that give it.
+    /// Calls `each` with every query and either the answer of [`judge`] (with `margin`) or
+    /// [`predict`] (without) on its exact scores, where the 8-bit brackets settle it, or class
+    /// scores on which they give that answer: exact for the query's own class and the best
+    /// other class, lower for the rest.
     fn exact_class_scores(
         &self,
         batch: &GlyphBatch,
         queries: &[Query],
         margin: Option<f32>,
-        mut each: impl FnMut(&Query, &[f32]),
+        mut each: impl FnMut(&Query, Answer<'_>),
     ) {
         let count = self.templates.len();
         let dots = self.products(batch);
@@ -308,31 +315,34 @@ impl TemplateClassifier {
         let mut bracket = vec![(0.0f32, 0.0f32); count];
         let mut classes = vec![(0.0f32, 0.0f32); self.classes];
         for query in queries {
-            scores.fill(f32::NEG_INFINITY);
-            if let Some(row) = query.row.filter(|_| batch.dim == self.dim) {
-                let dots = &dots[row * count..(row + 1) * count];
-                brackets(self, batch, row, query, dots, &mut bracket);
-                if !self.settled(query.label, margin, &bracket, &mut classes, &mut scores) {
+            let Some(row) = query.row.filter(|_| batch.dim == self.dim) else {
+                scores.fill(f32::NEG_INFINITY);
+                each(query, Answer::Scores(&scores));
+                continue;
+            };
+            let dots = &dots[row * count..(row + 1) * count];
+            brackets(self, batch, row, query, dots, &mut bracket);
+            match self.settled(query.label, margin, &bracket, &mut classes) {
+                Some(answer) => each(query, answer),
+                None => {
                     scores.fill(f32::NEG_INFINITY);
                     exact_scores(self, batch, row, query, &bracket, &mut scores);
+                    each(query, Answer::Scores(&scores));
                 }
             }
-            each(query, &scores);
         }
     }
 
-    /// Whether the brackets alone settle the query: if so, writes into `scores` bracket ends on
-    /// which [`judge`] (or [`predict`]) gives the answer the exact scores would give. Per
-    /// class, the bracket of its best template runs from the best lower end to the best upper
-    /// end of its templates (`classes` is room for them).
+    /// The answer [`judge`] (with `margin`) or [`predict`] would give on the exact scores, when
+    /// the brackets alone settle it. Per class, the bracket of its best template runs from the
+    /// best lower end to the best upper end of its templates (`classes` is room for them).
     fn settled(
         &self,
         label: usize,
         margin: Option<f32>,
         bracket: &[(f32, f32)],
         classes: &mut [(f32, f32)],
-        scores: &mut [f32],
-    ) -> bool {
+    ) -> Option<Answer<'static>> {
         // Room for the rounding of the comparisons judge makes.
         const SLACK: f32 = 1e-5;
         // One pass over the classes (their templates are stored class by class): each class's
@@ -349,7 +359,7 @@ impl TemplateClassifier {
                 hi = if h > hi { h } else { hi };
             }
             if !lo.is_finite() || !hi.is_finite() {
-                return false;
+                return None;
             }
             *slot = (lo, hi);
             if Some(class) == skip {
@@ -365,7 +375,7 @@ impl TemplateClassifier {
             }
         }
         if leader == usize::MAX {
-            return false;
+            return None;
         }
         // The leader is certainly the best competing class when its lower end clears every
         // other competitor's upper end.
@@ -375,46 +385,29 @@ impl TemplateClassifier {
             top_hi
         };
         let clear = best_lo > others_hi + SLACK;
-        // Upper ends everywhere but the chosen class, its lower end there: judge and predict
-        // then see the chosen class clear of every other, as it certainly is.
-        let mut write = |chosen: Option<usize>, own: Option<f32>| {
-            for (score, &(_, hi)) in scores.iter_mut().zip(classes.iter()) {
-                *score = hi;
-            }
-            if let Some(c) = chosen {
-                scores[c] = classes[c].0;
-            }
-            if let Some(own) = own {
-                scores[label] = own;
-            }
-        };
         let Some(margin) = margin else {
             if !clear {
-                return false;
+                return None;
             }
-            write(Some(leader), None);
-            return true;
+            return Some(Answer::Predicted(Some(leader)));
         };
         let (own_lo, own_hi) = classes[label];
         let rival_hi = top_hi;
         if rival_hi < own_lo - margin - SLACK {
             // Kept, whichever the rival: every other class stays below own - margin.
-            write(None, Some(own_lo));
-            return true;
+            return Some(Answer::Judged(Outcome::Kept));
         }
         if !clear {
-            return false;
+            return None;
         }
         let (rival, rival_lo) = (leader, best_lo);
         if rival_lo > own_hi + margin + SLACK {
-            write(Some(rival), Some(own_hi));
-            return true;
+            return Some(Answer::Judged(Outcome::Changed { to: rival }));
         }
         if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
-            write(Some(rival), Some(own_lo));
-            return true;
+            return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
         }
-        false
+        None
     }
 
     /// The template of `class` that matches a glyph best.
@@ -593,6 +586,14 @@ fn quantize_all(
         info.push(quantize_template(unit, &mut out[..dim]));
     }
     (PackedTemplates::new(plain, count, stride), info)
+}
+
+/// What scoring a query gives: the answer itself, when the 8-bit brackets settle it, or
+/// class scores on which [`judge`] or [`predict`] gives it.
+enum Answer<'a> {
+    Scores(&'a [f32]),
+    Judged(Outcome),
+    Predicted(Option<usize>),
 }
 
 /// One glyph to judge: its row in a [`GlyphBatch`] (`None`: the transformation left no ink),
