@@ -465,18 +465,17 @@ crate::simd::wide_fn! {
         dots: &[i32],
         bracket: &mut [(f32, f32)],
     ) {
-        let this = classifier;
-        let features = &batch.features[row * this.dim..(row + 1) * this.dim];
-        let own = this.own_template(query.sample);
+        let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
+        let own = classifier.own_template(query.sample);
         // Bracket every template's score from its 8-bit dot product (one flat loop over the
         // templates' fields, so it vectorises)...
         match batch.info[row] {
             Some(glyph) => {
-                let fields = this
+                let fields = classifier
                     .quantized_scale
                     .iter()
-                    .zip(&this.quantized_offset)
-                    .zip(&this.quantized_sum);
+                    .zip(&classifier.quantized_offset)
+                    .zip(&classifier.quantized_sum);
                 for ((slot, &dot), ((&scale, &offset), &sum)) in
                     bracket.iter_mut().zip(dots).zip(fields)
                 {
@@ -492,21 +491,21 @@ crate::simd::wide_fn! {
         // the template score u stays below the length S of the template's sum), so the bracket
         // maps end to end; where that is not certain, the exact value.
         if let Some(index) = own {
-            let info = this.templates[index];
+            let info = classifier.templates[index];
             let (low, high) = bracket[index];
             let mapped = (high < info.sum_norm - 1e-3)
                 .then(|| {
                     Some((
-                        this.adjusted(index, own, low)?,
-                        this.adjusted(index, own, high)?,
+                        classifier.adjusted(index, own, low)?,
+                        classifier.adjusted(index, own, high)?,
                     ))
                 })
                 .flatten();
             bracket[index] = match mapped {
                 Some(ends) => ends,
                 None => {
-                    let exact = dot_kernel(this.template(index), features);
-                    let value = this
+                    let exact = dot_kernel(classifier.template(index), features);
+                    let value = classifier
                         .adjusted(index, own, exact)
                         .unwrap_or(f32::NEG_INFINITY);
                     (value, value)
@@ -527,12 +526,11 @@ crate::simd::wide_fn! {
         bracket: &[(f32, f32)],
         scores: &mut [f32],
     ) {
-        let this = classifier;
-        let features = &batch.features[row * this.dim..(row + 1) * this.dim];
-        let own = this.own_template(query.sample);
+        let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
+        let own = classifier.own_template(query.sample);
         // The best lower ends of the own class and of the others (templates are stored class by
         // class, so the own class is one run of them).
-        let mine = this
+        let mine = classifier
             .class_templates
             .get(query.label)
             .cloned()
@@ -546,7 +544,7 @@ crate::simd::wide_fn! {
         let own_floor = best_low(&bracket[mine.clone()]);
         let other_floor = best_low(&bracket[..mine.start]).max(best_low(&bracket[mine.end..]));
         // Whatever could reach its group's best lower end is scored exactly.
-        for (index, (info, &(low, high))) in this.templates.iter().zip(bracket.iter()).enumerate() {
+        for (index, (info, &(low, high))) in classifier.templates.iter().zip(bracket.iter()).enumerate() {
             let floor = if mine.contains(&index) {
                 own_floor
             } else {
@@ -558,8 +556,8 @@ crate::simd::wide_fn! {
             let exact = if low == high {
                 low
             } else {
-                let score = dot_kernel(this.template(index), features);
-                match this.adjusted(index, own, score) {
+                let score = dot_kernel(classifier.template(index), features);
+                match classifier.adjusted(index, own, score) {
                     Some(value) => value,
                     None => continue,
                 }

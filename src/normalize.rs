@@ -116,15 +116,12 @@ crate::simd::wide_fn! {
 }
 
 crate::simd::wide_fn! {
-    /// [`Canonical::features`] of canonical pixels, into `out` (same length).
-    pub(crate) fn features_into(pixels: &[f32], out: &mut [f32]) = features_of;
-}
-
-/// The centred, unit-length features of canonical pixels, written into `out` (same length).
-/// Sums run in sixteen fixed lanes, so they vectorise and come out the same on every machine.
-#[inline(always)]
-fn features_of(pixels: &[f32], out: &mut [f32]) {
-    glyph_kernel(pixels, out, None);
+    /// [`Canonical::features`] of canonical pixels, into `out` (same length): centred, unit
+    /// length. Sums run in sixteen fixed lanes, so they vectorise and come out the same on
+    /// every machine.
+    pub(crate) fn features_into(pixels: &[f32], out: &mut [f32]) {
+        glyph_kernel(pixels, out, None);
+    }
 }
 
 crate::simd::wide_fn! {
@@ -146,16 +143,9 @@ crate::simd::wide_fn! {
         pixels: &[f32],
         features: &mut [f32],
         values: &mut [i8],
-    ) -> Option<QuantizedGlyph> = features_and_values_kernel;
-}
-
-#[inline(always)]
-fn features_and_values_kernel(
-    pixels: &[f32],
-    features: &mut [f32],
-    values: &mut [i8],
-) -> Option<QuantizedGlyph> {
-    glyph_kernel(pixels, features, Some(values))
+    ) -> Option<QuantizedGlyph> {
+        glyph_kernel(pixels, features, Some(values))
+    }
 }
 
 /// Features into `features`; with `values`, also the 8-bit values (see [`features_and_values`]).
@@ -211,22 +201,12 @@ fn lane_sum(values: &[f32], f: impl Fn(f32) -> f32) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
-/// A template (a zero-mean unit vector) in 8 bits above its lowest value:
-/// `template[i] ≈ offset + values[i] × scale`, the largest value at 255. The lowest value is
-/// the template's background, so wherever no sample of the template had ink the values are
-/// exactly zero. `out` is as long as `template`.
-pub(crate) fn quantize_template(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
-    quantize_template_wide(template, out)
-}
-
 crate::simd::wide_fn! {
-    fn quantize_template_wide(template: &[f32], out: &mut [u8]) -> QuantizedTemplate =
-        quantize_template_kernel;
-}
-
-#[inline(always)]
-fn quantize_template_kernel(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
-    {
+    /// A template (a zero-mean unit vector) in 8 bits above its lowest value:
+    /// `template[i] ≈ offset + values[i] × scale`, the largest value at 255. The lowest value is
+    /// the template's background, so wherever no sample of the template had ink the values are
+    /// exactly zero. `out` is as long as `template`.
+    pub(crate) fn quantize_template(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
         let (low, high) = lane_fold(template);
         let offset = if low.is_finite() { low } else { 0.0 };
         if !(high > low && high.is_finite()) {
@@ -475,106 +455,96 @@ struct Job<'a> {
 /// [`canonical_into`]'s work once the tables are at hand.
 #[inline(always)]
 fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
-    {
-        let this = job;
-        let (w, h) = (this.w, this.h);
-        // Ink: how far each pixel is from the background towards the ink side, in 0..=1.
-        let bg = i16::from(this.background);
-        b.ink.clear();
-        b.ink.resize(this.raw.len(), 0.0);
-        // Ink runs from the background towards the ink side: flip the sign for light ink.
-        let sign: i16 = match this.polarity {
-            Polarity::DarkOnLight => 1,
-            Polarity::LightOnDark => -1,
-        };
-        for (ink, &v) in b.ink.iter_mut().zip(this.raw) {
-            *ink = f32::from(((bg - i16::from(v)) * sign).max(0)) * (1.0 / 255.0);
-        }
-        // Column sums of the ink, rows weighted as the resize weights them, and weighted by
-        // their resized position: with the columns' weights and positions, these give the mass
-        // and the centre of ink of the resized map. Whole rows at a time, so it vectorises.
-        b.column_sums.clear();
-        b.column_sums.resize(w, 0.0);
-        b.row_sums.clear();
-        b.row_sums.resize(w, 0.0);
-        for ((row, &weight), &moment) in b
-            .ink
-            .chunks_exact(w)
-            .zip(&this.down.weight)
-            .zip(&this.down.moment)
-        {
-            for ((sum, moments), &v) in b.column_sums.iter_mut().zip(b.row_sums.iter_mut()).zip(row)
-            {
-                *sum = v.mul_add(weight, *sum);
-                *moments = v.mul_add(moment, *moments);
-            }
-        }
-        let mass = dot64(&b.column_sums, &this.across.weight);
-        if mass < f64::from(MIN_INK) {
-            return false;
-        }
-        let centre = (SIDE as f64 - 1.0) / 2.0;
-        let dx = dot64(&b.column_sums, &this.across.moment) / mass - centre;
-        let dy = dot64(&b.row_sums, &this.across.weight) / mass - centre;
-        blend(this.across, this.w, dx, &mut b.across, None);
-        blend(
-            this.down,
-            this.h,
-            dy,
-            &mut b.down,
-            Some(&mut b.down_sources),
-        );
-        // Across: each row of ink times the column matrix. Four rows at a time, so each column
-        // of the matrix is loaded once for four independent sums; no test for pixels without
-        // ink (on noisy scans that branch is a coin toss).
-        b.rows.clear();
-        b.rows.resize(h, [0.0; SIDE]);
-        let mut sources = b.ink.chunks_exact(w * 4);
-        let mut targets = b.rows.chunks_exact_mut(4);
-        for (source, target) in (&mut sources).zip(&mut targets) {
-            let mut acc = [[0.0f32; SIDE]; 4];
-            for (c, map) in b.across.iter().enumerate() {
-                for (k, acc) in acc.iter_mut().enumerate() {
-                    add_scaled(acc, source[k * w + c], map);
-                }
-            }
-            target.copy_from_slice(&acc);
-        }
-        for (row, target) in sources
-            .remainder()
-            .chunks_exact(w)
-            .zip(targets.into_remainder())
-        {
-            let mut acc = [0.0f32; SIDE];
-            for (&v, map) in row.iter().zip(&b.across) {
-                add_scaled(&mut acc, v, map);
-            }
-            *target = acc;
-        }
-        // Down: each canonical row gathers the rows that reach it, in order, in registers.
-        let sources = b.down_sources;
-        // Four canonical rows at a time share each source row's loads; a source row outside
-        // one of the four's reach has weight zero there, which adds exactly nothing.
-        for ((group, dst), sources) in out
-            .chunks_exact_mut(4 * SIDE)
-            .enumerate()
-            .zip(sources.chunks_exact(4))
-        {
-            let y = 4 * group;
-            let first = sources.iter().map(|s| s.0).min().unwrap_or(0);
-            let end = sources.iter().map(|s| s.1).max().unwrap_or(0);
-            let mut acc = [[0.0f32; SIDE]; 4];
-            for r in first..end {
-                if let (Some(row), Some(map)) = (b.rows.get(r), b.down.get(r)) {
-                    for (k, acc) in acc.iter_mut().enumerate() {
-                        add_scaled(acc, map[y + k], row);
-                    }
-                }
-            }
-            dst.copy_from_slice(acc.as_flattened());
-        }
-        true
+    let (w, h) = (job.w, job.h);
+    // Ink: how far each pixel is from the background towards the ink side, in 0..=1.
+    let bg = i16::from(job.background);
+    b.ink.clear();
+    b.ink.resize(job.raw.len(), 0.0);
+    // Ink runs from the background towards the ink side: flip the sign for light ink.
+    let sign: i16 = match job.polarity {
+        Polarity::DarkOnLight => 1,
+        Polarity::LightOnDark => -1,
+    };
+    for (ink, &v) in b.ink.iter_mut().zip(job.raw) {
+        *ink = f32::from(((bg - i16::from(v)) * sign).max(0)) * (1.0 / 255.0);
     }
+    // Column sums of the ink, rows weighted as the resize weights them, and weighted by
+    // their resized position: with the columns' weights and positions, these give the mass
+    // and the centre of ink of the resized map. Whole rows at a time, so it vectorises.
+    b.column_sums.clear();
+    b.column_sums.resize(w, 0.0);
+    b.row_sums.clear();
+    b.row_sums.resize(w, 0.0);
+    for ((row, &weight), &moment) in b
+        .ink
+        .chunks_exact(w)
+        .zip(&job.down.weight)
+        .zip(&job.down.moment)
+    {
+        for ((sum, moments), &v) in b.column_sums.iter_mut().zip(b.row_sums.iter_mut()).zip(row) {
+            *sum = v.mul_add(weight, *sum);
+            *moments = v.mul_add(moment, *moments);
+        }
+    }
+    let mass = dot64(&b.column_sums, &job.across.weight);
+    if mass < f64::from(MIN_INK) {
+        return false;
+    }
+    let centre = (SIDE as f64 - 1.0) / 2.0;
+    let dx = dot64(&b.column_sums, &job.across.moment) / mass - centre;
+    let dy = dot64(&b.row_sums, &job.across.weight) / mass - centre;
+    blend(job.across, job.w, dx, &mut b.across, None);
+    blend(job.down, job.h, dy, &mut b.down, Some(&mut b.down_sources));
+    // Across: each row of ink times the column matrix. Four rows at a time, so each column
+    // of the matrix is loaded once for four independent sums; no test for pixels without
+    // ink (on noisy scans that branch is a coin toss).
+    b.rows.clear();
+    b.rows.resize(h, [0.0; SIDE]);
+    let mut sources = b.ink.chunks_exact(w * 4);
+    let mut targets = b.rows.chunks_exact_mut(4);
+    for (source, target) in (&mut sources).zip(&mut targets) {
+        let mut acc = [[0.0f32; SIDE]; 4];
+        for (c, map) in b.across.iter().enumerate() {
+            for (k, acc) in acc.iter_mut().enumerate() {
+                add_scaled(acc, source[k * w + c], map);
+            }
+        }
+        target.copy_from_slice(&acc);
+    }
+    for (row, target) in sources
+        .remainder()
+        .chunks_exact(w)
+        .zip(targets.into_remainder())
+    {
+        let mut acc = [0.0f32; SIDE];
+        for (&v, map) in row.iter().zip(&b.across) {
+            add_scaled(&mut acc, v, map);
+        }
+        *target = acc;
+    }
+    // Down: each canonical row gathers the rows that reach it, in order, in registers.
+    let sources = b.down_sources;
+    // Four canonical rows at a time share each source row's loads; a source row outside
+    // one of the four's reach has weight zero there, which adds exactly nothing.
+    for ((group, dst), sources) in out
+        .chunks_exact_mut(4 * SIDE)
+        .enumerate()
+        .zip(sources.chunks_exact(4))
+    {
+        let y = 4 * group;
+        let first = sources.iter().map(|s| s.0).min().unwrap_or(0);
+        let end = sources.iter().map(|s| s.1).max().unwrap_or(0);
+        let mut acc = [[0.0f32; SIDE]; 4];
+        for r in first..end {
+            if let (Some(row), Some(map)) = (b.rows.get(r), b.down.get(r)) {
+                for (k, acc) in acc.iter_mut().enumerate() {
+                    add_scaled(acc, map[y + k], row);
+                }
+            }
+        }
+        dst.copy_from_slice(acc.as_flattened());
+    }
+    true
 }
 
 /// `acc += scale × values`, on a register-held row (a local copy, so the compiler knows the

@@ -2,29 +2,15 @@
 //! written by an independent writer (idx2numpy; `fixtures/idx/README.md`).
 #![allow(clippy::expect_used)]
 
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
+use common::{augsafe, report};
 use serde_json::Value;
-
-fn augsafe(args: &[&str]) -> Output {
-    Command::cargo_bin("augsafe")
-        .expect("the augsafe binary is built")
-        .args(args)
-        .output()
-        .expect("augsafe runs")
-}
 
 fn scan(args: &[&str]) -> Value {
     let mut all = vec!["scan", "--quiet", "--json", "-", "-t", "rotate:180"];
     all.extend_from_slice(args);
-    let output = augsafe(&all);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("json")
+    report(&augsafe(&all), &format!("{args:?}"))
 }
 
 fn pair(report: &Value, from: &str, to: &str) -> u64 {

@@ -3,19 +3,12 @@
 //! `scripts/albumentations/setup.sh --current` exists).
 #![allow(clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
+use common::{augsafe, report};
 use serde_json::Value;
-
-fn augsafe(args: &[&str]) -> Output {
-    Command::cargo_bin("augsafe")
-        .expect("the augsafe binary is built")
-        .args(args)
-        .output()
-        .expect("augsafe runs")
-}
 
 fn recommend(dataset: &str, pipeline: Option<&str>, out: &Path) -> Value {
     let out = out.to_str().expect("utf-8 path");
@@ -23,13 +16,7 @@ fn recommend(dataset: &str, pipeline: Option<&str>, out: &Path) -> Value {
     if let Some(pipeline) = pipeline {
         args.extend(["--pipeline", pipeline]);
     }
-    let output = augsafe(&args);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("json")
+    report(&augsafe(&args), "recommend")
 }
 
 fn change<'a>(report: &'a Value, class: &str) -> &'a Value {
@@ -49,12 +36,7 @@ fn scan_pipeline(dataset: &str, pipeline: &Path) -> Value {
         "-",
         "--quiet",
     ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("json")
+    report(&output, "scan --pipeline")
 }
 
 /// The Python of the test virtualenv, if it was set up.

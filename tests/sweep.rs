@@ -1,18 +1,16 @@
 //! `augsafe sweep` on the fixtures, through the real binary.
 #![allow(clippy::expect_used)]
 
+mod common;
+
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn sweep(args: &[&str]) -> Output {
-    Command::cargo_bin("augsafe")
-        .expect("the augsafe binary is built")
-        .arg("sweep")
-        .args(args)
-        .output()
-        .expect("augsafe runs")
+    let mut all = vec!["sweep"];
+    all.extend_from_slice(args);
+    common::augsafe(&all)
 }
 
 fn series<'a>(report: &'a Value, label: &str) -> &'a Value {
@@ -52,12 +50,7 @@ fn rotation_is_safe_for_digits_well_below_90_degrees_and_flags_6_and_9_beyond() 
         .chain([plot.to_str().expect("utf-8")])
         .collect::<Vec<_>>(),
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let report = common::report(&output, "sweep rotate");
     assert_eq!(report["op"], "rotate");
     assert_eq!(report["values"].as_array().map(Vec::len), Some(37));
     let limit = report["overall"]["safe_range"][1].as_f64().expect("limit");
@@ -122,13 +115,8 @@ fn every_parameter_can_be_swept_and_the_same_seed_repeats_itself() {
             ])
         };
         let first = run();
-        assert!(
-            first.status.success(),
-            "{op}: {}",
-            String::from_utf8_lossy(&first.stderr)
-        );
+        let report = common::report(&first, op);
         assert_eq!(first.stdout, run().stdout, "{op}");
-        let report: Value = serde_json::from_slice(&first.stdout).expect("json");
         let range = &report["overall"]["safe_range"];
         let identity = report["identity"].as_f64().expect("identity");
         assert!(
