@@ -56,7 +56,10 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
             });
         }
         let products = baseline.classifier.products(&batch);
-        assert_eq!(products.len(), batch.len() * baseline.classifier.template_count());
+        assert_eq!(
+            products.len(),
+            batch.len() * baseline.classifier.template_count()
+        );
         // Margins that make every outcome common somewhere: none, the default, a wide one.
         for margin in [0.0, 0.03, 0.15] {
             let fast = baseline.classifier.judge_batch(&batch, &queries, margin);

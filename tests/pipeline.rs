@@ -5,6 +5,8 @@
 // Test helpers outside #[test] functions: a failure to run the binary should fail the test loudly.
 #![allow(clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::Output;
 
@@ -38,19 +40,9 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn parse(output: &Output, what: &str) -> Value {
-    assert!(
-        output.status.success(),
-        "{what}: exit {:?}: {}",
-        output.status.code(),
-        stderr(output)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is the JSON report")
-}
-
 /// The report of scanning `dir` with the pipeline in `file`, which must succeed.
 fn report(dir: &str, file: &str) -> Value {
-    parse(&scan(dir, file, &[]), file)
+    common::report(&scan(dir, file, &[]), file)
 }
 
 fn components(report: &Value) -> &Vec<Value> {
@@ -381,7 +373,7 @@ fn unmodelled_geometric_transforms_are_listed_and_warned_about() {
         for format in ["json", "yaml"] {
             let file = fixture(folder, &format!("unknown.{format}"));
             let output = scan("fixtures/digits", &file, &[]);
-            let report = parse(&output, &file);
+            let report = common::report(&output, &file);
             let left_out = &report["pipeline"]["not_evaluated"];
             assert_eq!(
                 names(left_out, "name"),

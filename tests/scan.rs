@@ -3,6 +3,8 @@
 // Test helpers outside #[test] functions: a failure to run the binary should fail the test loudly.
 #![allow(clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::Output;
 use std::sync::OnceLock;
@@ -27,13 +29,7 @@ fn scan(dir: &str, specs: &[&str], extra: &[&str]) -> Output {
 }
 
 fn parse(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "exit {:?}: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is the JSON report")
+    common::report(output, "scan")
 }
 
 /// One scan of the glyph fixtures shared by the tests that read it.
