@@ -327,7 +327,8 @@ const REACH: usize = 1 << 14;
 /// blended value is within 0.2 of a grey level of the exact one: a pixel can differ from an
 /// all-f64 resampling by one grey level where the exact value lies that close to a half, and
 /// never by more. The result depends only on the inputs (integer arithmetic, and f64 only for
-/// each block's start), not on the platform.
+/// each block's start), not on the platform, and so not on the vector tier it runs on.
+crate::simd::wide_fn! {
 fn resample(
     image: &GrayImage,
     background: u8,
@@ -363,21 +364,25 @@ fn resample(
     let reach = REACH as f64;
     let near = |v: f64| v.abs() <= reach;
     // Scratch for one block, made once, one array per quantity so that each pass reads and
-    // writes whole vectors.
+    // writes whole vectors. Every block is worked at its full length, the lanes past the end
+    // of a row included (their results are dropped): loops of a fixed length compile to whole
+    // vectors with no scalar tail.
     let mut cells = [0u32; BLOCK];
     let mut right = [0i16; BLOCK];
     let mut lower = [0i16; BLOCK];
     let mut tops = [0u16; BLOCK];
     let mut bottoms = [0u16; BLOCK];
+    let mut blended = [0u8; BLOCK];
     let mut out = vec![background; width * height];
     for (y, row) in out.chunks_exact_mut(width).enumerate() {
         let fy = y as f64;
         let row_start = (inverse[0][1] * fy + start.0, inverse[1][1] * fy + start.1);
         for (block, pixels) in row.chunks_mut(BLOCK).enumerate() {
-            let count = pixels.len();
             let x = (block * BLOCK) as f64;
             let first = (row_start.0 + x * step.0, row_start.1 + x * step.1);
-            let x = x + (count - 1) as f64;
+            // The block's last lane, in the row or past its end: positions are linear along
+            // it, so both ends within reach put every lane within reach.
+            let x = x + (BLOCK - 1) as f64;
             let end = (row_start.0 + x * step.0, row_start.1 + x * step.1);
             if !(small && near(first.0) && near(first.1) && near(end.0) && near(end.1)) {
                 for (pixel, x) in pixels.iter_mut().zip(block * BLOCK..) {
@@ -391,11 +396,6 @@ fn resample(
             // Within REACH by the test above, so these fit a u16 and a cell fits a u32.
             let last = (last.0 as u16, last.1 as u16);
             let rows = stride as u16;
-            // Cut to the block (`count <= BLOCK`): loops over slices of one length compile to
-            // vector loops with no scalar tail for a whole block.
-            let cells = &mut cells[..count];
-            let (right, lower) = (&mut right[..count], &mut lower[..count]);
-            let (tops, bottoms) = (&mut tops[..count], &mut bottoms[..count]);
             for ((cell, fx), fy) in cells.iter_mut().zip(right.iter_mut()).zip(lower.iter_mut()) {
                 // A cell left of or above the copy wraps to a large u16 and is clamped to the
                 // last, which sees only background just as the first would: one bound to test.
@@ -408,19 +408,21 @@ fn resample(
                 sx = sx.wrapping_add(fixed_step.0);
                 sy = sy.wrapping_add(fixed_step.1);
             }
-            for ((top, bottom), &cell) in tops.iter_mut().zip(bottoms.iter_mut()).zip(&*cells) {
+            for ((top, bottom), &cell) in tops.iter_mut().zip(bottoms.iter_mut()).zip(&cells) {
                 (*top, *bottom) = neighbours(&copy, cell as usize, stride);
             }
             let pairs = tops.iter().zip(bottoms.iter());
             let weights = right.iter().zip(lower.iter());
-            for ((pixel, (&top, &bottom)), (&fx, &fy)) in pixels.iter_mut().zip(pairs).zip(weights)
+            for ((pixel, (&top, &bottom)), (&fx, &fy)) in blended.iter_mut().zip(pairs).zip(weights)
             {
                 *pixel = blend(top, bottom, fx, fy);
             }
+            pixels.copy_from_slice(&blended[..pixels.len()]);
         }
     }
     GrayImage::from_raw(w, h, out)
         .unwrap_or_else(|| GrayImage::from_pixel(w, h, Luma([background])))
+}
 }
 
 /// Bilinear blend of a pair of neighbours above (`top`, left byte first) and a pair below,
