@@ -6,6 +6,8 @@
 //! fonts is a blur that matches nothing well; three means match their own fonts. A glyph is
 //! scored against a class by the best normalised cross-correlation with that class's templates.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use crate::dataset::Polarity;
@@ -312,8 +314,10 @@ impl TemplateClassifier {
         let count = self.templates.len();
         let dots = self.products(batch);
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
-        let mut bracket = vec![(0.0f32, 0.0f32); count];
-        let mut classes = vec![(0.0f32, 0.0f32); self.classes];
+        let mut bracket = Brackets {
+            lows: vec![0.0; count],
+            highs: vec![0.0; count],
+        };
         for query in queries {
             let Some(row) = query.row.filter(|_| batch.dim == self.dim) else {
                 scores.fill(f32::NEG_INFINITY);
@@ -322,7 +326,7 @@ impl TemplateClassifier {
             };
             let dots = &dots[row * count..(row + 1) * count];
             brackets(self, batch, row, query, dots, &mut bracket);
-            match self.settled(query.label, margin, &bracket, &mut classes) {
+            match self.settled(query.label, margin, &bracket) {
                 Some(answer) => each(query, answer),
                 None => {
                     scores.fill(f32::NEG_INFINITY);
@@ -334,53 +338,44 @@ impl TemplateClassifier {
     }
 
     /// The answer [`judge`] (with `margin`) or [`predict`] would give on the exact scores, when
-    /// the brackets alone settle it. Per class, the bracket of its best template runs from the
-    /// best lower end to the best upper end of its templates (`classes` is room for them).
+    /// the brackets alone settle it. A class's best template lies between the best lower end
+    /// and the best upper end of its templates; templates are stored class by class, so the
+    /// classes that compete (all but the own class when judging) are the templates outside
+    /// one run, and each best is a maximum over whole runs of templates, which vectorises.
     fn settled(
         &self,
         label: usize,
         margin: Option<f32>,
-        bracket: &[(f32, f32)],
-        classes: &mut [(f32, f32)],
+        bracket: &Brackets,
     ) -> Option<Answer<'static>> {
         // Room for the rounding of the comparisons judge makes.
         const SLACK: f32 = 1e-5;
-        // One pass over the classes (their templates are stored class by class): each class's
-        // bracket, and among the classes that compete (all but the own class when judging),
-        // the best lower end and the two best upper ends.
-        let skip = margin.map(|_| label);
-        let (mut best_lo, mut leader) = (f32::NEG_INFINITY, usize::MAX);
-        let (mut top_hi, mut top_class, mut second_hi) =
-            (f32::NEG_INFINITY, usize::MAX, f32::NEG_INFINITY);
-        for (class, (slot, range)) in classes.iter_mut().zip(&self.class_templates).enumerate() {
-            let (mut lo, mut hi) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
-            for &(l, h) in &bracket[range.clone()] {
-                lo = if l > lo { l } else { lo };
-                hi = if h > hi { h } else { hi };
-            }
-            if !lo.is_finite() || !hi.is_finite() {
-                return None;
-            }
-            *slot = (lo, hi);
-            if Some(class) == skip {
-                continue;
-            }
-            if lo > best_lo {
-                (best_lo, leader) = (lo, class);
-            }
-            if hi > top_hi {
-                (second_hi, top_hi, top_class) = (top_hi, hi, class);
-            } else if hi > second_hi {
-                second_hi = hi;
-            }
-        }
-        if leader == usize::MAX {
+        let run = |class: usize| self.class_templates.get(class).cloned().unwrap_or(0..0);
+        let own = margin.map_or(0..0, |_| run(label));
+        let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
+        // The best of the competitors: its value and its first template (the lowest class
+        // among equals, as a pass over the classes in order finds it).
+        let best = |values: &[f32]| {
+            let best = max_outside(values, &own, &(0..0));
+            let first = values
+                .iter()
+                .enumerate()
+                .position(|(t, &v)| v == best && !own.contains(&t));
+            (best, first.map(|t| self.templates[t].class))
+        };
+        let (best_lo, Some(leader)) = best(lows) else {
+            return None;
+        };
+        let (top_hi, Some(top_class)) = best(highs) else {
+            return None;
+        };
+        if best_lo == f32::NEG_INFINITY {
             return None;
         }
         // The leader is certainly the best competing class when its lower end clears every
         // other competitor's upper end.
         let others_hi = if top_class == leader {
-            second_hi
+            max_outside(highs, &own, &run(top_class))
         } else {
             top_hi
         };
@@ -391,7 +386,7 @@ impl TemplateClassifier {
             }
             return Some(Answer::Predicted(Some(leader)));
         };
-        let (own_lo, own_hi) = classes[label];
+        let (own_lo, own_hi) = (max_of(&lows[own.clone()]), max_of(&highs[own]));
         let rival_hi = top_hi;
         if rival_hi < own_lo - margin - SLACK {
             // Kept, whichever the rival: every other class stays below own - margin.
@@ -463,7 +458,7 @@ crate::simd::wide_fn! {
         row: usize,
         query: &Query,
         dots: &[i32],
-        bracket: &mut [(f32, f32)],
+        bracket: &mut Brackets,
     ) {
         let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
         let own = classifier.own_template(query.sample);
@@ -476,15 +471,19 @@ crate::simd::wide_fn! {
                     .iter()
                     .zip(&classifier.quantized_offset)
                     .zip(&classifier.quantized_sum);
-                for ((slot, &dot), ((&scale, &offset), &sum)) in
-                    bracket.iter_mut().zip(dots).zip(fields)
+                let slots = bracket.lows.iter_mut().zip(bracket.highs.iter_mut());
+                for (((low, high), &dot), ((&scale, &offset), &sum)) in
+                    slots.zip(dots).zip(fields)
                 {
                     let approx = glyph.score(dot, scale, offset, sum);
                     let bound = glyph.bound(scale, sum);
-                    *slot = (approx - bound, approx + bound);
+                    (*low, *high) = (approx - bound, approx + bound);
                 }
             }
-            None => bracket.fill((f32::NEG_INFINITY, f32::INFINITY)),
+            None => {
+                bracket.lows.fill(f32::NEG_INFINITY);
+                bracket.highs.fill(f32::INFINITY);
+            }
         }
         // The glyph's own template is scored with the glyph taken out of it. That score rises
         // with the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while
@@ -492,7 +491,7 @@ crate::simd::wide_fn! {
         // maps end to end; where that is not certain, the exact value.
         if let Some(index) = own {
             let info = classifier.templates[index];
-            let (low, high) = bracket[index];
+            let (low, high) = (bracket.lows[index], bracket.highs[index]);
             let mapped = (high < info.sum_norm - 1e-3)
                 .then(|| {
                     Some((
@@ -501,7 +500,7 @@ crate::simd::wide_fn! {
                     ))
                 })
                 .flatten();
-            bracket[index] = match mapped {
+            (bracket.lows[index], bracket.highs[index]) = match mapped {
                 Some(ends) => ends,
                 None => {
                     let exact = dot_kernel(classifier.template(index), features);
@@ -523,7 +522,7 @@ crate::simd::wide_fn! {
         batch: &GlyphBatch,
         row: usize,
         query: &Query,
-        bracket: &[(f32, f32)],
+        bracket: &Brackets,
         scores: &mut [f32],
     ) {
         let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
@@ -535,16 +534,20 @@ crate::simd::wide_fn! {
             .get(query.label)
             .cloned()
             .unwrap_or(0..0);
-        let best_low = |range: &[(f32, f32)]| {
-            range.iter().fold(
-                f32::NEG_INFINITY,
-                |best, &(low, _)| if low > best { low } else { best },
-            )
+        let lows = &bracket.lows[..];
+        let own_floor = max_of(lows.get(mine.clone()).unwrap_or(&[]));
+        let other_floor = max_outside(lows, &mine, &(0..0));
+        // Whatever could reach its group's best lower end is scored exactly, four templates at
+        // a time where there are four (each sum alone is a chain of dependent additions).
+        let keep = |scores: &mut [f32], index: usize, score: f32| {
+            if let Some(value) = classifier.adjusted(index, own, score) {
+                let best = &mut scores[classifier.templates[index].class];
+                *best = best.max(value);
+            }
         };
-        let own_floor = best_low(&bracket[mine.clone()]);
-        let other_floor = best_low(&bracket[..mine.start]).max(best_low(&bracket[mine.end..]));
-        // Whatever could reach its group's best lower end is scored exactly.
-        for (index, (info, &(low, high))) in classifier.templates.iter().zip(bracket.iter()).enumerate() {
+        let mut pending = [0usize; 4];
+        let mut waiting = 0;
+        for (index, (&low, &high)) in lows.iter().zip(&bracket.highs).enumerate() {
             let floor = if mine.contains(&index) {
                 own_floor
             } else {
@@ -553,19 +556,72 @@ crate::simd::wide_fn! {
             if high < floor || high == f32::NEG_INFINITY {
                 continue;
             }
-            let exact = if low == high {
-                low
-            } else {
-                let score = dot_kernel(classifier.template(index), features);
-                match classifier.adjusted(index, own, score) {
-                    Some(value) => value,
-                    None => continue,
+            if low == high {
+                // Exact already (the own template's, scored while bracketing).
+                let best = &mut scores[classifier.templates[index].class];
+                *best = best.max(low);
+                continue;
+            }
+            pending[waiting] = index;
+            waiting += 1;
+            if waiting == pending.len() {
+                let templates = pending.map(|t| classifier.template(t));
+                for (&t, score) in pending.iter().zip(dot_four_kernel(templates, features)) {
+                    keep(scores, t, score);
                 }
-            };
-            let best = &mut scores[info.class];
-            *best = best.max(exact);
+                waiting = 0;
+            }
+        }
+        // Two or three left cost one pass of the four-wide kernel, about what one sum alone
+        // takes; the padding repeats the first and is not kept.
+        match pending[..waiting] {
+            [t] => keep(scores, t, dot_kernel(classifier.template(t), features)),
+            [first, ..] => {
+                let templates = pending.map(|t| classifier.template(t));
+                let templates = std::array::from_fn(|k| {
+                    if k < waiting {
+                        templates[k]
+                    } else {
+                        templates[0]
+                    }
+                });
+                let dots = dot_four_kernel(templates, features);
+                let _ = first;
+                for (&t, score) in pending[..waiting].iter().zip(dots) {
+                    keep(scores, t, score);
+                }
+            }
+            [] => {}
         }
     }
+}
+
+/// Per template, the ends of the interval its exact score for one query lies in.
+struct Brackets {
+    lows: Vec<f32>,
+    highs: Vec<f32>,
+}
+
+/// The largest of `values` (ignoring NaN), minus infinity for none.
+#[inline(always)]
+fn max_of(values: &[f32]) -> f32 {
+    values
+        .iter()
+        .fold(f32::NEG_INFINITY, |best, &v| best.max(v))
+}
+
+/// [`max_of`] the values outside two ranges of indices.
+#[inline(always)]
+fn max_outside(values: &[f32], a: &Range<usize>, b: &Range<usize>) -> f32 {
+    let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
+    let part = |from: usize, to: usize| {
+        values
+            .get(from..to.max(from))
+            .map_or(f32::NEG_INFINITY, max_of)
+    };
+    part(0, first.start)
+        .max(part(first.end, second.start))
+        .max(part(second.end.max(first.end), values.len()))
 }
 
 /// The templates in 8 bits, packed for the scoring kernel, and how to read each back.
@@ -811,6 +867,27 @@ fn dot_kernel(a: &[f32], b: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
+/// [`dot_kernel`] of four vectors with one: the four sums run side by side (each alone is a
+/// chain of dependent additions that keeps the floating-point units waiting), and each is added
+/// in exactly the order of `dot_kernel`, so each result is the same to the bit.
+#[inline(always)]
+fn dot_four_kernel(a: [&[f32]; 4], b: &[f32]) -> [f32; 4] {
+    // As `zip` in `dot_kernel`, the shortest length counts (they are all one length here).
+    let len = a.iter().fold(b.len(), |len, a| len.min(a.len()));
+    let (a, b) = (a.map(|a| &a[..len]), &b[..len]);
+    let split = len - len % 16;
+    let lanes = crate::simd::fused_lanes_four(a, b);
+    let mut out = [0.0f32; 4];
+    for ((out, lanes), a) in out.iter_mut().zip(lanes).zip(a) {
+        let mut tail = 0.0f32;
+        for (&x, &y) in a[split..].iter().zip(&b[split..]) {
+            tail = x.mul_add(y, tail);
+        }
+        *out = lanes.iter().sum::<f32>() + tail;
+    }
+    out
+}
+
 fn norm(v: &[f32]) -> f32 {
     dot(v, v).sqrt()
 }
@@ -870,6 +947,38 @@ mod tests {
 
     fn unit_vec(v: &[f32]) -> Vec<f32> {
         unit(v)
+    }
+
+    #[test]
+    fn four_dot_products_side_by_side_are_each_the_single_one_to_the_bit() {
+        // Lengths with and without a tail past the last chunk of sixteen, values of mixed
+        // sign and size so that the order of the additions shows in the last bits.
+        for len in [0, 5, 16, 1000, 1024] {
+            let wave = |k: usize| -> Vec<f32> {
+                (0..len)
+                    .map(|i| ((i * 7 + k * 13) as f32 * 0.61).sin() * (1.0 + (i % 5) as f32 * 9.0))
+                    .collect()
+            };
+            let (a, b, c, d, y) = (wave(1), wave(2), wave(3), wave(4), wave(5));
+            let four = dot_four_kernel([&a, &b, &c, &d], &y);
+            for (k, v) in [&a, &b, &c, &d].into_iter().enumerate() {
+                assert_eq!(four[k].to_bits(), dot_kernel(v, &y).to_bits(), "{len} {k}");
+                assert_eq!(four[k].to_bits(), dot(v, &y).to_bits(), "{len} {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn maxima_outside_runs_of_templates() {
+        let v = [1.0, 5.0, 2.0, 9.0, 3.0, 4.0];
+        assert_eq!(max_of(&v), 9.0);
+        assert_eq!(max_of(&[]), f32::NEG_INFINITY);
+        assert_eq!(max_outside(&v, &(0..0), &(0..0)), 9.0);
+        assert_eq!(max_outside(&v, &(3..4), &(0..0)), 5.0);
+        assert_eq!(max_outside(&v, &(3..4), &(1..2)), 4.0);
+        assert_eq!(max_outside(&v, &(1..2), &(3..6)), 2.0);
+        assert_eq!(max_outside(&v, &(0..6), &(0..0)), f32::NEG_INFINITY);
+        assert_eq!(max_outside(&[f32::NAN, 1.0], &(0..0), &(0..0)), 1.0);
     }
 
     #[test]

@@ -306,6 +306,7 @@ const BORDER: usize = 2;
 /// this distance of the copy's corner, and only copies no wider or taller than this.
 const REACH: usize = 1 << 14;
 
+crate::simd::wide_fn! {
 /// Fills each output pixel from where the inverse of `x' = linear·x + offset` puts it in the
 /// input, interpolating bilinearly; neighbours outside the input count as `background`.
 ///
@@ -328,7 +329,6 @@ const REACH: usize = 1 << 14;
 /// all-f64 resampling by one grey level where the exact value lies that close to a half, and
 /// never by more. The result depends only on the inputs (integer arithmetic, and f64 only for
 /// each block's start), not on the platform, and so not on the vector tier it runs on.
-crate::simd::wide_fn! {
 fn resample(
     image: &GrayImage,
     background: u8,
