@@ -12,6 +12,8 @@
 # times `augsafe scan --idx-images ... --idx-labels ... --save-templates T.npy` on all N images
 # with /usr/bin/time (wall clock, peak RSS); runs benches/peer/peer.py with those templates on
 # the first PEER_LIMIT images; prints both throughputs in images per second and their ratio.
+# Each side runs RUNS times, the two taking turns, and the ratio is of the medians (both vary by
+# a few per cent from run to run on a shared machine).
 #
 # Environment:
 #   PEER_LIMIT    images the peer processes (default 4000; its throughput is per image, so a
@@ -19,6 +21,7 @@
 #   PEER_WORKERS  peer processes (default: the number of cores, as augsafe uses every core)
 #   PEER_BATCH    images per NumPy batch in the peer (default 256; 64 to 1024 are within 10%)
 #   SEED          augsafe's --seed and the peer's (default 42)
+#   RUNS          runs of each side (default 3; the medians are compared)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,6 +30,8 @@ peer_limit=${PEER_LIMIT:-4000}
 peer_workers=${PEER_WORKERS:-$(nproc)}
 peer_batch=${PEER_BATCH:-256}
 seed=${SEED:-42}
+runs=${RUNS:-3}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: RUNS must be a whole number >= 1, not '$runs'" >&2; exit 1; }
 py=target/venv-albu2/bin/python
 bin=target/release/augsafe
 data=target/bench-data/$n
@@ -57,44 +62,54 @@ else
   "$py" benches/peer/make_dataset.py "$n" --out "$data"
 fi
 
-echo "== augsafe scan ($n images)"
 templates=$work/templates.npy
-rm -f "$templates" "${templates%.npy}.labels.txt"
 augsafe_cmd=("$bin" scan --idx-images "$images" --idx-labels "$labels" --seed "$seed"
              --quiet --json /dev/null --save-templates "$templates")
-echo "${augsafe_cmd[*]}"
-if [[ -x /usr/bin/time ]]; then
-  /usr/bin/time -f '%e %M' -o "$work/augsafe.time" "${augsafe_cmd[@]}"
-  read -r augsafe_wall augsafe_rss_kib <"$work/augsafe.time"
-else
-  start=$(date +%s.%N)
-  "${augsafe_cmd[@]}"
-  augsafe_wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')
-  augsafe_rss_kib=
-fi
-for f in "$templates" "${templates%.npy}.labels.txt"; do
-  [[ -s $f ]] || { echo "compare.sh: augsafe wrote no $f" >&2; exit 1; }
-done
-
-echo "== peer (Python: Albumentations + NumPy)"
 limit_args=()
 [[ $peer_limit != 0 ]] && limit_args=(--limit "$peer_limit")
-"$py" benches/peer/peer.py --images "$images" --labels "$labels" --mapping "$data/mapping.txt" \
-  --templates "$templates" "${limit_args[@]}" --workers "$peer_workers" --batch-size "$peer_batch" \
-  --seed "$seed" --json "$work/peer.json"
+rm -f "$work"/augsafe.*.time "$work"/peer.*.json
+for run in $(seq 1 "$runs"); do
+  echo "== augsafe scan ($n images), run $run of $runs"
+  rm -f "$templates" "${templates%.npy}.labels.txt"
+  echo "${augsafe_cmd[*]}"
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -f '%e %M' -o "$work/augsafe.$run.time" "${augsafe_cmd[@]}"
+  else
+    start=$(date +%s.%N)
+    "${augsafe_cmd[@]}"
+    echo "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {print b - a}') 0" >"$work/augsafe.$run.time"
+  fi
+  for f in "$templates" "${templates%.npy}.labels.txt"; do
+    [[ -s $f ]] || { echo "compare.sh: augsafe wrote no $f" >&2; exit 1; }
+  done
+
+  echo "== peer (Python: Albumentations + NumPy), run $run of $runs"
+  "$py" benches/peer/peer.py --images "$images" --labels "$labels" --mapping "$data/mapping.txt" \
+    --templates "$templates" "${limit_args[@]}" --workers "$peer_workers" --batch-size "$peer_batch" \
+    --seed "$seed" --json "$work/peer.$run.json" $([[ $run -gt 1 ]] && echo --quiet)
+done
 
 echo "== result"
-"$py" - "$n" "$augsafe_wall" "${augsafe_rss_kib:-}" "$work/peer.json" <<'PY'
-import json, sys
-n, wall, rss, peer_json = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
-peer = json.load(open(peer_json))
-ours = n / wall
-rss_text = f", peak RSS {int(rss) / 1024:.0f} MiB" if rss else ""
-print(f"augsafe: {n} images in {wall:.2f} s wall{rss_text}: {ours:,.0f} images/s "
-      f"(all of it: loading, templates, leave-one-out baseline, 12 transformations)")
-print(f"peer:    {peer['images']} images in {peer['seconds']:.2f} s wall: "
-      f"{peer['images_per_second']:,.0f} images/s, {peer['transformed_glyphs_per_second']:,.0f} "
-      f"transformed glyphs/s ({peer['workers']} processes, batches of {peer['batch_size']}; "
-      f"templates given)")
-print(f"ratio:   augsafe / peer = {ours / peer['images_per_second']:.1f}x")
+"$py" - "$n" "$work" "$runs" <<'PY'
+import json, statistics, sys
+n, work, runs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ours = []
+for run in range(1, runs + 1):
+    wall, rss = open(f"{work}/augsafe.{run}.time").read().split()[:2]
+    ours.append((float(wall), int(rss)))
+peers = [json.load(open(f"{work}/peer.{run}.json")) for run in range(1, runs + 1)]
+walls = [w for w, _ in ours]
+wall = statistics.median(walls)
+rss = max(r for _, r in ours)
+peer_rates = [p["images_per_second"] for p in peers]
+peer_rate = statistics.median(peer_rates)
+peer = peers[peer_rates.index(sorted(peer_rates)[(len(peer_rates) - 1) // 2])]
+rss_text = f", peak RSS {rss / 1024:.0f} MiB" if rss else ""
+listing = lambda values, fmt: ", ".join(fmt.format(v) for v in values)
+print(f"augsafe: {n} images in {wall:.2f} s wall (median of {runs}: {listing(walls, '{:.2f}')}){rss_text}: "
+      f"{n / wall:,.0f} images/s (all of it: loading, templates, leave-one-out baseline, 12 transformations)")
+print(f"peer:    {peer['images']} images: {peer_rate:,.0f} images/s (median of {runs}: "
+      f"{listing(peer_rates, '{:,.0f}')}), {peer['transformed_glyphs_per_second']:,.0f} transformed glyphs/s "
+      f"({peer['workers']} processes, batches of {peer['batch_size']}; templates given)")
+print(f"ratio:   augsafe / peer = {n / wall / peer_rate:.1f}x (medians)")
 PY
