@@ -602,7 +602,89 @@ fn draw_image(
 /// normalisation treats rows and columns alike) for a fraction of the work.
 pub(crate) struct DrawPlan<'a> {
     transforms: &'a [&'a dyn Augment],
-    permutations: Vec<Option<Vec<u16>>>,
+    permutations: Vec<Option<PixelMap>>,
+}
+
+/// A square symmetry of canonical glyphs as a move of pixels, `out[i] = pixels[map[i]]`. Every
+/// symmetry of the square takes each output row from a row or a column of the input, in one
+/// direction or the other, so each row is also kept as its first source and the step between
+/// sources: rows are copied (reversed, or down a column) without a lookup per pixel.
+struct PixelMap {
+    map: Vec<u16>,
+    side: usize,
+    /// Per output row: its first source index and the step, where the sources step evenly.
+    rows: Vec<Option<(usize, isize)>>,
+}
+
+impl PixelMap {
+    fn new(map: Vec<u16>, side: usize) -> PixelMap {
+        let rows = map
+            .chunks(side.max(1))
+            .map(|row| {
+                let step = match row {
+                    [a, b, ..] => *b as isize - *a as isize,
+                    _ => 1,
+                };
+                let even = row
+                    .windows(2)
+                    .all(|w| w[1] as isize - w[0] as isize == step);
+                (even && step != 0 && row.len() == side).then(|| (usize::from(row[0]), step))
+            })
+            .collect();
+        PixelMap { map, side, rows }
+    }
+
+    /// `out[i] = pixels[map[i]]` (zero where that is past the end of `pixels`).
+    fn apply(&self, pixels: &[f32], out: &mut [f32]) {
+        let side = self.side.max(1);
+        let rows = out
+            .chunks_exact_mut(side)
+            .zip(self.map.chunks_exact(side))
+            .zip(&self.rows);
+        for ((out, map), row) in rows {
+            let done = row.is_some_and(|(start, step)| copy_run(pixels, start, step, out));
+            if !done {
+                for (out, &from) in out.iter_mut().zip(map) {
+                    *out = pixels.get(usize::from(from)).copied().unwrap_or(0.0);
+                }
+            }
+        }
+    }
+}
+
+/// Fills `out` from `pixels[start]`, `pixels[start + step]`, …; false (and `out` untouched)
+/// when those run past either end of `pixels`.
+fn copy_run(pixels: &[f32], start: usize, step: isize, out: &mut [f32]) -> bool {
+    let stride = step.unsigned_abs();
+    let span = stride * out.len().saturating_sub(1);
+    let low = if step > 0 {
+        Some(start)
+    } else {
+        start.checked_sub(span)
+    };
+    let Some(run) = low.and_then(|low| pixels.get(low..=low + span)) else {
+        return false;
+    };
+    match step {
+        1 => out.copy_from_slice(run),
+        -1 => {
+            for (out, &v) in out.iter_mut().zip(run.iter().rev()) {
+                *out = v;
+            }
+        }
+        // Down or up a column: every `stride`-th value of the run, from one end.
+        _ => {
+            for (i, out) in out.iter_mut().enumerate() {
+                let at = if step > 0 {
+                    i * stride
+                } else {
+                    span - i * stride
+                };
+                *out = run.get(at).copied().unwrap_or(0.0);
+            }
+        }
+    }
+    true
 }
 
 /// Buffers for [`DrawPlan::canonical`], reused from draw to draw.
@@ -620,7 +702,10 @@ impl<'a> DrawPlan<'a> {
             transforms,
             permutations: transforms
                 .iter()
-                .map(|t| t.square_permutation(CANONICAL_SIZE))
+                .map(|t| {
+                    t.square_permutation(CANONICAL_SIZE)
+                        .map(|map| PixelMap::new(map, CANONICAL_SIZE as usize))
+                })
                 .collect(),
         }
     }
@@ -656,13 +741,7 @@ impl<'a> DrawPlan<'a> {
                 if !has_ink {
                     return None;
                 }
-                for (out, &from) in scratch.pixels.iter_mut().zip(map) {
-                    *out = scratch
-                        .original
-                        .get(usize::from(from))
-                        .copied()
-                        .unwrap_or(0.0);
-                }
+                map.apply(&scratch.original, &mut scratch.pixels);
             }
             None => {
                 let augment = *self.transforms.get(which.0)?;
@@ -958,6 +1037,17 @@ mod tests {
                     let diff = (direct.pixels()[i] - original.pixels()[usize::from(from)]).abs();
                     assert!(diff < 1e-5, "{spec} {w}x{h} pixel {i}: {diff}");
                 }
+                // Row by row, as the scan moves them, the same as pixel by pixel.
+                let moves = PixelMap::new(map.clone(), CANONICAL_SIZE as usize);
+                assert!(moves.rows.iter().all(Option::is_some), "{spec}");
+                let mut moved = vec![f32::NAN; map.len()];
+                moves.apply(original.pixels(), &mut moved);
+                for (i, &from) in map.iter().enumerate() {
+                    assert_eq!(
+                        moved[i].to_bits(),
+                        original.pixels()[usize::from(from)].to_bits()
+                    );
+                }
             }
         }
         for spec in ["rotate:45", "rot90", "d4", "crop:0.8", "hflip+crop:0.9"] {
@@ -967,6 +1057,25 @@ mod tests {
                 "{spec}"
             );
         }
+    }
+
+    #[test]
+    fn pixel_maps_copy_runs_and_fall_back_to_lookups() {
+        // 3×3: a reversed row, a column read upwards, an uneven row, and a run past the end.
+        let pixels: Vec<f32> = (0..9).map(|v| v as f32).collect();
+        let map = PixelMap::new(vec![2, 1, 0, 7, 4, 1, 0, 5, 3], 3);
+        assert_eq!(map.rows, vec![Some((2, -1)), Some((7, -3)), None]);
+        let mut out = vec![f32::NAN; 9];
+        map.apply(&pixels, &mut out);
+        assert_eq!(out, vec![2.0, 1.0, 0.0, 7.0, 4.0, 1.0, 0.0, 5.0, 3.0]);
+        // A source past the end of the pixels reads as zero, and the rest of its row as it is.
+        let past = PixelMap::new(vec![7, 8, 9, 0, 0, 0, 12, 8, 4], 3);
+        past.apply(&pixels, &mut out);
+        assert_eq!(out, vec![7.0, 8.0, 0.0, 0.0, 0.0, 0.0, 0.0, 8.0, 4.0]);
+        // A run that would start below zero.
+        let mut short = [f32::NAN; 3];
+        assert!(!copy_run(&pixels, 1, -3, &mut short));
+        assert!(short.iter().all(|v| v.is_nan()));
     }
 
     #[test]
