@@ -326,7 +326,7 @@ impl TemplateClassifier {
             };
             let dots = &dots[row * count..(row + 1) * count];
             brackets(self, batch, row, query, dots, &mut bracket);
-            match self.settled(query.label, margin, &bracket) {
+            match settled(self, query.label, margin, &bracket) {
                 Some(answer) => each(query, answer),
                 None => {
                     scores.fill(f32::NEG_INFINITY);
@@ -335,74 +335,6 @@ impl TemplateClassifier {
                 }
             }
         }
-    }
-
-    /// The answer [`judge`] (with `margin`) or [`predict`] would give on the exact scores, when
-    /// the brackets alone settle it. A class's best template lies between the best lower end
-    /// and the best upper end of its templates; templates are stored class by class, so the
-    /// classes that compete (all but the own class when judging) are the templates outside
-    /// one run, and each best is a maximum over whole runs of templates, which vectorises.
-    fn settled(
-        &self,
-        label: usize,
-        margin: Option<f32>,
-        bracket: &Brackets,
-    ) -> Option<Answer<'static>> {
-        // Room for the rounding of the comparisons judge makes.
-        const SLACK: f32 = 1e-5;
-        let run = |class: usize| self.class_templates.get(class).cloned().unwrap_or(0..0);
-        let own = margin.map_or(0..0, |_| run(label));
-        let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
-        // The best of the competitors: its value and its first template (the lowest class
-        // among equals, as a pass over the classes in order finds it).
-        let best = |values: &[f32]| {
-            let best = max_outside(values, &own, &(0..0));
-            let first = values
-                .iter()
-                .enumerate()
-                .position(|(t, &v)| v == best && !own.contains(&t));
-            (best, first.map(|t| self.templates[t].class))
-        };
-        let (best_lo, Some(leader)) = best(lows) else {
-            return None;
-        };
-        let (top_hi, Some(top_class)) = best(highs) else {
-            return None;
-        };
-        if best_lo == f32::NEG_INFINITY {
-            return None;
-        }
-        // The leader is certainly the best competing class when its lower end clears every
-        // other competitor's upper end.
-        let others_hi = if top_class == leader {
-            max_outside(highs, &own, &run(top_class))
-        } else {
-            top_hi
-        };
-        let clear = best_lo > others_hi + SLACK;
-        let Some(margin) = margin else {
-            if !clear {
-                return None;
-            }
-            return Some(Answer::Predicted(Some(leader)));
-        };
-        let (own_lo, own_hi) = (max_of(&lows[own.clone()]), max_of(&highs[own]));
-        let rival_hi = top_hi;
-        if rival_hi < own_lo - margin - SLACK {
-            // Kept, whichever the rival: every other class stays below own - margin.
-            return Some(Answer::Judged(Outcome::Kept));
-        }
-        if !clear {
-            return None;
-        }
-        let (rival, rival_lo) = (leader, best_lo);
-        if rival_lo > own_hi + margin + SLACK {
-            return Some(Answer::Judged(Outcome::Changed { to: rival }));
-        }
-        if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
-            return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
-        }
-        None
     }
 
     /// The template of `class` that matches a glyph best.
@@ -446,6 +378,81 @@ impl Classifier for TemplateClassifier {
 
     fn class_scores(&self, features: &[f32]) -> Vec<f32> {
         self.class_scores_from(&self.template_scores(features), None)
+    }
+}
+
+crate::simd::wide_fn! {
+    /// The answer [`judge`] (with `margin`) or [`predict`] would give on the exact scores, when
+    /// the brackets alone settle it. A class's best template lies between the best lower end
+    /// and the best upper end of its templates; templates are stored class by class, so the
+    /// classes that compete (all but the own class when judging) are the templates outside
+    /// one run, and each best is a maximum over whole runs of templates, which vectorises.
+    /// The most common answer, kept by a wide margin, needs only two of them.
+    fn settled(
+        classifier: &TemplateClassifier,
+        label: usize,
+        margin: Option<f32>,
+        bracket: &Brackets,
+    ) -> Option<Answer<'static>> {
+        // Room for the rounding of the comparisons judge makes.
+        const SLACK: f32 = 1e-5;
+        let run = |class: usize| classifier.class_templates.get(class).cloned().unwrap_or(0..0);
+        let own = margin.map_or(0..0, |_| run(label));
+        let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
+        let top_hi = max_outside(highs, &own, &(0..0));
+        if top_hi.is_nan() {
+            return None;
+        }
+        let judging = margin.map(|margin| {
+            let own_lo = max_of(lows.get(own.clone()).unwrap_or(&[]));
+            let own_hi = max_of(highs.get(own.clone()).unwrap_or(&[]));
+            (own_lo, own_hi, margin)
+        });
+        if let Some((own_lo, _, margin)) = judging {
+            if top_hi < own_lo - margin - SLACK {
+                // Kept, whichever the rival: every other class stays below own - margin.
+                return Some(Answer::Judged(Outcome::Kept));
+            }
+        }
+        let best_lo = max_outside(lows, &own, &(0..0));
+        if !(best_lo > f32::NEG_INFINITY) {
+            return None;
+        }
+        // The class of the first competing template that reaches `target` (the lowest class
+        // among equals, as a pass over the classes in order finds it).
+        let first = |values: &[f32], target: f32| {
+            let before = values.get(..own.start).unwrap_or(&[]).iter().position(|&v| v == target);
+            let after = || {
+                let rest = values.get(own.end..).unwrap_or(&[]);
+                rest.iter().position(|&v| v == target).map(|t| own.end + t)
+            };
+            before.or_else(after).map(|t| classifier.templates[t].class)
+        };
+        let (Some(leader), Some(top_class)) = (first(lows, best_lo), first(highs, top_hi)) else {
+            return None;
+        };
+        // The leader is certainly the best competing class when its lower end clears every
+        // other competitor's upper end.
+        let others_hi = if top_class == leader {
+            max_outside(highs, &own, &run(leader))
+        } else {
+            top_hi
+        };
+        let clear = best_lo > others_hi + SLACK;
+        let Some((own_lo, own_hi, margin)) = judging else {
+            return clear.then_some(Answer::Predicted(Some(leader)));
+        };
+        if !clear {
+            return None;
+        }
+        let (rival, rival_lo, rival_hi) = (leader, best_lo, top_hi);
+        if rival_lo > own_hi + margin + SLACK {
+            return Some(Answer::Judged(Outcome::Changed { to: rival }));
+        }
+        if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
+            return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
+        }
+        None
     }
 }
 
@@ -602,12 +609,21 @@ struct Brackets {
     highs: Vec<f32>,
 }
 
-/// The largest of `values` (ignoring NaN), minus infinity for none.
+/// The largest of `values`, minus infinity for none; a NaN (there is none in a bracket) counts
+/// above every number, so that a bracket gone wrong is never taken as settled. Compared as
+/// integers that order as the numbers do, which vectorises (a float maximum does not, as its
+/// additions of NaN cases cannot be reordered).
 #[inline(always)]
 fn max_of(values: &[f32]) -> f32 {
-    values
+    // Negative numbers' bits count down as they grow: flipping all but the sign orders them.
+    let key = |bits: u32| (bits ^ (((bits as i32) >> 31) as u32 >> 1)) as i32;
+    let best = values
         .iter()
-        .fold(f32::NEG_INFINITY, |best, &v| best.max(v))
+        .fold(key(f32::NEG_INFINITY.to_bits()), |best, &v| {
+            best.max(key(v.to_bits()))
+        });
+    // The key is its own inverse.
+    f32::from_bits(key(best as u32) as u32)
 }
 
 /// [`max_of`] the values outside two ranges of indices.
@@ -619,9 +635,11 @@ fn max_outside(values: &[f32], a: &Range<usize>, b: &Range<usize>) -> f32 {
             .get(from..to.max(from))
             .map_or(f32::NEG_INFINITY, max_of)
     };
-    part(0, first.start)
-        .max(part(first.end, second.start))
-        .max(part(second.end.max(first.end), values.len()))
+    max_of(&[
+        part(0, first.start),
+        part(first.end, second.start),
+        part(second.end.max(first.end), values.len()),
+    ])
 }
 
 /// The templates in 8 bits, packed for the scoring kernel, and how to read each back.
@@ -978,7 +996,11 @@ mod tests {
         assert_eq!(max_outside(&v, &(3..4), &(1..2)), 4.0);
         assert_eq!(max_outside(&v, &(1..2), &(3..6)), 2.0);
         assert_eq!(max_outside(&v, &(0..6), &(0..0)), f32::NEG_INFINITY);
-        assert_eq!(max_outside(&[f32::NAN, 1.0], &(0..0), &(0..0)), 1.0);
+        assert!(max_outside(&[f32::NAN, 1.0], &(0..0), &(0..0)).is_nan());
+        assert_eq!(max_of(&[-3.5, -0.25, -7.0]), -0.25);
+        assert_eq!(max_of(&[-1.0, f32::NEG_INFINITY]), -1.0);
+        assert_eq!(max_of(&[2.0, f32::INFINITY, -1.0]), f32::INFINITY);
+        assert_eq!(max_of(&[f32::NEG_INFINITY]), f32::NEG_INFINITY);
     }
 
     #[test]
