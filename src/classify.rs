@@ -415,7 +415,7 @@ crate::simd::wide_fn! {
             }
         }
         let best_lo = max_outside(lows, &own, &(0..0));
-        if !(best_lo > f32::NEG_INFINITY) {
+        if best_lo == f32::NEG_INFINITY || best_lo.is_nan() {
             return None;
         }
         // The class of the first competing template that reaches `target` (the lowest class
