@@ -204,10 +204,16 @@ fn cut(image: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> GrayImage {
     let (x, y) = (x.min(iw), y.min(ih));
     let (w, h) = (w.min(iw - x) as usize, h.min(ih - y) as usize);
     let (x, y, iw) = (x as usize, y as usize, iw as usize);
-    let mut pixels = Vec::with_capacity(w * h);
-    for row in image.as_raw().chunks_exact(iw.max(1)).skip(y).take(h) {
-        pixels.extend_from_slice(&row[x..x + w]);
-    }
+    let pixels = if x == 0 && w == iw {
+        // Whole rows, one after another: one copy.
+        image.as_raw()[y * iw..(y + h) * iw].to_vec()
+    } else {
+        let mut pixels = Vec::with_capacity(w * h);
+        for row in image.as_raw().chunks_exact(iw.max(1)).skip(y).take(h) {
+            pixels.extend_from_slice(&row[x..x + w]);
+        }
+        pixels
+    };
     GrayImage::from_raw(w as u32, h as u32, pixels).unwrap_or_else(|| GrayImage::new(0, 0))
 }
 
