@@ -299,10 +299,14 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         "images",
         args.judge.quiet,
     );
-    let baseline = Baseline::build(&dataset, &config.classifier);
-    let report = scan_with(&dataset, &baseline, &config, pipeline.as_ref(), &|done| {
-        bar.set_position(done)
-    });
+    let mut baseline = Baseline::templates(&dataset, &config.classifier);
+    let report = scan_with(
+        &dataset,
+        &mut baseline,
+        &config,
+        pipeline.as_ref(),
+        &|done| bar.set_position(done),
+    );
     bar.finish_and_clear();
 
     if args.html.is_some() || args.examples_dir.is_some() {

@@ -64,6 +64,25 @@ impl Baseline {
     /// Feature vectors are made class by class and again for the leave-one-out pass rather
     /// than kept, so memory stays near the size of the images themselves.
     pub fn build(dataset: &Dataset, options: &ClassifierOptions) -> Baseline {
+        let mut baseline = Baseline::templates(dataset, options);
+        let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
+        let classifier = &baseline.classifier;
+        (baseline.has_ink, baseline.predicted) = indices
+            .par_chunks(IMAGES_PER_BATCH)
+            .map_init(
+                || (GlyphBatch::new(), Vec::new()),
+                |(batch, originals), chunk| {
+                    leave_one_out(dataset, classifier, chunk, batch, originals)
+                },
+            )
+            .flatten_iter()
+            .unzip();
+        baseline
+    }
+
+    /// The templates alone: the leave-one-out baseline is still to be measured (a scan
+    /// measures it in the same pass as the transformations, see [`scan_with`]).
+    pub fn templates(dataset: &Dataset, options: &ClassifierOptions) -> Baseline {
         let features_of = |index: usize| -> Option<Vec<f32>> {
             let glyph = &dataset.glyphs[index];
             normalize(&glyph.image, glyph.background, glyph.polarity).map(|c| c.features())
@@ -83,36 +102,16 @@ impl Baseline {
                     .collect()
             },
         );
-        let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
-        let (has_ink, predicted): (Vec<bool>, Vec<Option<usize>>) = indices
-            .par_chunks(IMAGES_PER_BATCH)
-            .map_init(GlyphBatch::new, |batch, chunk| {
-                batch.clear();
-                let queries: Vec<Query> = chunk
-                    .iter()
-                    .map(|&index| {
-                        let glyph = &dataset.glyphs[index];
-                        Query {
-                            row: batch.push_image(&glyph.image, glyph.background, glyph.polarity),
-                            sample: Some(index),
-                            label: glyph.label,
-                        }
-                    })
-                    .collect();
-                let predictions = classifier.predict_batch(batch, &queries);
-                queries
-                    .iter()
-                    .zip(predictions)
-                    .map(|(q, p)| (q.row.is_some(), p))
-                    .collect::<Vec<_>>()
-            })
-            .flatten_iter()
-            .unzip();
         Baseline {
             classifier,
-            has_ink,
-            predicted,
+            has_ink: Vec::new(),
+            predicted: Vec::new(),
         }
+    }
+
+    /// Whether the leave-one-out baseline has been measured for every glyph of `dataset`.
+    pub fn is_measured(&self, dataset: &Dataset) -> bool {
+        self.predicted.len() == dataset.glyphs.len() && self.has_ink.len() == dataset.glyphs.len()
     }
 
     /// Whether glyph `index` was recognised as its own class at baseline.
@@ -148,8 +147,8 @@ impl Baseline {
 /// the number of images finished so far. The result depends only on the dataset and `config`,
 /// never on the number of threads.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
-    let baseline = Baseline::build(dataset, &config.classifier);
-    scan_with(dataset, &baseline, config, None, progress)
+    let mut baseline = Baseline::templates(dataset, &config.classifier);
+    scan_with(dataset, &mut baseline, config, None, progress)
 }
 
 /// What a scan applies, labelled as its report rows are: with a pipeline, the pipeline as a
@@ -179,10 +178,12 @@ pub fn scan_entries<'a>(
     entries
 }
 
-/// [`scan`] (or [`scan_pipeline`] when `pipeline` is given) with a baseline built already.
+/// [`scan`] (or [`scan_pipeline`] when `pipeline` is given) with templates built already. A
+/// baseline not yet measured ([`Baseline::templates`]) is measured in the same pass as the
+/// transformations, and is complete when this returns.
 pub fn scan_with(
     dataset: &Dataset,
-    baseline: &Baseline,
+    baseline: &mut Baseline,
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
     progress: &(dyn Fn(u64) + Sync),
@@ -205,8 +206,8 @@ pub fn scan_pipeline(
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Report {
-    let baseline = Baseline::build(dataset, &config.classifier);
-    scan_with(dataset, &baseline, config, Some(pipeline), progress)
+    let mut baseline = Baseline::templates(dataset, &config.classifier);
+    scan_with(dataset, &mut baseline, config, Some(pipeline), progress)
 }
 
 fn pipeline_summary(dataset: &Dataset, pipeline: &Pipeline, report: &Report) -> PipelineSummary {
@@ -278,13 +279,27 @@ fn pipeline_summary(dataset: &Dataset, pipeline: &Pipeline, report: &Report) -> 
 
 fn report_entries(
     dataset: &Dataset,
-    baseline: &Baseline,
+    baseline: &mut Baseline,
     config: &ScanConfig,
     entries: &[(String, &dyn Augment)],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Report {
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
-    let mut tallies = measure(dataset, baseline, &augments, config, progress);
+    let known = baseline
+        .is_measured(dataset)
+        .then_some(&baseline.predicted[..]);
+    let (mut tallies, has_ink, predicted) = measure_with(
+        dataset,
+        &baseline.classifier,
+        known,
+        &augments,
+        config,
+        progress,
+    );
+    if known.is_none() {
+        (baseline.has_ink, baseline.predicted) = (has_ink, predicted);
+    }
+    let baseline = &*baseline;
     let confusion_rates = baseline.confusion_rates(dataset);
     for per_class in &mut tallies {
         discount_baseline_confusions(per_class, &confusion_rates);
@@ -548,30 +563,82 @@ pub fn measure(
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Vec<Tally>> {
+    let known = baseline
+        .is_measured(dataset)
+        .then_some(&baseline.predicted[..]);
+    measure_with(
+        dataset,
+        &baseline.classifier,
+        known,
+        transforms,
+        config,
+        progress,
+    )
+    .0
+}
+
+/// [`measure`] with the leave-one-out predictions `known`, or without: then each chunk of
+/// images is classified leave-one-out first (the original's canonical form then serves the
+/// square symmetries too), and the predictions come back with whether each glyph has ink.
+fn measure_with(
+    dataset: &Dataset,
+    classifier: &TemplateClassifier,
+    known: Option<&[Option<usize>]>,
+    transforms: &[&dyn Augment],
+    config: &ScanConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Vec<Vec<Tally>>, Vec<bool>, Vec<Option<usize>>) {
     let done = std::sync::atomic::AtomicU64::new(0);
     let empty = || vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
-    let indices: Vec<usize> = (0..dataset.glyphs.len()).collect();
+    let n = dataset.glyphs.len();
+    let indices: Vec<usize> = (0..n).collect();
+    let (mut has_ink, mut predicted) = (vec![false; n], vec![None; n]);
     let plan = DrawPlan::new(transforms);
     // Fixed chunks of images: their transformed glyphs are scored together, and counts are
     // merged by addition, so the thread count changes nothing.
-    indices
+    let chunks = indices
         .par_chunks(IMAGES_PER_BATCH)
-        .map_init(GlyphBatch::new, |batch, chunk| {
-            let correct: Vec<usize> = chunk
-                .iter()
-                .copied()
-                .filter(|&index| baseline.is_correct(dataset, index))
-                .collect();
-            let mut local = empty();
-            for (t, query, outcome) in
-                transform_glyphs(dataset, baseline, &correct, &plan, config, batch)
-            {
-                local[t][query.label].record(outcome);
-            }
-            let finished = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            progress(finished + chunk.len() as u64);
-            local
-        })
+        .zip(has_ink.par_chunks_mut(IMAGES_PER_BATCH))
+        .zip(predicted.par_chunks_mut(IMAGES_PER_BATCH));
+    let tallies = chunks
+        .map_init(
+            || (GlyphBatch::new(), Vec::new()),
+            |(batch, originals), ((chunk, has_ink), predicted)| {
+                let correct =
+                    |index: usize, p: Option<usize>| p == Some(dataset.glyphs[index].label);
+                let images: Vec<(usize, Option<&[f32]>)> = match known {
+                    Some(known) => chunk
+                        .iter()
+                        .filter(|&&index| correct(index, known.get(index).copied().flatten()))
+                        .map(|&index| (index, None))
+                        .collect(),
+                    None => {
+                        let found = leave_one_out(dataset, classifier, chunk, batch, originals);
+                        let slots = has_ink.iter_mut().zip(predicted.iter_mut());
+                        for ((ink, p), &(has, class)) in slots.zip(&found) {
+                            (*ink, *p) = (has, class);
+                        }
+                        chunk
+                            .iter()
+                            .zip(&found)
+                            .zip(originals.chunks_exact(CANONICAL_DIM))
+                            .filter(|((&index, &(_, p)), _)| correct(index, p))
+                            .map(|((&index, _), pixels)| (index, Some(pixels)))
+                            .collect()
+                    }
+                };
+                let mut local = empty();
+                for (t, query, outcome) in
+                    transform_glyphs(dataset, classifier, &images, &plan, config, batch)
+                {
+                    local[t][query.label].record(outcome);
+                }
+                let finished =
+                    done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                progress(finished + chunk.len() as u64);
+                local
+            },
+        )
         .reduce(empty, |mut a, b| {
             for (per_class_a, per_class_b) in a.iter_mut().zip(&b) {
                 for (tally_a, tally_b) in per_class_a.iter_mut().zip(per_class_b) {
@@ -579,7 +646,41 @@ pub fn measure(
                 }
             }
             a
+        });
+    (tallies, has_ink, predicted)
+}
+
+/// Classifies a chunk of glyphs leave-one-out: per glyph, whether it has ink and the class it
+/// reads as with itself taken out of its template. Their canonical forms are left in
+/// `originals`, [`CANONICAL_DIM`] values each, for the square symmetries to move.
+fn leave_one_out(
+    dataset: &Dataset,
+    classifier: &TemplateClassifier,
+    chunk: &[usize],
+    batch: &mut GlyphBatch,
+    originals: &mut Vec<f32>,
+) -> Vec<(bool, Option<usize>)> {
+    batch.clear();
+    originals.resize(chunk.len() * CANONICAL_DIM, 0.0);
+    let queries: Vec<Query> = chunk
+        .iter()
+        .zip(originals.chunks_exact_mut(CANONICAL_DIM))
+        .map(|(&index, pixels)| {
+            let glyph = &dataset.glyphs[index];
+            let has_ink = canonical_into(&glyph.image, glyph.background, glyph.polarity, pixels);
+            Query {
+                row: has_ink.then(|| batch.push_pixels(pixels)),
+                sample: Some(index),
+                label: glyph.label,
+            }
         })
+        .collect();
+    let predictions = classifier.predict_batch(batch, &queries);
+    queries
+        .iter()
+        .zip(predictions)
+        .map(|(q, p)| (q.row.is_some(), p))
+        .collect()
 }
 
 /// One draw of one transformation on glyph `index`: the transformed image, as training would
@@ -696,6 +797,15 @@ pub(crate) struct DrawScratch {
     pixels: Vec<f32>,
 }
 
+impl DrawScratch {
+    /// Takes the canonical form of glyph `index`, which has ink, as made elsewhere.
+    fn keep_original(&mut self, index: usize, pixels: &[f32]) {
+        self.original.clear();
+        self.original.extend_from_slice(pixels);
+        self.original_of = Some((index, true));
+    }
+}
+
 impl<'a> DrawPlan<'a> {
     pub(crate) fn new(transforms: &'a [&'a dyn Augment]) -> DrawPlan<'a> {
         DrawPlan {
@@ -769,8 +879,8 @@ const IMAGES_PER_BATCH: usize = 8;
 /// of its transformation, its query and its outcome.
 fn transform_glyphs(
     dataset: &Dataset,
-    baseline: &Baseline,
-    indices: &[usize],
+    classifier: &TemplateClassifier,
+    images: &[(usize, Option<&[f32]>)],
     plan: &DrawPlan,
     config: &ScanConfig,
     batch: &mut GlyphBatch,
@@ -779,8 +889,11 @@ fn transform_glyphs(
     let mut queries = Vec::new();
     let mut which = Vec::new();
     let mut scratch = DrawScratch::default();
-    for &index in indices {
+    for &(index, original) in images {
         let glyph = &dataset.glyphs[index];
+        if let Some(pixels) = original {
+            scratch.keep_original(index, pixels);
+        }
         for (t, transform) in plan.transforms.iter().enumerate() {
             for draw in 0..draws_for(*transform, config.draws) {
                 let pixels = plan.canonical(dataset, index, (t, draw), config.seed, &mut scratch);
@@ -793,9 +906,7 @@ fn transform_glyphs(
             }
         }
     }
-    let outcomes = baseline
-        .classifier
-        .judge_batch(batch, &queries, config.margin);
+    let outcomes = classifier.judge_batch(batch, &queries, config.margin);
     which
         .into_iter()
         .zip(queries)

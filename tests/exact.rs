@@ -137,3 +137,22 @@ fn judging_in_eight_bits_first_changes_no_outcome_on_unseen_fonts() {
     let (compared, changed) = compare(&baseline, &relabelled, false);
     assert!(compared > 1_000 && changed > 50, "{compared} {changed}");
 }
+
+#[test]
+fn measuring_the_baseline_with_the_transformations_gives_the_same_baseline_and_report() {
+    use augsafe::evaluate::scan_with;
+    let dataset = load(Path::new("fixtures/glyphs"));
+    let config = augsafe::ScanConfig::default();
+    // Measured on its own first, and then within the scan's pass.
+    let mut apart = Baseline::build(&dataset, &config.classifier);
+    let mut within = Baseline::templates(&dataset, &config.classifier);
+    assert!(apart.is_measured(&dataset) && !within.is_measured(&dataset));
+    let report_apart = scan_with(&dataset, &mut apart, &config, None, &|_| {});
+    let report_within = scan_with(&dataset, &mut within, &config, None, &|_| {});
+    assert!(within.is_measured(&dataset));
+    assert_eq!(apart.has_ink, within.has_ink);
+    assert_eq!(apart.predicted, within.predicted);
+    assert_eq!(report_apart, report_within);
+    // Glyphs the baseline gets wrong are there to be left out of the transformations.
+    assert!(apart.predicted.iter().zip(&dataset.glyphs).any(|(p, g)| *p != Some(g.label)));
+}
