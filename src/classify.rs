@@ -106,20 +106,39 @@ impl TemplateClassifier {
         classes: usize,
         samples: usize,
         options: &ClassifierOptions,
-        class_samples: impl Fn(usize) -> Vec<(usize, Vec<f32>)>,
+        class_samples: impl Fn(usize) -> Vec<(usize, Vec<f32>)> + Sync,
     ) -> TemplateClassifier {
         let mut dim = 0;
         let mut units = Vec::new();
         let mut templates = Vec::new();
         let mut membership = vec![NO_TEMPLATE; samples];
+        let mut next = if classes > 0 {
+            class_samples(0)
+        } else {
+            Vec::new()
+        };
         for class in 0..classes {
-            let members = class_samples(class);
-            if members.is_empty() {
+            let members = std::mem::take(&mut next);
+            // The next class's samples are made while this one is clustered: clustering has
+            // steps that run on one core, and making samples keeps the other busy.
+            let (clustered, following) = rayon::join(
+                || {
+                    let vectors: Vec<&[f32]> = members.iter().map(|(_, f)| f.as_slice()).collect();
+                    (!vectors.is_empty()).then(|| cluster(&vectors, options))
+                },
+                || {
+                    if class + 1 < classes {
+                        class_samples(class + 1)
+                    } else {
+                        Vec::new()
+                    }
+                },
+            );
+            next = following;
+            let Some((sums, assignment)) = clustered else {
                 continue;
-            }
+            };
             dim = members[0].1.len();
-            let vectors: Vec<&[f32]> = members.iter().map(|(_, f)| f.as_slice()).collect();
-            let (sums, assignment) = cluster(&vectors, options);
             let first = templates.len();
             for (sum, count) in sums {
                 let sum_norm = norm(&sum);

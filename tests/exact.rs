@@ -154,5 +154,9 @@ fn measuring_the_baseline_with_the_transformations_gives_the_same_baseline_and_r
     assert_eq!(apart.predicted, within.predicted);
     assert_eq!(report_apart, report_within);
     // Glyphs the baseline gets wrong are there to be left out of the transformations.
-    assert!(apart.predicted.iter().zip(&dataset.glyphs).any(|(p, g)| *p != Some(g.label)));
+    assert!(apart
+        .predicted
+        .iter()
+        .zip(&dataset.glyphs)
+        .any(|(p, g)| *p != Some(g.label)));
 }
