@@ -406,7 +406,8 @@ crate::simd::wide_fn! {
     /// and the best upper end of its templates; templates are stored class by class, so the
     /// classes that compete (all but the own class when judging) are the templates outside
     /// one run, and each best is a maximum over whole runs of templates, which vectorises.
-    /// The most common answer, kept by a wide margin, needs only two of them.
+    /// Kept by a wide margin, the usual answer for a transformation that is safe, needs only
+    /// two of them.
     fn settled(
         classifier: &TemplateClassifier,
         label: usize,

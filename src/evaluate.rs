@@ -114,6 +114,11 @@ impl Baseline {
         self.predicted.len() == dataset.glyphs.len() && self.has_ink.len() == dataset.glyphs.len()
     }
 
+    /// The leave-one-out predictions, once measured.
+    fn known(&self, dataset: &Dataset) -> Option<&[Option<usize>]> {
+        self.is_measured(dataset).then_some(&self.predicted[..])
+    }
+
     /// Whether glyph `index` was recognised as its own class at baseline.
     pub fn is_correct(&self, dataset: &Dataset, index: usize) -> bool {
         self.predicted[index] == Some(dataset.glyphs[index].label)
@@ -285,9 +290,7 @@ fn report_entries(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Report {
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
-    let known = baseline
-        .is_measured(dataset)
-        .then_some(&baseline.predicted[..]);
+    let known = baseline.known(dataset);
     let (mut tallies, has_ink, predicted) = measure_with(
         dataset,
         &baseline.classifier,
@@ -563,13 +566,10 @@ pub fn measure(
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Vec<Tally>> {
-    let known = baseline
-        .is_measured(dataset)
-        .then_some(&baseline.predicted[..]);
     measure_with(
         dataset,
         &baseline.classifier,
-        known,
+        baseline.known(dataset),
         transforms,
         config,
         progress,
