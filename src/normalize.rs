@@ -341,6 +341,9 @@ thread_local! {
 #[derive(Default)]
 struct Workspace {
     tables: std::collections::HashMap<usize, std::rc::Rc<AxisTable>>,
+    /// The table asked for last: a dataset's images are mostly one size, and square, so this
+    /// answers most lookups without hashing.
+    last: Option<(usize, std::rc::Rc<AxisTable>)>,
     buffers: Buffers,
 }
 
@@ -360,14 +363,23 @@ struct Buffers {
 
 impl Workspace {
     fn table(&mut self, len: usize) -> std::rc::Rc<AxisTable> {
-        if let Some(table) = self.tables.get(&len) {
-            return table.clone();
+        if let Some((last, table)) = &self.last {
+            if *last == len {
+                return table.clone();
+            }
         }
-        if self.tables.len() >= CACHED_TABLES {
-            self.tables.clear();
-        }
-        let table = std::rc::Rc::new(AxisTable::new(len));
-        self.tables.insert(len, table.clone());
+        let table = match self.tables.get(&len) {
+            Some(table) => table.clone(),
+            None => {
+                if self.tables.len() >= CACHED_TABLES {
+                    self.tables.clear();
+                }
+                let table = std::rc::Rc::new(AxisTable::new(len));
+                self.tables.insert(len, table.clone());
+                table
+            }
+        };
+        self.last = Some((len, table.clone()));
         table
     }
 }
