@@ -71,7 +71,7 @@ pub struct TemplateClassifier {
     quantized_offset: Vec<f32>,
     quantized_sum: Vec<f32>,
     /// Per class, its templates: they are stored class by class.
-    class_templates: Vec<std::ops::Range<usize>>,
+    class_templates: Vec<Range<usize>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -239,6 +239,11 @@ impl TemplateClassifier {
         scores
     }
 
+    /// The templates of `class`, one run of them (they are stored class by class).
+    fn class_run(&self, class: usize) -> Range<usize> {
+        self.class_templates.get(class).cloned().unwrap_or(0..0)
+    }
+
     /// The template training sample `sample` belongs to, if any.
     fn own_template(&self, sample: Option<usize>) -> Option<usize> {
         sample
@@ -309,14 +314,13 @@ impl TemplateClassifier {
     /// glyphs are not the size of the templates.
     pub fn products(&self, batch: &GlyphBatch) -> Vec<i32> {
         let count = self.templates.len();
-        let mut dots = vec![0i32; batch.len() * count];
-        if batch.dim == self.dim && count > 0 {
-            self.quantized
-                .dot(&batch.quantized[..batch.len() * batch.stride], &mut dots);
-            dots
-        } else {
-            Vec::new()
+        if batch.dim != self.dim || count == 0 {
+            return Vec::new();
         }
+        let mut dots = vec![0i32; batch.len() * count];
+        self.quantized
+            .dot(&batch.quantized[..batch.len() * batch.stride], &mut dots);
+        dots
     }
 
     /// Calls `each` with every query and either the answer of [`judge`] (with `margin`) or
@@ -416,8 +420,7 @@ crate::simd::wide_fn! {
     ) -> Option<Answer<'static>> {
         // Room for the rounding of the comparisons judge makes.
         const SLACK: f32 = 1e-5;
-        let run = |class: usize| classifier.class_templates.get(class).cloned().unwrap_or(0..0);
-        let own = margin.map_or(0..0, |_| run(label));
+        let own = margin.map_or(0..0, |_| classifier.class_run(label));
         let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
         let top_hi = max_outside(highs, &own, &(0..0));
         if top_hi.is_nan() {
@@ -454,7 +457,7 @@ crate::simd::wide_fn! {
         // The leader is certainly the best competing class when its lower end clears every
         // other competitor's upper end.
         let others_hi = if top_class == leader {
-            max_outside(highs, &own, &run(leader))
+            max_outside(highs, &own, &classifier.class_run(leader))
         } else {
             top_hi
         };
@@ -556,22 +559,12 @@ crate::simd::wide_fn! {
         let own = classifier.own_template(query.sample);
         // The best lower ends of the own class and of the others (templates are stored class by
         // class, so the own class is one run of them).
-        let mine = classifier
-            .class_templates
-            .get(query.label)
-            .cloned()
-            .unwrap_or(0..0);
+        let mine = classifier.class_run(query.label);
         let lows = &bracket.lows[..];
         let own_floor = max_of(lows.get(mine.clone()).unwrap_or(&[]));
         let other_floor = max_outside(lows, &mine, &(0..0));
-        // Whatever could reach its group's best lower end is scored exactly, four templates at
-        // a time where there are four (each sum alone is a chain of dependent additions).
-        let keep = |scores: &mut [f32], index: usize, score: f32| {
-            if let Some(value) = classifier.adjusted(index, own, score) {
-                let best = &mut scores[classifier.templates[index].class];
-                *best = best.max(value);
-            }
-        };
+        // Whatever could reach its group's best lower end is scored exactly, four templates
+        // side by side (each sum alone is a chain of dependent additions).
         let mut pending = [0usize; 4];
         let mut waiting = 0;
         for (index, (&low, &high)) in lows.iter().zip(&bracket.highs).enumerate() {
@@ -592,33 +585,43 @@ crate::simd::wide_fn! {
             pending[waiting] = index;
             waiting += 1;
             if waiting == pending.len() {
-                let templates = pending.map(|t| classifier.template(t));
-                for (&t, score) in pending.iter().zip(dot_four_kernel(templates, features)) {
-                    keep(scores, t, score);
-                }
+                score_group(classifier, features, own, &pending, scores);
                 waiting = 0;
             }
         }
-        // Two or three left cost one pass of the four-wide kernel, about what one sum alone
-        // takes; the padding repeats the first and is not kept.
-        match pending[..waiting] {
-            [t] => keep(scores, t, dot_kernel(classifier.template(t), features)),
-            [first, ..] => {
-                let templates = pending.map(|t| classifier.template(t));
-                let templates = std::array::from_fn(|k| {
-                    if k < waiting {
-                        templates[k]
-                    } else {
-                        templates[0]
-                    }
-                });
-                let dots = dot_four_kernel(templates, features);
-                let _ = first;
-                for (&t, score) in pending[..waiting].iter().zip(dots) {
-                    keep(scores, t, score);
-                }
+        score_group(classifier, features, own, &pending[..waiting], scores);
+    }
+}
+
+/// Scores up to four templates (`group`) exactly for a glyph's `features` into the class
+/// `scores`, with the glyph taken out of its `own` template. Fewer than four are padded with
+/// the first, whose repeats are not kept: one pass of the four-wide kernel costs about what one
+/// sum alone takes. A function, not a closure, so that it is compiled into the vector tier of
+/// [`exact_scores`] that calls it.
+#[inline(always)]
+fn score_group(
+    classifier: &TemplateClassifier,
+    features: &[f32],
+    own: Option<usize>,
+    group: &[usize],
+    scores: &mut [f32],
+) {
+    let mut keep = |index: usize, score: f32| {
+        if let Some(value) = classifier.adjusted(index, own, score) {
+            let best = &mut scores[classifier.templates[index].class];
+            *best = best.max(value);
+        }
+    };
+    match group {
+        [] => {}
+        [only] => keep(*only, dot_kernel(classifier.template(*only), features)),
+        [first, ..] => {
+            let templates = std::array::from_fn(|k| {
+                classifier.template(group.get(k).copied().unwrap_or(*first))
+            });
+            for (&t, score) in group.iter().zip(dot_four_kernel(templates, features)) {
+                keep(t, score);
             }
-            [] => {}
         }
     }
 }

@@ -67,7 +67,6 @@ const READ_PIECE: usize = 32 << 20;
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     #[cfg(unix)]
     {
-        use rayon::prelude::*;
         use std::os::unix::fs::FileExt;
         let file = std::fs::File::open(path)?;
         let metadata = file.metadata()?;
@@ -99,7 +98,8 @@ pub fn read_idx(path: &Path) -> Result<IdxArray> {
     let layout = parse_layout(&bytes, path)?;
     if layout.element_type == 0x08 {
         // Bytes, the common case, keep the file's own buffer: the header is cut off in place
-        // instead of the body being copied (638 MB for EMNIST byclass).
+        // (the body moves down within it) rather than the body being copied into a second
+        // buffer (638 MB for EMNIST byclass).
         bytes.truncate(layout.end);
         bytes.drain(..layout.start);
         return Ok(IdxArray {
@@ -381,7 +381,8 @@ impl IdxSource {
             })
             .collect::<Vec<Result<String>>>()
             .into_iter()
-            // The first bad label, whichever thread met it first.
+            // The first bad label in file order, whichever thread met it: the run reports the
+            // same one every time.
             .collect::<Result<Vec<String>>>()?;
         let pixels = rows * cols;
         let (w, h) = if self.transpose {

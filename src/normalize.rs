@@ -241,7 +241,7 @@ pub(crate) struct QuantizedTemplate {
     pub sum: i32,
 }
 
-/// How to read a glyph's 8-bit values back (see [`quantize_glyph`]).
+/// How to read a glyph's 8-bit values back (see [`features_and_values`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct QuantizedGlyph {
     /// `1 / (k × length of the centred pixels)`.
