@@ -5,9 +5,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use augsafe::classify::{Classifier, GlyphBatch, Query};
-use augsafe::dataset::decode_glyph;
-use augsafe::evaluate::{draw_rng, Baseline};
-use augsafe::{normalize, scan, ClassifierOptions, Dataset, ScanConfig, Transform};
+use augsafe::rng::draw_rng;
+use augsafe::scan::Baseline;
+use augsafe::{normalize, scan, ClassifierOptions, Dataset, GlyphImage, ScanConfig, Transform};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn load_digits() -> Dataset {
@@ -22,30 +22,23 @@ fn stages(c: &mut Criterion) {
     let glyph = &dataset.glyphs[0];
     let bytes = std::fs::read(&glyph.path).unwrap_or_default();
     c.bench_function("decode 32x32 png", |b| {
-        b.iter(|| decode_glyph(black_box(&bytes)))
+        b.iter(|| GlyphImage::decode(black_box(&bytes)))
     });
     c.bench_function("normalize 32x32", |b| {
-        b.iter(|| normalize(black_box(&glyph.image), glyph.background, glyph.polarity))
+        b.iter(|| normalize(black_box(&glyph.image)))
     });
 
     let mut group = c.benchmark_group("transform 32x32");
     for transform in augsafe::transform::default_set() {
         group.bench_function(transform.to_string(), |b| {
             let mut rng = draw_rng(1, 0, 0, 0);
-            b.iter(|| {
-                transform.apply(
-                    black_box(&glyph.image),
-                    glyph.background,
-                    glyph.polarity,
-                    &mut rng,
-                )
-            })
+            b.iter(|| transform.apply(black_box(&glyph.image), &mut rng))
         });
     }
     group.finish();
 
     let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
-    let features = normalize(&glyph.image, glyph.background, glyph.polarity)
+    let features = normalize(&glyph.image)
         .map(|canonical| canonical.features())
         .unwrap_or_default();
     c.bench_function(
@@ -71,9 +64,8 @@ fn classification(c: &mut Criterion) {
             let draws = if transform.is_random() { 5 } else { 1 };
             for draw in 0..draws {
                 let mut rng = draw_rng(1, i, 0, draw);
-                let image =
-                    transform.apply(&glyph.image, glyph.background, glyph.polarity, &mut rng);
-                images.push((image, glyph));
+                let image = transform.apply(&glyph.image, &mut rng);
+                images.push((glyph.image.with_pixels(image), glyph));
             }
         }
     }
@@ -83,8 +75,8 @@ fn classification(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 batch.clear();
-                for (image, glyph) in &images {
-                    batch.push_image(black_box(image), glyph.background, glyph.polarity);
+                for (image, _) in &images {
+                    batch.push_image(black_box(image));
                 }
             })
         },
@@ -93,7 +85,7 @@ fn classification(c: &mut Criterion) {
     let queries: Vec<Query> = images
         .iter()
         .map(|(image, glyph)| Query {
-            row: batch.push_image(image, glyph.background, glyph.polarity),
+            row: batch.push_image(image),
             sample: None,
             label: glyph.label,
         })
@@ -122,7 +114,7 @@ fn classification(c: &mut Criterion) {
     );
     let idx = std::fs::read("fixtures/idx/digits-images-idx3-ubyte").unwrap_or_default();
     c.bench_function("parse IDX, 180 images of 32x32", |b| {
-        b.iter(|| augsafe::idx::parse_idx(black_box(&idx), Path::new("bench")))
+        b.iter(|| augsafe::dataset::idx::parse_idx(black_box(&idx), Path::new("bench")))
     });
 }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::dataset::Polarity;
+use crate::glyph::GlyphImage;
 use crate::normalize::{
     canonical_into, features_and_values, quantize_template, QuantizedGlyph, QuantizedTemplate,
     CANONICAL_DIM,
@@ -739,16 +739,10 @@ impl GlyphBatch {
     }
 
     /// Normalises an image and adds its glyph; its row, or `None` when it has no ink.
-    pub fn push_image(
-        &mut self,
-        image: &image::GrayImage,
-        background: u8,
-        polarity: Polarity,
-    ) -> Option<usize> {
+    pub fn push_image(&mut self, glyph: &GlyphImage) -> Option<usize> {
         let mut pixels = std::mem::take(&mut self.pixels);
         pixels.resize(CANONICAL_DIM, 0.0);
-        let row = canonical_into(image, background, polarity, &mut pixels)
-            .then(|| self.push_pixels(&pixels));
+        let row = canonical_into(glyph, &mut pixels).then(|| self.push_pixels(&pixels));
         self.pixels = pixels;
         row
     }

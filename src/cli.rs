@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use augsafe::evaluate::{collect_examples, scan_entries, scan_with, Augment, Baseline, Example};
-use augsafe::idx::IdxSource;
+use augsafe::dataset::{IdxOptions, IdxSource};
 use augsafe::pipeline::{Format, Pipeline};
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
@@ -14,9 +13,9 @@ use augsafe::report::json::JsonExporter;
 use augsafe::report::markdown::MarkdownExporter;
 use augsafe::report::strip;
 use augsafe::report::text::TextExporter;
-use augsafe::report::{write_atomically, Exporter};
+use augsafe::report::{write_atomically, Example, Exporter};
 use augsafe::sweep::{self, sweep_values, SweepOp};
-use augsafe::{render, Dataset, RenderConfig, ScanConfig, Thresholds, Transform, Verdict};
+use augsafe::{render, Dataset, RenderConfig, Scan, ScanConfig, Thresholds, Transform, Verdict};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -299,28 +298,14 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         "images",
         args.judge.quiet,
     );
-    let mut baseline = Baseline::templates(&dataset, &config.classifier);
-    let report = scan_with(
-        &dataset,
-        &mut baseline,
-        &config,
-        pipeline.as_ref(),
-        &|done| bar.set_position(done),
-    );
+    let scan = Scan::run(&dataset, &config, pipeline.as_ref(), &|done| {
+        bar.set_position(done)
+    });
     bar.finish_and_clear();
+    let report = scan.report();
 
     if args.html.is_some() || args.examples_dir.is_some() {
-        let entries = scan_entries(&config, pipeline.as_ref());
-        let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
-        let examples = collect_examples(
-            &dataset,
-            &baseline,
-            &augments,
-            &report,
-            &config,
-            args.examples,
-            PAIRS_WITH_EXAMPLES,
-        );
+        let examples = scan.examples(args.examples, PAIRS_WITH_EXAMPLES);
         if let Some(dir) = &args.examples_dir {
             write_examples(dir, &examples, &dataset.classes)?;
         }
@@ -329,16 +314,16 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
                 examples,
                 command: command_line(),
             };
-            write_atomically(path, &exporter.render(&report)?)?;
+            write_atomically(path, &exporter.render(report)?)?;
         }
     }
     if let Some(path) = &args.markdown {
-        write_atomically(path, &MarkdownExporter.render(&report)?)?;
+        write_atomically(path, &MarkdownExporter.render(report)?)?;
     }
     if let Some(path) = &args.save_templates {
-        write_atomically(path, &baseline.classifier.to_npy())?;
-        let labels: String = baseline
-            .classifier
+        let classifier = &scan.baseline().classifier;
+        write_atomically(path, &classifier.to_npy())?;
+        let labels: String = classifier
             .template_classes()
             .iter()
             .map(|&c| format!("{}\n", dataset.classes[c]))
@@ -356,24 +341,25 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
 
     let json = match &args.json {
-        Some(path) => Some((path.as_path(), JsonExporter.render(&report)?)),
+        Some(path) => Some((path.as_path(), JsonExporter.render(report)?)),
         None => None,
     };
-    emit(json, &TextExporter.render(&report)?, args.judge.quiet)?;
+    emit(json, &TextExporter.render(report)?, args.judge.quiet)?;
+    let worst = report.worst_verdict();
     // The process ends here: freeing a million glyph images one by one would add a third of a
     // second to a full-size scan for nothing, so the operating system takes them back instead.
+    std::mem::forget(scan);
     std::mem::forget(dataset);
-    std::mem::forget(baseline);
 
     let tripped = match args.fail_on {
-        Some(FailOn::Unsafe) => report.worst_verdict() >= Verdict::Unsafe,
-        Some(FailOn::Caution) => report.worst_verdict() >= Verdict::Caution,
+        Some(FailOn::Unsafe) => worst >= Verdict::Unsafe,
+        Some(FailOn::Caution) => worst >= Verdict::Caution,
         None => false,
     };
     if tripped {
         eprintln!(
             "augsafe: failing because a transformation is {} (--fail-on)",
-            report.worst_verdict().as_str()
+            worst.as_str()
         );
         return Ok(ExitCode::from(EXIT_GATE));
     }
@@ -586,19 +572,11 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
             .with_context(|| format!("cannot scan {}", manifest.display()))?
     } else {
         let dir = input.dir.as_deref().unwrap_or(Path::new("."));
-        let idx =
-            IdxSource::find_in(dir).filter(|_| input.transpose || input.idx_mapping.is_some());
-        match idx {
-            Some(mut source) => {
-                source.transpose = input.transpose;
-                if input.idx_mapping.is_some() {
-                    source.mapping = input.idx_mapping.clone();
-                }
-                Dataset::from_idx(&source)
-            }
-            None => Dataset::load(dir),
-        }
-        .with_context(|| format!("cannot scan {}", dir.display()))?
+        let idx = IdxOptions {
+            mapping: input.idx_mapping.clone(),
+            transpose: input.transpose,
+        };
+        Dataset::load_with(dir, &idx).with_context(|| format!("cannot scan {}", dir.display()))?
     };
     if let Some(max) = input.max_per_class {
         dataset.sample_per_class(usize::try_from(max).unwrap_or(usize::MAX), seed);

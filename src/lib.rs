@@ -14,8 +14,7 @@
 //! from→to pairs, which the exporters in [`report`] write as a terminal table, JSON,
 //! Markdown or a self-contained HTML page with example strips.
 //!
-//! Around that core: [`idx`] reads MNIST-style IDX files and [`Dataset`] also takes CSV
-//! manifests; [`pipeline`] reads Albumentations pipelines saved as JSON or YAML and applies
+//! Around that core: [`Dataset`] also reads MNIST-style IDX files and CSV manifests; [`pipeline`] reads Albumentations pipelines saved as JSON or YAML and applies
 //! them as training does; [`sweep`] walks one parameter to find its safe range; [`recommend`]
 //! narrows or removes what is unsafe and writes the result back in Albumentations' format.
 //!
@@ -41,13 +40,14 @@
 pub mod classify;
 pub mod dataset;
 pub mod error;
-pub mod evaluate;
-pub mod idx;
+pub mod glyph;
 pub mod normalize;
 pub mod pipeline;
 pub mod recommend;
 pub mod render;
 pub mod report;
+pub mod rng;
+pub mod scan;
 mod simd;
 pub mod sweep;
 pub mod transform;
@@ -55,8 +55,9 @@ pub mod transform;
 pub use classify::{Classifier, ClassifierOptions, TemplateClassifier};
 pub use dataset::{Dataset, Glyph};
 pub use error::{Error, Result};
-pub use evaluate::{scan, ScanConfig};
+pub use glyph::{GlyphImage, Polarity};
 pub use normalize::{normalize, Canonical};
 pub use render::{render_dataset, RenderConfig};
 pub use report::{Report, Thresholds, Verdict};
-pub use transform::Transform;
+pub use scan::{scan, Scan, ScanConfig};
+pub use transform::{Augment, Transform};

@@ -9,7 +9,7 @@
 
 use image::{GrayImage, Luma};
 
-use crate::dataset::Polarity;
+use crate::glyph::{GlyphImage, Polarity};
 
 /// Side of the canonical square, in pixels.
 pub const CANONICAL_SIZE: u32 = 32;
@@ -69,11 +69,11 @@ const SHIFTS: usize = 2 * MAX_SHIFT as usize + 1;
 /// `n` pixels holds 33 × n × 32 values: 28 pixels take 118 KB).
 const CACHED_TABLES: usize = 48;
 
-/// Brings an image of any size into canonical form, given its background level and polarity.
-/// Returns `None` when the image holds no ink (a crop that missed the glyph, say).
-pub fn normalize(image: &GrayImage, background: u8, polarity: Polarity) -> Option<Canonical> {
+/// Brings a glyph image of any size into canonical form. Returns `None` when the image holds
+/// no ink (a crop that missed the glyph, say).
+pub fn normalize(glyph: &GlyphImage) -> Option<Canonical> {
     let mut pixels = vec![0.0f32; CANONICAL_DIM];
-    canonical_into(image, background, polarity, &mut pixels).then_some(Canonical { pixels })
+    canonical_into(glyph, &mut pixels).then_some(Canonical { pixels })
 }
 
 /// [`normalize`] into a buffer of [`CANONICAL_DIM`] values; `false` when there is no ink.
@@ -84,12 +84,13 @@ pub fn normalize(image: &GrayImage, background: u8, polarity: Polarity) -> Optio
 /// `canonical = My · ink · Mxᵀ`. The matrices for every whole-pixel shift are made once per
 /// source length and kept; a sub-pixel shift blends two of them. The centre of ink of the
 /// resized map comes straight from weighted row and column sums of the source.
-pub(crate) fn canonical_into(
-    image: &GrayImage,
-    background: u8,
-    polarity: Polarity,
-    out: &mut [f32],
-) -> bool {
+pub(crate) fn canonical_into(glyph: &GlyphImage, out: &mut [f32]) -> bool {
+    let GlyphImage {
+        pixels: image,
+        background,
+        polarity,
+    } = glyph;
+    let (background, polarity) = (*background, *polarity);
     let (w, h) = (image.width() as usize, image.height() as usize);
     if w == 0 || h == 0 || out.len() != CANONICAL_DIM {
         return false;
@@ -668,30 +669,60 @@ mod tests {
 
     #[test]
     fn position_in_the_frame_is_forgotten() {
-        let left = normalize(&bar(32, 2, 4, 4, 12), 255, Polarity::DarkOnLight).unwrap();
-        let right = normalize(&bar(32, 24, 15, 4, 12), 255, Polarity::DarkOnLight).unwrap();
+        let left = normalize(&GlyphImage::new(
+            bar(32, 2, 4, 4, 12),
+            255,
+            Polarity::DarkOnLight,
+        ))
+        .unwrap();
+        let right = normalize(&GlyphImage::new(
+            bar(32, 24, 15, 4, 12),
+            255,
+            Polarity::DarkOnLight,
+        ))
+        .unwrap();
         assert!(ncc(&left, &right) > 0.999, "{}", ncc(&left, &right));
     }
 
     #[test]
     fn size_relative_to_the_frame_is_kept() {
-        let small = normalize(&bar(32, 12, 12, 6, 6), 255, Polarity::DarkOnLight).unwrap();
-        let large = normalize(&bar(32, 8, 8, 14, 14), 255, Polarity::DarkOnLight).unwrap();
+        let small = normalize(&GlyphImage::new(
+            bar(32, 12, 12, 6, 6),
+            255,
+            Polarity::DarkOnLight,
+        ))
+        .unwrap();
+        let large = normalize(&GlyphImage::new(
+            bar(32, 8, 8, 14, 14),
+            255,
+            Polarity::DarkOnLight,
+        ))
+        .unwrap();
         assert!(ncc(&small, &large) < 0.8, "{}", ncc(&small, &large));
     }
 
     #[test]
     fn polarity_and_frame_size_do_not_matter() {
-        let dark = normalize(&bar(32, 10, 6, 8, 20), 255, Polarity::DarkOnLight).unwrap();
+        let dark = normalize(&GlyphImage::new(
+            bar(32, 10, 6, 8, 20),
+            255,
+            Polarity::DarkOnLight,
+        ))
+        .unwrap();
         let mut light = bar(64, 20, 12, 16, 40);
         image::imageops::invert(&mut light);
-        let light = normalize(&light, 0, Polarity::LightOnDark).unwrap();
+        let light = normalize(&GlyphImage::new(light.clone(), 0, Polarity::LightOnDark)).unwrap();
         assert!(ncc(&dark, &light) > 0.98, "{}", ncc(&dark, &light));
     }
 
     #[test]
     fn ink_ends_up_centred_and_bright() {
-        let canonical = normalize(&bar(32, 0, 0, 2, 2), 255, Polarity::DarkOnLight).unwrap();
+        let canonical = normalize(&GlyphImage::new(
+            bar(32, 0, 0, 2, 2),
+            255,
+            Polarity::DarkOnLight,
+        ))
+        .unwrap();
         let image = canonical.to_image();
         let centre = image.get_pixel(15, 15)[0].max(image.get_pixel(16, 16)[0]);
         assert!(centre > 200, "{centre}");
@@ -810,7 +841,7 @@ mod tests {
                     Luma([if inside { level } else { background }])
                 });
                 let expected = by_definition(&image, background, polarity);
-                let got = normalize(&image, background, polarity);
+                let got = normalize(&GlyphImage::new(image.clone(), background, polarity));
                 match (expected, got) {
                     (None, None) => {}
                     (Some(expected), Some(got)) => {
@@ -850,7 +881,7 @@ mod tests {
         }
         let glyphs: Vec<Canonical> = shapes
             .iter()
-            .filter_map(|s| normalize(s, 255, Polarity::DarkOnLight))
+            .filter_map(|s| normalize(&GlyphImage::new((*s).clone(), 255, Polarity::DarkOnLight)))
             .collect();
         assert_eq!(glyphs.len(), shapes.len());
         for (i, a) in glyphs.iter().enumerate() {
@@ -916,9 +947,16 @@ mod tests {
     #[test]
     fn an_image_without_ink_has_no_canonical_form() {
         let blank = GrayImage::from_pixel(16, 16, Luma([255]));
-        assert_eq!(normalize(&blank, 255, Polarity::DarkOnLight), None);
         assert_eq!(
-            normalize(&GrayImage::new(0, 0), 0, Polarity::LightOnDark),
+            normalize(&GlyphImage::new(blank.clone(), 255, Polarity::DarkOnLight)),
+            None
+        );
+        assert_eq!(
+            normalize(&GlyphImage::new(
+                GrayImage::new(0, 0),
+                0,
+                Polarity::LightOnDark
+            )),
             None
         );
     }

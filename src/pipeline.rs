@@ -17,10 +17,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::dataset::Polarity;
 use crate::error::{Error, Result};
-use crate::evaluate::Augment;
-use crate::transform::{Affine, Extent, Fill, Param, Step, Transform};
+use crate::glyph::{GlyphImage, Polarity};
+use crate::transform::{Affine, Augment, Extent, Fill, Param, Step, Transform};
 
 /// The file format a pipeline was saved in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -996,9 +995,11 @@ fn apply_node(
             let child = if roll < *p { first } else { second };
             apply_node(child, image, background, polarity, rng, true)
         }
-        Node::Leaf(leaf) => leaf
-            .step
-            .apply(&image, leaf.fill.unwrap_or(background), polarity, rng),
+        Node::Leaf(leaf) => {
+            let fill = leaf.fill.unwrap_or(background);
+            leaf.step
+                .apply(&GlyphImage::new(image, fill, polarity), rng)
+        }
         Node::PassThrough { .. } | Node::NotEvaluated { .. } => image,
     }
 }
@@ -1041,14 +1042,16 @@ fn node_p(node: &Node) -> f64 {
 }
 
 impl Augment for Pipeline {
-    fn augment(
-        &self,
-        image: &GrayImage,
-        background: u8,
-        polarity: Polarity,
-        rng: &mut ChaCha8Rng,
-    ) -> GrayImage {
-        apply_node(&self.root, image.clone(), background, polarity, rng, false)
+    fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
+        let image = glyph.pixels.clone();
+        apply_node(
+            &self.root,
+            image,
+            glyph.background,
+            glyph.polarity,
+            rng,
+            false,
+        )
     }
 
     fn is_random(&self) -> bool {
@@ -1059,15 +1062,14 @@ impl Augment for Pipeline {
 /// One geometric transform of a pipeline applied on its own, every time (its `p` set aside),
 /// with its own fill: to see what it does when it does fire.
 impl Augment for Leaf {
-    fn augment(
-        &self,
-        image: &GrayImage,
-        background: u8,
-        polarity: Polarity,
-        rng: &mut ChaCha8Rng,
-    ) -> GrayImage {
-        self.step
-            .apply(image, self.fill.unwrap_or(background), polarity, rng)
+    fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
+        match self.fill {
+            Some(fill) if fill != glyph.background => {
+                let filled = GlyphImage::new(glyph.pixels.clone(), fill, glyph.polarity);
+                self.step.apply(&filled, rng)
+            }
+            _ => self.step.apply(glyph, rng),
+        }
     }
 
     fn is_random(&self) -> bool {
@@ -1233,7 +1235,8 @@ mod tests {
         let (mut h, mut v) = (0, 0);
         for seed in 0..1200u64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let out = pipeline.augment(&image, 0, Polarity::LightOnDark, &mut rng);
+            let glyph = GlyphImage::new(image.clone(), 0, Polarity::LightOnDark);
+            let out = pipeline.augment(&glyph, &mut rng);
             if out == image::imageops::flip_horizontal(&image) {
                 h += 1;
             } else if out == image::imageops::flip_vertical(&image) {

@@ -14,14 +14,15 @@ use serde_json::{json, Value};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::evaluate::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
-    Augment, Baseline, ScanConfig, Tally,
-};
 use crate::pipeline::{short_class_name, Format, Leaf, Pipeline};
 use crate::report::{
     ClassifierSummary, DatasetSummary, Tool, TransformReport, Verdict, SCHEMA_VERSION,
 };
+use crate::scan::{
+    classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
+    Baseline, ScanConfig, Tally,
+};
+use crate::transform::Augment;
 
 /// Strengths tried when narrowing, from the original (1) toward no change (0).
 const STRENGTHS: [f64; 9] = [1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025];
@@ -311,7 +312,7 @@ pub fn recommend(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Recommendation> {
     let baseline = Baseline::build(dataset, &config.classifier);
-    let mut backgrounds: Vec<u8> = dataset.glyphs.iter().map(|g| g.background).collect();
+    let mut backgrounds: Vec<u8> = dataset.glyphs.iter().map(|g| g.image.background).collect();
     backgrounds.sort_unstable();
     let background = backgrounds
         .get(backgrounds.len() / 2)

@@ -14,7 +14,7 @@ use rand::Rng;
 
 use crate::dataset::folder_name_for_char;
 use crate::error::{Error, Result};
-use crate::evaluate::draw_rng;
+use crate::rng::draw_rng;
 use crate::transform::rotate;
 
 /// What to render.

@@ -8,12 +8,12 @@ use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::evaluate::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, measure, Augment, Baseline,
+use crate::report::{ClassifierSummary, DatasetSummary, Thresholds, Tool, Verdict, SCHEMA_VERSION};
+use crate::scan::{
+    classifier_summary, dataset_summary, discount_baseline_confusions, measure, Baseline,
     ScanConfig, Tally,
 };
-use crate::report::{ClassifierSummary, DatasetSummary, Thresholds, Tool, Verdict, SCHEMA_VERSION};
-use crate::transform::Transform;
+use crate::transform::{Augment, Transform};
 
 /// The parameter a sweep walks along.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use augsafe::classify::{judge, predict, GlyphBatch, Outcome, Query};
-use augsafe::evaluate::{draw_rng, Baseline};
+use augsafe::rng::draw_rng;
+use augsafe::scan::{Baseline, Scan};
 use augsafe::{normalize, ClassifierOptions, Dataset, RenderConfig, Transform};
 
 fn load(path: &Path) -> Dataset {
@@ -38,8 +39,8 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
         let mut expected = Vec::new();
         for (index, glyph) in probe.glyphs.iter().enumerate() {
             let mut rng = draw_rng(7, index, t, 0);
-            let image = transform.apply(&glyph.image, glyph.background, glyph.polarity, &mut rng);
-            let Some(canonical) = normalize(&image, glyph.background, glyph.polarity) else {
+            let image = transform.apply(&glyph.image, &mut rng);
+            let Some(canonical) = normalize(&glyph.image.with_pixels(image)) else {
                 continue;
             };
             let features = canonical.features();
@@ -140,22 +141,25 @@ fn judging_in_eight_bits_first_changes_no_outcome_on_unseen_fonts() {
 
 #[test]
 fn measuring_the_baseline_with_the_transformations_gives_the_same_baseline_and_report() {
-    use augsafe::evaluate::scan_with;
     let dataset = load(Path::new("fixtures/glyphs"));
     let config = augsafe::ScanConfig::default();
     // Measured on its own first, and then within the scan's pass.
-    let mut apart = Baseline::build(&dataset, &config.classifier);
-    let mut within = Baseline::templates(&dataset, &config.classifier);
-    assert!(apart.is_measured(&dataset) && !within.is_measured(&dataset));
-    let report_apart = scan_with(&dataset, &mut apart, &config, None, &|_| {});
-    let report_within = scan_with(&dataset, &mut within, &config, None, &|_| {});
-    assert!(within.is_measured(&dataset));
-    assert_eq!(apart.has_ink, within.has_ink);
-    assert_eq!(apart.predicted, within.predicted);
-    assert_eq!(report_apart, report_within);
+    let apart = Baseline::build(&dataset, &config.classifier);
+    let within = Baseline::templates(&dataset, &config.classifier);
+    assert!(apart.predictions(&dataset).is_some() && within.predictions(&dataset).is_none());
+    let apart = Scan::with_baseline(&dataset, apart, &config, None, &|_| {});
+    let within = Scan::with_baseline(&dataset, within, &config, None, &|_| {});
+    assert!(within.baseline().predictions(&dataset).is_some());
+    assert_eq!(
+        apart.baseline().leave_one_out,
+        within.baseline().leave_one_out
+    );
+    assert_eq!(apart.report(), within.report());
     // Glyphs the baseline gets wrong are there to be left out of the transformations.
     assert!(apart
-        .predicted
+        .baseline()
+        .predictions(&dataset)
+        .unwrap_or_default()
         .iter()
         .zip(&dataset.glyphs)
         .any(|(p, g)| *p != Some(g.label)));

@@ -9,9 +9,9 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
 use super::text::top_pairs;
+use super::Example;
 use super::{percent, Exporter, Report, TransformReport, Verdict};
 use crate::error::Result;
-use crate::evaluate::Example;
 
 const CSS: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1d1d1f; }
@@ -33,7 +33,7 @@ figcaption { font-size: 0.75rem; color: #555; }
 /// Writes the report as a self-contained HTML page.
 #[derive(Clone, Debug, Default)]
 pub struct HtmlExporter {
-    /// Example strips to show, from [`collect_examples`](crate::evaluate::collect_examples).
+    /// Example strips to show, from [`collect_examples`](crate::scan::Scan::examples).
     pub examples: Vec<Example>,
     /// The command line that reproduces the report.
     pub command: String,

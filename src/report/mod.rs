@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use image::GrayImage;
 use serde::Serialize;
 
 use crate::dataset::Skipped;
@@ -255,6 +256,32 @@ pub struct Pair {
     pub count: usize,
     /// `count` over the samples of `from`.
     pub rate: f64,
+}
+
+/// One transformed glyph that read as another class, with what the classifier saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// Index into the report's transforms.
+    pub transform: usize,
+    /// The true class.
+    pub from: usize,
+    /// The class it read as.
+    pub to: usize,
+    /// Index of the original among the dataset's glyphs.
+    pub glyph: usize,
+    /// Which draw of the transformation.
+    pub draw: u32,
+    /// The original image.
+    pub original: GrayImage,
+    /// The transformed image, as training would see it.
+    pub transformed: GrayImage,
+    /// The transformed glyph in canonical form, as the classifier saw it.
+    pub canonical: GrayImage,
+    /// The template of `to` it matched.
+    pub template: GrayImage,
+    /// Whether the original is dark ink on a light background (the canonical form and the
+    /// template are drawn the same way round when shown).
+    pub dark_on_light: bool,
 }
 
 /// Pairs as `B→8 3`, in their order.

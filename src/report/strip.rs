@@ -4,8 +4,8 @@
 use image::imageops::{self, FilterType};
 use image::{GrayImage, Luma};
 
+use super::Example;
 use crate::error::{Error, Result};
-use crate::evaluate::Example;
 
 /// Side of each panel before upscaling, in pixels.
 const PANEL: u32 = 32;

@@ -6,7 +6,7 @@ use imageproc::geometric_transformations as geometry;
 use rand::Rng;
 
 use super::{Affine, Extent, Fill, Param, Side, Step};
-use crate::dataset::Polarity;
+use crate::glyph::Polarity;
 
 pub(super) fn apply_step<R: Rng + ?Sized>(
     step: &Step,
@@ -114,10 +114,7 @@ pub(super) fn apply_step<R: Rng + ?Sized>(
         } => {
             let level = match fill {
                 Fill::Background => background,
-                Fill::Ink => match polarity {
-                    Polarity::DarkOnLight => 0,
-                    Polarity::LightOnDark => 255,
-                },
+                Fill::Ink => polarity.ink_level(),
                 Fill::Value(v) => *v,
             };
             dropout(image, *holes, (*height, *width), *pixels, level, rng)
@@ -588,6 +585,7 @@ fn dropout<R: Rng + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::glyph::GlyphImage;
     use crate::transform::Transform;
     use proptest::prelude::*;
     use rand::{Rng, SeedableRng};
@@ -601,10 +599,15 @@ mod tests {
         ChaCha8Rng::seed_from_u64(7)
     }
 
+    /// `image` as a glyph image on `background`.
+    fn on(image: &GrayImage, background: u8, polarity: Polarity) -> GlyphImage {
+        GlyphImage::new(image.clone(), background, polarity)
+    }
+
     fn apply(spec: &str, image: &GrayImage) -> GrayImage {
         spec.parse::<Transform>()
             .unwrap()
-            .apply(image, 0, Polarity::LightOnDark, &mut rng())
+            .apply(&on(&image, 0, Polarity::LightOnDark), &mut rng())
     }
 
     /// A light-on-dark square of ink, `side` pixels, centred in a `size`² image.
@@ -858,11 +861,11 @@ mod tests {
         let mut seen_group = std::collections::HashSet::new();
         for seed in 0..64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let turned =
-                Transform::new(vec![Step::Rot90]).apply(&image, 0, Polarity::LightOnDark, &mut rng);
+            let turned = Transform::new(vec![Step::Rot90])
+                .apply(&on(&image, 0, Polarity::LightOnDark), &mut rng);
             seen_turns.insert(turns.iter().position(|t| *t == turned).unwrap());
-            let moved =
-                Transform::new(vec![Step::D4]).apply(&image, 0, Polarity::LightOnDark, &mut rng);
+            let moved = Transform::new(vec![Step::D4])
+                .apply(&on(&image, 0, Polarity::LightOnDark), &mut rng);
             seen_group.insert(group.iter().position(|t| *t == moved).unwrap());
         }
         assert_eq!(seen_turns.len(), 4);
@@ -968,12 +971,12 @@ mod tests {
         assert_eq!(none, image);
         let mut rng = rng();
         let dark_ink = Transform::new(vec!["dropout:holes=1,size=1,fill=ink".parse().unwrap()])
-            .apply(&image, 255, Polarity::DarkOnLight, &mut rng);
+            .apply(&on(&image, 255, Polarity::DarkOnLight), &mut rng);
         assert!(dark_ink.pixels().all(|p| p[0] == 0));
         let background = Transform::new(vec!["dropout:holes=1,size=1,fill=background"
             .parse()
             .unwrap()])
-        .apply(&image, 255, Polarity::DarkOnLight, &mut rng);
+        .apply(&on(&image, 255, Polarity::DarkOnLight), &mut rng);
         assert!(background.pixels().all(|p| p[0] == 255));
     }
 
@@ -984,7 +987,7 @@ mod tests {
         let flipped = (0..1000)
             .filter(|&seed| {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                spec.apply(&image, 0, Polarity::LightOnDark, &mut rng) != image
+                spec.apply(&on(&image, 0, Polarity::LightOnDark), &mut rng) != image
             })
             .count();
         assert!((250..350).contains(&flipped), "{flipped}");
@@ -998,9 +1001,7 @@ mod tests {
         let spec: Transform = "rotate:-30..30+crop:0.5..0.9".parse().unwrap();
         let run = |seed| {
             spec.apply(
-                &image,
-                0,
-                Polarity::LightOnDark,
+                &on(&image, 0, Polarity::LightOnDark),
                 &mut ChaCha8Rng::seed_from_u64(seed),
             )
         };
@@ -1059,7 +1060,7 @@ mod tests {
         fn crops_keep_the_fraction_asked_for(image in any_image(), fraction in 0.05f64..=1.0) {
             let (w, h) = image.dimensions();
             let random = Transform::new(vec![Step::Crop(Extent::Fraction(Param::Fixed(fraction)))]);
-            let cropped = random.apply(&image, 0, Polarity::LightOnDark, &mut rng());
+            let cropped = random.apply(&on(&image, 0, Polarity::LightOnDark), &mut rng());
             prop_assert_eq!(cropped.dimensions(), (kept(w, fraction), kept(h, fraction)));
             prop_assert_eq!(crop_side(&image, Side::Left, fraction).height(), h);
             prop_assert_eq!(crop_side(&image, Side::Top, fraction).width(), w);
@@ -1086,7 +1087,7 @@ mod tests {
         fn no_step_panics_on_any_image(image in any_image(), seed in any::<u64>()) {
             for spec in ["safe-rotate:-90..90", "d4", "resized-crop", "sized-crop:height=1..40,ratio=3", "crop:box=0,0,1,1", "elastic:alpha=3,sigma=2", "dropout:holes=0..5,size=0.05..1", "affine:rotate=-180..180,scale=0.1..3,translate=-1..1,shear=-80..80"] {
                 let spec: Transform = spec.parse().unwrap();
-                let out = spec.apply(&image, 0, Polarity::LightOnDark, &mut ChaCha8Rng::seed_from_u64(seed));
+                let out = spec.apply(&on(&image, 0, Polarity::LightOnDark), &mut ChaCha8Rng::seed_from_u64(seed));
                 prop_assert!(out.width() >= 1 && out.height() >= 1);
             }
         }

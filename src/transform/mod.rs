@@ -28,8 +28,9 @@ use std::fmt;
 
 use image::GrayImage;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
-use crate::dataset::Polarity;
+use crate::glyph::{GlyphImage, Polarity};
 
 mod geometry;
 mod spec;
@@ -291,16 +292,10 @@ impl Step {
         }
     }
 
-    /// Applies the step to a raw image whose background and polarity are known; what it
-    /// uncovers is filled with the background.
-    pub fn apply<R: Rng + ?Sized>(
-        &self,
-        image: &GrayImage,
-        background: u8,
-        polarity: Polarity,
-        rng: &mut R,
-    ) -> GrayImage {
-        geometry::apply_step(self, image, background, polarity, rng)
+    /// Applies the step to a raw glyph image; what it uncovers is filled with the image's
+    /// background.
+    pub fn apply<R: Rng + ?Sized>(&self, glyph: &GlyphImage, rng: &mut R) -> GrayImage {
+        geometry::apply_step(self, &glyph.pixels, glyph.background, glyph.polarity, rng)
     }
 }
 
@@ -353,8 +348,12 @@ impl Transform {
             GrayImage::from_fn(side, side, |x, y| image::Luma([pick(x, y) as u8]))
         };
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-        let columns = self.apply(&coordinate(|x, _| x), 0, Polarity::DarkOnLight, &mut rng);
-        let rows = self.apply(&coordinate(|_, y| y), 0, Polarity::DarkOnLight, &mut rng);
+        let mut moved = |pick| {
+            let glyph = GlyphImage::new(coordinate(pick), 0, Polarity::DarkOnLight);
+            self.apply(&glyph, &mut rng)
+        };
+        let columns = moved(|x, _| x);
+        let rows = moved(|_, y| y);
         if columns.dimensions() != (side, side) || rows.dimensions() != (side, side) {
             return None;
         }
@@ -368,23 +367,48 @@ impl Transform {
         )
     }
 
-    /// Applies the pipeline to a raw image; what a step uncovers is filled with `background`.
-    pub fn apply<R: Rng + ?Sized>(
-        &self,
-        image: &GrayImage,
-        background: u8,
-        polarity: Polarity,
-        rng: &mut R,
-    ) -> GrayImage {
+    /// Applies the pipeline to a raw glyph image; what a step uncovers is filled with the
+    /// image's background.
+    pub fn apply<R: Rng + ?Sized>(&self, glyph: &GlyphImage, rng: &mut R) -> GrayImage {
         let Some((first, rest)) = self.steps.split_first() else {
-            return image.clone();
+            return glyph.pixels.clone();
         };
         // The first step reads the original: no copy of it is made first.
-        let mut current = first.apply(image, background, polarity, rng);
+        let mut current = first.apply(glyph, rng);
         for step in rest {
-            current = step.apply(&current, background, polarity, rng);
+            current = step.apply(&glyph.with_pixels(current), rng);
         }
         current
+    }
+}
+
+/// Anything that turns a raw glyph image into an augmented one: a [`Transform`], or a whole
+/// training pipeline read from a file.
+pub trait Augment: Sync {
+    /// Applies it to a raw glyph image, drawing from `rng`.
+    fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage;
+
+    /// Whether it draws anything at random (so it is worth drawing several times).
+    fn is_random(&self) -> bool;
+
+    /// For one that only moves the pixels of a square around, always the same way, where
+    /// each pixel of a `side`×`side` result comes from (see [`Transform::square_permutation`]).
+    fn square_permutation(&self, _side: u32) -> Option<Vec<u16>> {
+        None
+    }
+}
+
+impl Augment for Transform {
+    fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
+        self.apply(glyph, rng)
+    }
+
+    fn is_random(&self) -> bool {
+        Transform::is_random(self)
+    }
+
+    fn square_permutation(&self, side: u32) -> Option<Vec<u16>> {
+        Transform::square_permutation(self, side)
     }
 }
 

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 use rayon::prelude::*;
 
+use super::{assemble, Dataset, Origin};
 use crate::error::{Error, Result};
+use crate::glyph::{DecodeError, GlyphImage};
 
 /// An IDX array as read: its shape and its elements as `f64`.
 #[derive(Clone, Debug, PartialEq)]
@@ -434,6 +436,48 @@ impl IdxSource {
             .into_iter()
             .collect::<Result<Vec<_>>>()?;
         Ok(IdxDataset { images, labels })
+    }
+}
+
+/// How to read an IDX pair that a dataset folder holds: the caller's mapping file and
+/// orientation, in place of what is found beside the pair.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdxOptions {
+    /// Label names to use instead of a `mapping` file found in the folder.
+    pub mapping: Option<PathBuf>,
+    /// Whether images are stored transposed (EMNIST) and must be turned back.
+    pub transpose: bool,
+}
+
+impl Dataset {
+    /// Reads an IDX images/labels pair (MNIST, EMNIST, ...), as [`IdxSource::read`] does.
+    ///
+    /// # Errors
+    /// As [`IdxSource::read`], and [`Error::NotEnoughData`] with fewer than two classes.
+    pub fn from_idx(source: &IdxSource) -> Result<Dataset> {
+        let idx = source.read()?;
+        let name = source.images.display().to_string();
+        let width = idx.images.len().to_string().len();
+        let decoded: Vec<(
+            String,
+            PathBuf,
+            std::result::Result<GlyphImage, DecodeError>,
+        )> = idx
+            .images
+            .into_par_iter()
+            .zip(idx.labels.into_par_iter())
+            .enumerate()
+            .map(|(i, (image, label))| {
+                let path = PathBuf::from(format!("{name}#{i:0width$}"));
+                (label, path, GlyphImage::from_grey(image))
+            })
+            .collect();
+        let root = source
+            .images
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        assemble(&root, decoded, Vec::new(), Origin::Idx, Vec::new(), 0)
     }
 }
 

@@ -1,0 +1,120 @@
+//! Reading an ImageFolder tree, `ROOT/<label>/<image>`, or the IDX pair a folder holds.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::idx::{IdxOptions, IdxSource};
+use super::labels::label_from_folder_name;
+use super::{assemble, decode_files, Dataset, Origin, Skipped};
+use crate::error::{Error, Result};
+
+/// File extensions that are read as images (compared case-insensitively).
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp", "pnm", "pbm", "pgm", "ppm",
+];
+
+impl Dataset {
+    /// Reads an ImageFolder tree (or, when `root` holds an IDX images/labels pair, that pair: see
+    /// [`IdxSource::find_in`]): every folder directly under `root` is a class (its name, decoded
+    /// with [`label_from_folder_name`], is the label) and every image file below it a sample.
+    ///
+    /// Files that cannot be decoded or hold no glyph are listed in [`Dataset::skipped`]; files
+    /// that are not images are counted in [`Dataset::ignored`].
+    ///
+    /// # Errors
+    /// [`Error::Read`] when `root` cannot be listed, [`Error::NotEnoughData`] when fewer than two
+    /// classes have a usable image.
+    pub fn load(root: &Path) -> Result<Dataset> {
+        Dataset::load_with(root, &IdxOptions::default())
+    }
+
+    /// [`Dataset::load`], with `idx` applied to an IDX pair found in `root`: its mapping file
+    /// (in place of one found beside the pair) and whether its images are stored transposed.
+    ///
+    /// # Errors
+    /// As [`Dataset::load`].
+    pub fn load_with(root: &Path, idx: &IdxOptions) -> Result<Dataset> {
+        let entries = std::fs::read_dir(root).map_err(|source| Error::Read {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let mut class_dirs = Vec::new();
+        let mut ignored = 0;
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Read {
+                path: root.to_path_buf(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.is_dir() {
+                class_dirs.push(path);
+            } else {
+                ignored += 1;
+            }
+        }
+        class_dirs.sort();
+        // A folder that holds an IDX pair is that dataset, whatever else sits beside it.
+        if let Some(mut source) = IdxSource::find_in(root) {
+            source.transpose = idx.transpose;
+            if idx.mapping.is_some() {
+                source.mapping.clone_from(&idx.mapping);
+            }
+            return Dataset::from_idx(&source);
+        }
+
+        // (label, files) per class folder; two folders may decode to one label.
+        let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+        let mut folder_labels: Vec<String> = Vec::new();
+        let mut skipped = Vec::new();
+        for dir in &class_dirs {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let label = label_from_folder_name(&name);
+            folder_labels.push(label.clone());
+            for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        let path = err.path().unwrap_or(dir).to_path_buf();
+                        skipped.push(Skipped {
+                            path,
+                            reason: err.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                if has_image_extension(entry.path()) {
+                    candidates.push((label.clone(), entry.into_path()));
+                } else {
+                    ignored += 1;
+                }
+            }
+        }
+
+        let decoded = decode_files(candidates);
+        assemble(
+            root,
+            decoded,
+            folder_labels,
+            Origin::Folders(class_dirs.len()),
+            skipped,
+            ignored,
+        )
+    }
+}
+
+fn has_image_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| {
+            IMAGE_EXTENSIONS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(ext))
+        })
+}

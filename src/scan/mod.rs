@@ -1,0 +1,194 @@
+//! A scan: the templates built from a dataset, its leave-one-out baseline, and every
+//! transformation drawn on every recognised original and judged, summed up as a [`Report`].
+//!
+//! A [`Scan`] keeps the dataset, configuration and baseline that made its report, so the
+//! example strips it finds afterwards ([`Scan::examples`]) are always draws that report
+//! counted. [`measure`] and the summaries are the pieces `sweep` and `recommend` build on.
+
+use crate::classify::ClassifierOptions;
+use crate::dataset::Dataset;
+use crate::pipeline::Pipeline;
+use crate::report::{Report, Thresholds, Tool, SCHEMA_VERSION};
+use crate::transform::{Augment, Transform};
+
+mod baseline;
+mod draw;
+mod examples;
+mod summary;
+mod tally;
+
+pub use baseline::{Baseline, LeaveOneOut};
+pub use draw::{draws_for, measure};
+pub use summary::{classifier_summary, dataset_summary, transform_report};
+pub use tally::{discount_baseline_confusions, Tally};
+
+/// Settings of a scan.
+#[derive(Clone, Debug)]
+pub struct ScanConfig {
+    /// The transformations to evaluate, in report order.
+    pub transforms: Vec<Transform>,
+    /// How many times a random transformation is drawn per image.
+    pub draws: u32,
+    /// The seed every random draw derives from.
+    pub seed: u64,
+    /// Change rates for caution and unsafe.
+    pub thresholds: Thresholds,
+    /// How far ahead another class must score (in correlation) for a change to count.
+    pub margin: f32,
+    /// Template classifier settings.
+    pub classifier: ClassifierOptions,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            transforms: crate::transform::default_set(),
+            draws: 5,
+            seed: 42,
+            thresholds: Thresholds::default(),
+            margin: 0.03,
+            classifier: ClassifierOptions::default(),
+        }
+    }
+}
+
+/// A finished scan: its report, and the dataset, configuration and baseline that made it.
+#[derive(Debug)]
+pub struct Scan<'a> {
+    dataset: &'a Dataset,
+    pipeline: Option<&'a Pipeline>,
+    config: ScanConfig,
+    baseline: Baseline,
+    report: Report,
+}
+
+impl<'a> Scan<'a> {
+    /// Scans a dataset: builds the classifier, measures its baseline, applies every
+    /// transformation (random ones `draws` times per image) and counts the label changes.
+    /// With a training pipeline, the pipeline as a whole comes first, then each of its
+    /// geometric components on its own (applied every time, to see what it does when it
+    /// fires), then the transformations of `config`; the report's `pipeline` section lists what
+    /// was passed through or not evaluated, and the component to blame for each class the
+    /// pipeline flags. `progress` is called with the number of images finished so far. The
+    /// result depends only on the inputs, never on the number of threads.
+    pub fn run(
+        dataset: &'a Dataset,
+        config: &ScanConfig,
+        pipeline: Option<&'a Pipeline>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Scan<'a> {
+        let baseline = Baseline::templates(dataset, &config.classifier);
+        Scan::with_baseline(dataset, baseline, config, pipeline, progress)
+    }
+
+    /// [`Scan::run`] with templates built already. A baseline whose leave-one-out reading is
+    /// not yet measured ([`Baseline::templates`]) is measured in the same pass as the
+    /// transformations.
+    pub fn with_baseline(
+        dataset: &'a Dataset,
+        mut baseline: Baseline,
+        config: &ScanConfig,
+        pipeline: Option<&'a Pipeline>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Scan<'a> {
+        let entries = entries(config, pipeline);
+        let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
+        let known = baseline.predictions(dataset);
+        let (mut tallies, has_ink, predicted) = draw::measure_with(
+            dataset,
+            &baseline.classifier,
+            known,
+            &augments,
+            config,
+            progress,
+        );
+        if known.is_none() {
+            baseline.leave_one_out = Some(LeaveOneOut { has_ink, predicted });
+        }
+        let confusion_rates = baseline.confusion_rates(dataset);
+        for per_class in &mut tallies {
+            discount_baseline_confusions(per_class, &confusion_rates);
+        }
+        let transforms = entries
+            .iter()
+            .zip(&tallies)
+            .map(|((label, _), per_class)| {
+                transform_report(label, per_class, &dataset.classes, &config.thresholds)
+            })
+            .collect();
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            seed: config.seed,
+            draws: config.draws,
+            thresholds: config.thresholds,
+            dataset: dataset_summary(dataset, &baseline),
+            classifier: classifier_summary(dataset, &baseline, config.margin),
+            pipeline: None,
+            transforms,
+        };
+        if let Some(pipeline) = pipeline {
+            report.pipeline = Some(summary::pipeline_summary(dataset, pipeline, &report));
+        }
+        Scan {
+            dataset,
+            pipeline,
+            config: config.clone(),
+            baseline,
+            report,
+        }
+    }
+
+    /// The report.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The report, the rest let go.
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+
+    /// The classifier and its baseline.
+    pub fn baseline(&self) -> &Baseline {
+        &self.baseline
+    }
+
+    /// The dataset scanned.
+    pub fn dataset(&self) -> &'a Dataset {
+        self.dataset
+    }
+}
+
+/// Scans a dataset with the transformations of `config` (see [`Scan::run`]) and returns the
+/// report alone.
+pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
+    Scan::run(dataset, config, None, progress).into_report()
+}
+
+/// What a scan applies, labelled as its report rows are: with a pipeline, the pipeline as a
+/// whole and then each of its geometric components on its own; then the transformations of
+/// `config`.
+fn entries<'c>(
+    config: &'c ScanConfig,
+    pipeline: Option<&'c Pipeline>,
+) -> Vec<(String, &'c dyn Augment)> {
+    let mut entries: Vec<(String, &dyn Augment)> = Vec::new();
+    if let Some(pipeline) = pipeline {
+        let name = pipeline.path.file_name().map_or_else(
+            || "pipeline".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        entries.push((format!("pipeline:{name}"), pipeline));
+        for leaf in pipeline.leaves() {
+            entries.push((
+                format!("{} p={}: {}", leaf.class, leaf.p, leaf.describe()),
+                leaf,
+            ));
+        }
+    }
+    for transform in &config.transforms {
+        entries.push((transform.to_string(), transform));
+    }
+    entries
+}

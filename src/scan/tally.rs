@@ -1,0 +1,115 @@
+//! Counting what a transformation did to each class, and excusing what the classifier already
+//! gets wrong without it.
+
+use std::collections::BTreeMap;
+
+use crate::classify::Outcome;
+
+/// What a transformation did to one class: judged samples, changes by target class, and the
+/// samples the classifier could not call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Transformed samples judged.
+    pub samples: usize,
+    /// Samples read as another class.
+    pub changed: usize,
+    /// Samples too close to call, or left without ink.
+    pub uncertain: usize,
+    /// Changed samples by the class they read as.
+    pub targets: BTreeMap<usize, usize>,
+}
+
+impl Tally {
+    /// Adds another tally of the same class into this one.
+    pub fn merge(&mut self, other: &Tally) {
+        self.samples += other.samples;
+        self.changed += other.changed;
+        self.uncertain += other.uncertain;
+        for (&to, &count) in &other.targets {
+            *self.targets.entry(to).or_default() += count;
+        }
+    }
+
+    pub(super) fn record(&mut self, outcome: Outcome) {
+        self.samples += 1;
+        match outcome {
+            Outcome::Kept => {}
+            Outcome::Uncertain { .. } | Outcome::Empty => self.uncertain += 1,
+            Outcome::Changed { to } => {
+                self.changed += 1;
+                *self.targets.entry(to).or_default() += 1;
+            }
+        }
+    }
+
+    /// `changed / samples`, 0 without samples.
+    pub fn change_rate(&self) -> f64 {
+        rate(self.changed, self.samples)
+    }
+}
+
+/// `count / samples`, 0 without samples.
+pub(crate) fn rate(count: usize, samples: usize) -> f64 {
+    if samples == 0 {
+        0.0
+    } else {
+        count as f64 / samples as f64
+    }
+}
+
+/// A change into a class that the classifier already confuses with the true class at baseline
+/// counts only beyond the baseline rate of that confusion: up to that rate it is the
+/// classifier's weakness, not the transformation's doing, and it is counted as uncertain.
+pub fn discount_baseline_confusions(
+    tallies: &mut [Tally],
+    confusion_rates: &BTreeMap<(usize, usize), f64>,
+) {
+    for (from, tally) in tallies.iter_mut().enumerate() {
+        let samples = tally.samples;
+        let mut excused = 0;
+        tally.targets.retain(|&to, count| {
+            let baseline_rate = confusion_rates.get(&(from, to)).copied().unwrap_or(0.0);
+            let expected = (baseline_rate * samples as f64).round() as usize;
+            let forgiven = expected.min(*count);
+            *count -= forgiven;
+            excused += forgiven;
+            *count > 0
+        });
+        tally.changed -= excused;
+        tally.uncertain += excused;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_count_only_beyond_the_baseline_confusion_rate() {
+        let mut tallies = vec![
+            Tally {
+                samples: 20,
+                changed: 12,
+                uncertain: 1,
+                targets: BTreeMap::from([(1, 10), (2, 2)]),
+            },
+            Tally {
+                samples: 10,
+                changed: 1,
+                uncertain: 0,
+                targets: BTreeMap::from([(0, 1)]),
+            },
+        ];
+        // Class 0 is read as class 1 a quarter of the time at baseline; 1 as 0 a fifth.
+        let baseline = BTreeMap::from([((0, 1), 0.25), ((1, 0), 0.2)]);
+        discount_baseline_confusions(&mut tallies, &baseline);
+        // 5 of the 10 changes 0→1 are what the baseline already does.
+        assert_eq!(tallies[0].changed, 7);
+        assert_eq!(tallies[0].uncertain, 6);
+        assert_eq!(tallies[0].targets, BTreeMap::from([(1, 5), (2, 2)]));
+        // The single change 1→0 is within the baseline rate (2 of 10): no change is left.
+        assert_eq!(tallies[1].changed, 0);
+        assert_eq!(tallies[1].uncertain, 1);
+        assert!(tallies[1].targets.is_empty());
+    }
+}
