@@ -11,7 +11,9 @@ use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
 use augsafe::report::markdown::MarkdownExporter;
+use augsafe::report::policy::PolicyExporter;
 use augsafe::report::strip;
+use augsafe::report::svg::SvgExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Example, Exporter};
 use augsafe::sweep::{self, sweep_values, SweepOp};
@@ -401,30 +403,23 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
 
     if let Some(path) = &args.plot {
-        write_atomically(path, sweep::render_svg(&report).as_bytes())?;
+        write_atomically(path, &SvgExporter.render(&report)?)?;
     }
     if let Some(path) = &args.html {
-        write_atomically(
-            path,
-            sweep::render_html(&report, &command_line()).as_bytes(),
-        )?;
+        let exporter = HtmlExporter {
+            examples: Vec::new(),
+            command: command_line(),
+        };
+        write_atomically(path, &exporter.render(&report)?)?;
     }
     if let Some(path) = &args.markdown {
-        write_atomically(path, sweep::render_markdown(&report).as_bytes())?;
+        write_atomically(path, &MarkdownExporter.render(&report)?)?;
     }
     let json = match &args.json {
-        Some(path) => {
-            let mut bytes = serde_json::to_vec_pretty(&report)?;
-            bytes.push(b'\n');
-            Some((path.as_path(), bytes))
-        }
+        Some(path) => Some((path.as_path(), JsonExporter.render(&report)?)),
         None => None,
     };
-    emit(
-        json,
-        sweep::render_text(&report).as_bytes(),
-        args.judge.quiet,
-    )?;
+    emit(json, &TextExporter.render(&report)?, args.judge.quiet)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -461,25 +456,21 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         &args.out,
         recommend::render_document(&recommendation, out_format)?.as_bytes(),
     )?;
-    write_atomically(
-        &policy_path,
-        recommend::render_policy(&recommendation)?.as_bytes(),
-    )?;
+    write_atomically(&policy_path, &PolicyExporter.render(&recommendation)?)?;
     let json = match &args.json {
-        Some(path) => {
-            let mut bytes = serde_json::to_vec_pretty(&recommendation)?;
-            bytes.push(b'\n');
-            Some((path.as_path(), bytes))
-        }
+        Some(path) => Some((path.as_path(), JsonExporter.render(&recommendation)?)),
         None => None,
     };
-    let mut text = recommend::render_text(&recommendation);
-    text.push_str(&format!(
-        "wrote {} and {}\n",
-        args.out.display(),
-        policy_path.display()
-    ));
-    emit(json, text.as_bytes(), args.judge.quiet)?;
+    let mut text = TextExporter.render(&recommendation)?;
+    text.extend_from_slice(
+        format!(
+            "wrote {} and {}\n",
+            args.out.display(),
+            policy_path.display()
+        )
+        .as_bytes(),
+    );
+    emit(json, &text, args.judge.quiet)?;
     if recommendation.verification.verdict != Verdict::Safe {
         eprintln!(
             "warning: even the narrowed pipeline is {} for this dataset; see the changes above",

@@ -9,15 +9,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pipeline::{short_class_name, Format, Leaf, Pipeline};
-use crate::report::{
-    ClassifierSummary, DatasetSummary, Tool, TransformReport, Verdict, SCHEMA_VERSION,
-};
+use crate::report::{Change, ClassPolicy, Header, Recommendation, TransformReport, Verdict};
 use crate::scan::{
     classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
     Baseline, ScanConfig, Tally,
@@ -29,70 +26,6 @@ const STRENGTHS: [f64; 9] = [1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025]
 
 /// How far a border fill may be from the dataset's background before it is corrected.
 const FILL_TOLERANCE: u8 = 32;
-
-/// What became of one component.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Change {
-    /// Its path in the pipeline.
-    pub component: String,
-    /// The Albumentations class.
-    pub class: String,
-    /// `kept`, `refilled` (kept with its fill set to the background), `narrowed` or `removed`.
-    pub action: String,
-    /// The share of its original range kept (1 kept as is, 0 removed).
-    pub strength: f64,
-    /// What it did, in augsafe's spec language.
-    pub before: String,
-    /// What it does now (empty when removed).
-    pub after: String,
-    /// Why, in words.
-    pub reason: String,
-}
-
-/// For a component that was narrowed or removed: the classes it is safe for as it was.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ClassPolicy {
-    /// Its path in the pipeline.
-    pub component: String,
-    /// The Albumentations class.
-    pub class: String,
-    /// What it did, in augsafe's spec language.
-    pub spec: String,
-    /// Classes it leaves safe at full strength: it could be applied to these alone.
-    pub safe_for: Vec<String>,
-    /// Classes it changes (caution or unsafe).
-    pub not_safe_for: Vec<String>,
-}
-
-/// The result of a recommendation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Recommendation {
-    /// [`SCHEMA_VERSION`].
-    pub schema_version: u32,
-    /// The tool that wrote it.
-    pub tool: Tool,
-    /// The seed of every random draw.
-    pub seed: u64,
-    /// Where the starting pipeline came from (a file, or augsafe's built-in candidate).
-    pub source: String,
-    /// What was read.
-    pub dataset: DatasetSummary,
-    /// The classifier and its baseline.
-    pub classifier: ClassifierSummary,
-    /// The dataset's background level; fills are set to it.
-    pub background: u8,
-    /// One entry per geometric component.
-    pub changes: Vec<Change>,
-    /// The class-conditional policy for every component not kept as it was.
-    pub policy: Vec<ClassPolicy>,
-    /// The recommended pipeline in augsafe's spec language, where it has one.
-    pub spec: Option<String>,
-    /// The recommended pipeline scanned as a whole.
-    pub verification: TransformReport,
-    /// The recommended pipeline, as `albumentations.save` would write it.
-    #[serde(skip)]
-    pub document: Value,
-}
 
 /// A starting pipeline for datasets that have none: rotations, affine jitter, resized crops,
 /// elastic deformation, dropout, flips and quarter turns, as an Albumentations 2.x document.
@@ -532,9 +465,7 @@ pub fn recommend(
     }
 
     Ok(Recommendation {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool::default(),
-        seed: config.seed,
+        header: Header::new(config.seed),
         source,
         dataset: dataset_summary(dataset, &baseline),
         classifier: classifier_summary(dataset, &baseline, config.margin),
@@ -563,97 +494,6 @@ pub fn render_document(recommendation: &Recommendation, format: Format) -> Resul
             })
         }
     }
-}
-
-/// The class-conditional policy as its own JSON document.
-///
-/// # Errors
-/// [`Error::Serialize`] when it cannot be serialised.
-pub fn render_policy(recommendation: &Recommendation) -> Result<String> {
-    let document = json!({
-        "schema_version": recommendation.schema_version,
-        "tool": recommendation.tool,
-        "dataset": recommendation.dataset.root,
-        "components": recommendation.policy,
-    });
-    Ok(serde_json::to_string_pretty(&document)? + "\n")
-}
-
-/// The recommendation for a terminal: what changed and why, the policy, and the verdict of
-/// the recommended pipeline.
-pub fn render_text(recommendation: &Recommendation) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {}: recommendation for {} ({} images in {} classes, seed {}), starting from {}",
-        recommendation.tool.name,
-        recommendation.tool.version,
-        recommendation.dataset.root,
-        recommendation.dataset.images,
-        recommendation.dataset.classes.len(),
-        recommendation.seed,
-        recommendation.source
-    );
-    let _ = writeln!(
-        out,
-        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)\n",
-        recommendation.classifier.kind,
-        recommendation.classifier.baseline_accuracy * 100.0
-    );
-    for change in &recommendation.changes {
-        let after = if change.after.is_empty() {
-            "-".to_string()
-        } else {
-            change.after.clone()
-        };
-        let _ = writeln!(
-            out,
-            "{:<9} {:<28} {} → {}\n          {}",
-            change.action.to_uppercase(),
-            change.component,
-            change.before,
-            after,
-            change.reason
-        );
-    }
-    if !recommendation.policy.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nclass-conditional policy (each as it was, per class):"
-        );
-        for entry in &recommendation.policy {
-            let _ = writeln!(
-                out,
-                "  {} ({}): safe for {}; not for {}",
-                entry.component,
-                entry.spec,
-                if entry.safe_for.is_empty() {
-                    "no class".to_string()
-                } else {
-                    entry.safe_for.join(" ")
-                },
-                entry.not_safe_for.join(" ")
-            );
-        }
-    }
-    let verification = &recommendation.verification;
-    let _ = writeln!(
-        out,
-        "\nrecommended pipeline: {} (change rate {:.1}%, uncertain {:.1}%)",
-        verification.verdict.as_str(),
-        verification.change_rate * 100.0,
-        verification.uncertain_rate() * 100.0
-    );
-    match &recommendation.spec {
-        Some(spec) => {
-            let _ = writeln!(out, "as an augsafe spec: {spec}");
-        }
-        None => {
-            let _ = writeln!(out, "no augsafe spec says the same (nested choices)");
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::strip::{png_bytes, strip};
 use super::text::top_pairs;
 use super::Example;
-use super::{percent, Exporter, Report, TransformReport, Verdict};
+use super::{percent, sparkline, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
 
 const CSS: &str = "
@@ -130,8 +130,8 @@ impl HtmlExporter {
                     h1 { "Augmentation safety: " code { (dataset.root) } }
                     p.meta {
                         (dataset.images) " images in " (dataset.classes.len()) " classes · seed "
-                        (report.seed) " · " (report.draws) " draws per random transformation · "
-                        (report.tool.name) " " (report.tool.version)
+                        (report.header.seed) " · " (report.draws) " draws per random transformation · "
+                        (report.header.tool.name) " " (report.header.tool.version)
                     }
                     p.meta { "Reproduce with " code { (self.command) } }
 
@@ -262,5 +262,52 @@ impl Exporter for HtmlExporter {
         let mut bytes = self.page(report)?.into_string().into_bytes();
         bytes.push(b'\n');
         Ok(bytes)
+    }
+}
+
+/// The sweep as a self-contained HTML page: the plot inline, and the table of safe ranges.
+impl Exporter<SweepReport> for HtmlExporter {
+    fn render(&self, report: &SweepReport) -> Result<Vec<u8>> {
+        let command = &self.command;
+        let changing = report.changing();
+        let page = html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    title { "augsafe sweep: " (report.op) " on " (report.dataset.root) }
+                    style { (PreEscaped("body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 64rem; padding: 0 1rem; } table { border-collapse: collapse; } th, td { border: 1px solid #d0d0d5; padding: 0.25rem 0.5rem; text-align: left; } th { background: #f2f2f5; } code, .spark { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; } .meta { color: #555; }")) }
+                }
+                body {
+                    h1 { "Sweep of " code { (report.op) } " on " code { (report.dataset.root) } }
+                    p.meta {
+                        (report.dataset.images) " images in " (report.dataset.classes.len()) " classes · "
+                        (report.values.len()) " values · seed " (report.header.seed) " · "
+                        (report.header.tool.name) " " (report.header.tool.version)
+                    }
+                    p.meta { "Reproduce with " code { (command) } }
+                    p { "Safe for the whole dataset: " strong { code { (report.safe_spec) } } }
+                    // Inline SVG needs no namespace in HTML; leaving it out keeps the page free of URLs.
+                    (PreEscaped(super::svg::render_svg(report).replace(r#" xmlns="http://www.w3.org/2000/svg""#, "")))
+                    table id="sweep-table" {
+                        thead { tr { th { "Class" } th { "Change rate along the sweep" } th { "Safe range" } th { "First flagged" } } }
+                        tbody {
+                            @for series in std::iter::once(&report.overall).chain(changing.iter().copied()) {
+                                tr {
+                                    td { (series.label) }
+                                    td.spark { (sparkline(&series.change_rate)) }
+                                    td { (series.safe_range[0]) " to " (series.safe_range[1]) }
+                                    td { (series.flagged_text()) }
+                                }
+                            }
+                        }
+                    }
+                    @if changing.len() < report.classes.len() {
+                        p.meta { (report.classes.len() - changing.len()) " classes never change." }
+                    }
+                }
+            }
+        };
+        Ok((page.into_string() + "\n").into_bytes())
     }
 }

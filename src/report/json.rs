@@ -1,14 +1,16 @@
-//! The JSON exporter: the report as PRODUCT.md's schema, pretty-printed.
+//! The JSON exporter: any report kind as PRODUCT.md's schema, pretty-printed.
 
-use super::{Exporter, Report};
+use serde::Serialize;
+
+use super::Exporter;
 use crate::error::Result;
 
-/// Writes the report as indented JSON with a final newline.
+/// Writes a report as indented JSON with a final newline.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct JsonExporter;
 
-impl Exporter for JsonExporter {
-    fn render(&self, report: &Report) -> Result<Vec<u8>> {
+impl<R: Serialize> Exporter<R> for JsonExporter {
+    fn render(&self, report: &R) -> Result<Vec<u8>> {
         let mut bytes = serde_json::to_vec_pretty(report)?;
         bytes.push(b'\n');
         Ok(bytes)

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::text::top_pairs;
-use super::{percent, Exporter, Report, Verdict};
+use super::{percent, Exporter, Report, SweepReport, Verdict};
 use crate::error::Result;
 
 /// How many from→to pairs a row names.
@@ -39,10 +39,10 @@ impl Exporter for MarkdownExporter {
             "{} images in {} classes · seed {} · {} draws per random transformation · {} {}\n",
             dataset.images,
             dataset.classes.len(),
-            report.seed,
+            report.header.seed,
             report.draws,
-            report.tool.name,
-            report.tool.version
+            report.header.tool.name,
+            report.header.tool.version
         );
         let worst = report.worst_verdict();
         let flagged = report
@@ -130,6 +130,41 @@ impl Exporter for MarkdownExporter {
                 );
             }
             let _ = writeln!(out, "\n</details>");
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+/// The sweep as GitHub-flavoured Markdown: the safe spec and a table of safe ranges.
+impl Exporter<SweepReport> for MarkdownExporter {
+    fn render(&self, report: &SweepReport) -> Result<Vec<u8>> {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "## augsafe sweep: {} on {}\n",
+            cell(&report.op),
+            cell(&report.dataset.root)
+        );
+        let _ = writeln!(
+            out,
+            "{} values from {} to {} · seed {} · safe for the whole dataset: `{}`\n",
+            report.values.len(),
+            report.values.first().copied().unwrap_or(0.0),
+            report.values.last().copied().unwrap_or(0.0),
+            report.header.seed,
+            report.safe_spec
+        );
+        let _ = writeln!(out, "| Class | Safe range | First flagged |");
+        let _ = writeln!(out, "|---|---|---|");
+        for series in std::iter::once(&report.overall).chain(report.changing()) {
+            let _ = writeln!(
+                out,
+                "| {} | {} to {} | {} |",
+                cell(&series.label),
+                series.safe_range[0],
+                series.safe_range[1],
+                cell(&series.flagged_text())
+            );
         }
         Ok(out.into_bytes())
     }

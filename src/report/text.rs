@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::{percent, Exporter, PipelineSummary, Report, TransformReport, Verdict};
+use super::{
+    percent, sparkline, Exporter, PipelineSummary, Recommendation, Report, SweepReport,
+    TransformReport, Verdict,
+};
 use crate::error::Result;
 
 /// The widest the transformation column gets; longer specs are cut with an ellipsis (the JSON
@@ -29,6 +32,18 @@ pub struct TextExporter;
 impl Exporter for TextExporter {
     fn render(&self, report: &Report) -> Result<Vec<u8>> {
         Ok(render_text(report).into_bytes())
+    }
+}
+
+impl Exporter<SweepReport> for TextExporter {
+    fn render(&self, report: &SweepReport) -> Result<Vec<u8>> {
+        Ok(render_sweep(report).into_bytes())
+    }
+}
+
+impl Exporter<Recommendation> for TextExporter {
+    fn render(&self, recommendation: &Recommendation) -> Result<Vec<u8>> {
+        Ok(render_recommendation(recommendation).into_bytes())
     }
 }
 
@@ -112,12 +127,12 @@ fn render_text(report: &Report) -> String {
     let _ = writeln!(
         out,
         "{} {}: {}, {} images in {} classes (seed {}, {} draws per random transformation)",
-        report.tool.name,
-        report.tool.version,
+        report.header.tool.name,
+        report.header.tool.version,
         dataset.root,
         dataset.images,
         dataset.classes.len(),
-        report.seed,
+        report.header.seed,
         report.draws,
     );
     if !dataset.skipped.is_empty() {
@@ -254,10 +269,143 @@ fn render_text(report: &Report) -> String {
     out
 }
 
+/// The sweep as a terminal table: the whole dataset and every class that changes anywhere,
+/// each with a sparkline of its change rate and its safe range.
+fn render_sweep(report: &SweepReport) -> String {
+    let mut out = String::new();
+    let values = &report.values;
+    let _ = writeln!(
+        out,
+        "{} {}: sweep of {} over {}..{} ({} values) on {}, {} images in {} classes (seed {})",
+        report.header.tool.name,
+        report.header.tool.version,
+        report.op,
+        values.first().copied().unwrap_or(0.0),
+        values.last().copied().unwrap_or(0.0),
+        values.len(),
+        report.dataset.root,
+        report.dataset.images,
+        report.dataset.classes.len(),
+        report.header.seed,
+    );
+    let _ = writeln!(
+        out,
+        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)\n",
+        report.classifier.kind,
+        report.classifier.baseline_accuracy * 100.0
+    );
+    let changing = report.changing();
+    let width = changing
+        .iter()
+        .map(|s| s.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let spark_width = values.len().max(12);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<spark_width$}  {:<16}  FIRST FLAGGED",
+        "CLASS", "CHANGE RATE", "SAFE"
+    );
+    for s in std::iter::once(&report.overall).chain(changing.iter().copied()) {
+        let flagged = s.flagged_text();
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<spark_width$}  {:<16}  {}",
+            s.label,
+            sparkline(&s.change_rate),
+            report.describe_range(s.safe_range),
+            flagged
+        );
+    }
+    let unchanged = report.classes.len() - changing.len();
+    if unchanged > 0 {
+        let _ = writeln!(out, "({unchanged} classes never change)");
+    }
+    let _ = writeln!(out, "\nsafe for the whole dataset: {}", report.safe_spec);
+    out
+}
+
+/// The recommendation for a terminal: what changed and why, the policy, and the verdict of
+/// the recommended pipeline.
+fn render_recommendation(recommendation: &Recommendation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}: recommendation for {} ({} images in {} classes, seed {}), starting from {}",
+        recommendation.header.tool.name,
+        recommendation.header.tool.version,
+        recommendation.dataset.root,
+        recommendation.dataset.images,
+        recommendation.dataset.classes.len(),
+        recommendation.header.seed,
+        recommendation.source
+    );
+    let _ = writeln!(
+        out,
+        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)\n",
+        recommendation.classifier.kind,
+        recommendation.classifier.baseline_accuracy * 100.0
+    );
+    for change in &recommendation.changes {
+        let after = if change.after.is_empty() {
+            "-".to_string()
+        } else {
+            change.after.clone()
+        };
+        let _ = writeln!(
+            out,
+            "{:<9} {:<28} {} → {}\n          {}",
+            change.action.to_uppercase(),
+            change.component,
+            change.before,
+            after,
+            change.reason
+        );
+    }
+    if !recommendation.policy.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nclass-conditional policy (each as it was, per class):"
+        );
+        for entry in &recommendation.policy {
+            let _ = writeln!(
+                out,
+                "  {} ({}): safe for {}; not for {}",
+                entry.component,
+                entry.spec,
+                if entry.safe_for.is_empty() {
+                    "no class".to_string()
+                } else {
+                    entry.safe_for.join(" ")
+                },
+                entry.not_safe_for.join(" ")
+            );
+        }
+    }
+    let verification = &recommendation.verification;
+    let _ = writeln!(
+        out,
+        "\nrecommended pipeline: {} (change rate {:.1}%, uncertain {:.1}%)",
+        verification.verdict.as_str(),
+        verification.change_rate * 100.0,
+        verification.uncertain_rate() * 100.0
+    );
+    match &recommendation.spec {
+        Some(spec) => {
+            let _ = writeln!(out, "as an augsafe spec: {spec}");
+        }
+        None => {
+            let _ = writeln!(out, "no augsafe spec says the same (nested choices)");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ClassReport, ClassifierSummary, DatasetSummary, Pair, Thresholds, Tool};
+    use crate::report::{ClassReport, ClassifierSummary, DatasetSummary, Header, Pair, Thresholds};
     use std::collections::BTreeMap;
 
     fn report() -> Report {
@@ -272,9 +420,7 @@ mod tests {
                 targets: targets.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             };
         Report {
-            schema_version: 1,
-            tool: Tool::default(),
-            seed: 3,
+            header: Header::new(3),
             draws: 5,
             thresholds: Thresholds::default(),
             dataset: DatasetSummary {

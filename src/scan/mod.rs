@@ -8,7 +8,7 @@
 use crate::classify::ClassifierOptions;
 use crate::dataset::Dataset;
 use crate::pipeline::Pipeline;
-use crate::report::{Report, Thresholds, Tool, SCHEMA_VERSION};
+use crate::report::{Header, Report, Thresholds};
 use crate::transform::{Augment, Transform};
 
 mod baseline;
@@ -117,9 +117,7 @@ impl<'a> Scan<'a> {
             })
             .collect();
         let mut report = Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::default(),
-            seed: config.seed,
+            header: Header::new(config.seed),
             draws: config.draws,
             thresholds: config.thresholds,
             dataset: dataset_summary(dataset, &baseline),

@@ -1,0 +1,170 @@
+//! What every report kind shares: the header (schema version, tool, seed), what was read,
+//! the classifier's baseline, verdicts and their thresholds, and from→to pairs.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::dataset::Skipped;
+
+/// The JSON schema version this crate writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The first fields of every report: which schema, which tool, which seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Header {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// The seed every random draw came from.
+    pub seed: u64,
+}
+
+impl Header {
+    /// The header of a report made by this crate with `seed`.
+    pub fn new(seed: u64) -> Header {
+        Header {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            seed,
+        }
+    }
+
+    /// `augsafe 0.1.0`, as reports open.
+    pub fn tool_line(&self) -> String {
+        format!("{} {}", self.tool.name, self.tool.version)
+    }
+}
+
+/// How bad a change rate is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Below the caution threshold.
+    Safe,
+    /// At or above the caution threshold.
+    Caution,
+    /// At or above the unsafe threshold.
+    Unsafe,
+}
+
+impl Verdict {
+    /// The verdict's name as the reports spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Safe => "safe",
+            Verdict::Caution => "caution",
+            Verdict::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Change rates at which a class becomes caution and unsafe.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// Unsafe at or above this change rate.
+    pub unsafe_at: f64,
+    /// Caution at or above this change rate.
+    pub caution_at: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            unsafe_at: 0.5,
+            caution_at: 0.1,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The verdict for a change rate.
+    pub fn verdict(&self, change_rate: f64) -> Verdict {
+        if change_rate >= self.unsafe_at {
+            Verdict::Unsafe
+        } else if change_rate >= self.caution_at {
+            Verdict::Caution
+        } else {
+            Verdict::Safe
+        }
+    }
+}
+
+/// Name and version of the tool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    /// Always `augsafe`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// What was read from the dataset folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DatasetSummary {
+    /// The folder, as given.
+    pub root: String,
+    /// Usable images.
+    pub images: usize,
+    /// Class labels, sorted.
+    pub classes: Vec<String>,
+    /// Image files that could not be used, with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Files that are not images, ignored.
+    pub ignored: usize,
+    /// Class folders without a usable image.
+    pub empty_classes: Vec<String>,
+}
+
+/// The classifier and its baseline on untransformed images.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassifierSummary {
+    /// Always `template-ncc`.
+    pub kind: String,
+    /// Templates in all classes.
+    pub templates: usize,
+    /// How far ahead another class must score for a change to count.
+    pub margin: f32,
+    /// Leave-one-out accuracy on the untransformed images.
+    pub baseline_accuracy: f64,
+    /// The same per class.
+    pub per_class_accuracy: BTreeMap<String, f64>,
+    /// Which classes the classifier already mistakes for which at baseline.
+    pub confusions: Vec<Pair>,
+}
+
+/// A from→to count.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pair {
+    /// The true class.
+    pub from: String,
+    /// The class it read as.
+    pub to: String,
+    /// How many samples.
+    pub count: usize,
+    /// `count` over the samples of `from`.
+    pub rate: f64,
+}
+
+/// Pairs as `B→8 3`, in their order.
+pub fn pair_counts(pairs: &[Pair]) -> Vec<String> {
+    pairs
+        .iter()
+        .map(|p| format!("{}→{} {}", p.from, p.to, p.count))
+        .collect()
+}
+
+/// A rate as a percentage with one decimal, `12.5%`.
+pub fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}

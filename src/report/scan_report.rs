@@ -1,0 +1,175 @@
+//! The report of a scan: per transformation and class, what changed into what.
+
+use std::collections::BTreeMap;
+
+use image::GrayImage;
+use serde::Serialize;
+
+use super::header::{ClassifierSummary, DatasetSummary, Header, Pair, Thresholds, Verdict};
+use crate::pipeline::Format;
+
+/// Everything a scan found; every output format is written from this one value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Schema version, tool and seed.
+    #[serde(flatten)]
+    pub header: Header,
+    /// Random transformations were drawn this many times per image.
+    pub draws: u32,
+    /// The thresholds the verdicts used.
+    pub thresholds: Thresholds,
+    /// What was read.
+    pub dataset: DatasetSummary,
+    /// The classifier and how well it does without any transformation.
+    pub classifier: ClassifierSummary,
+    /// The training pipeline scanned, when one was (`scan --pipeline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineSummary>,
+    /// One entry per transformation, in the order they were given (with a pipeline: the
+    /// whole pipeline first, then each of its components).
+    pub transforms: Vec<TransformReport>,
+}
+
+/// A training pipeline read from a file, and what was made of it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PipelineSummary {
+    /// The file.
+    pub file: String,
+    /// `json` or `yaml`.
+    pub format: Format,
+    /// The Albumentations version that wrote it.
+    pub albumentations_version: Option<String>,
+    /// The same pipeline in augsafe's spec language, where it has one.
+    pub spec: Option<String>,
+    /// Its geometric transforms, each also evaluated on its own.
+    pub components: Vec<ComponentSummary>,
+    /// Photometric transforms: they move no ink and were passed through.
+    pub passed_through: Vec<String>,
+    /// Transforms augsafe does not model, left out.
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// For each class the whole pipeline flags, the component that changes it most.
+    pub blame: BTreeMap<String, Blame>,
+}
+
+/// One geometric transform of a pipeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentSummary {
+    /// Where it sits, e.g. `Compose[0]/OneOf[1]/Rotate`.
+    pub path: String,
+    /// The Albumentations class.
+    pub class: String,
+    /// Its probability in the pipeline.
+    pub p: f64,
+    /// What augsafe applies, in its spec language (with the fill when not the background).
+    pub spec: String,
+    /// Where augsafe's version differs from Albumentations'.
+    pub notes: Vec<String>,
+    /// Its entry in `transforms` (evaluated on its own, every time).
+    pub transform: usize,
+}
+
+/// A transform left out of the evaluation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotEvaluated {
+    /// The Albumentations class.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The component that changes a class most.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Blame {
+    /// Its path in the pipeline.
+    pub component: String,
+    /// Its change rate for the class, on its own.
+    pub change_rate: f64,
+}
+
+/// What one transformation does to the dataset.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransformReport {
+    /// The transformation in spec syntax.
+    pub spec: String,
+    /// Transformed samples judged (originals recognised at baseline, times draws).
+    pub samples: usize,
+    /// Samples that read as another class.
+    pub changed: usize,
+    /// Samples the classifier could not call (a near tie, a baseline confusion, or no ink left).
+    pub uncertain: usize,
+    /// `changed / samples`.
+    pub change_rate: f64,
+    /// The worst class's verdict.
+    pub verdict: Verdict,
+    /// Per class, in the order of the dataset's classes.
+    pub classes: Vec<ClassReport>,
+    /// Every from→to change, most frequent first.
+    pub pairs: Vec<Pair>,
+}
+
+/// What one transformation does to one class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassReport {
+    /// The class label.
+    pub label: String,
+    /// Transformed samples of this class that were judged.
+    pub samples: usize,
+    /// How many read as another class.
+    pub changed: usize,
+    /// How many the classifier could not call.
+    pub uncertain: usize,
+    /// `changed / samples` (0 when there are no samples).
+    pub change_rate: f64,
+    /// The verdict for this class.
+    pub verdict: Verdict,
+    /// The classes its changed samples read as, with counts.
+    pub targets: BTreeMap<String, usize>,
+}
+
+/// One transformed glyph that read as another class, with what the classifier saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// Index into the report's transforms.
+    pub transform: usize,
+    /// The true class.
+    pub from: usize,
+    /// The class it read as.
+    pub to: usize,
+    /// Index of the original among the dataset's glyphs.
+    pub glyph: usize,
+    /// Which draw of the transformation.
+    pub draw: u32,
+    /// The original image.
+    pub original: GrayImage,
+    /// The transformed image, as training would see it.
+    pub transformed: GrayImage,
+    /// The transformed glyph in canonical form, as the classifier saw it.
+    pub canonical: GrayImage,
+    /// The template of `to` it matched.
+    pub template: GrayImage,
+    /// Whether the original is dark ink on a light background (the canonical form and the
+    /// template are drawn the same way round when shown).
+    pub dark_on_light: bool,
+}
+
+impl TransformReport {
+    /// `uncertain / samples` (0 when there are no samples).
+    pub fn uncertain_rate(&self) -> f64 {
+        if self.samples == 0 {
+            0.0
+        } else {
+            self.uncertain as f64 / self.samples as f64
+        }
+    }
+}
+
+impl Report {
+    /// The worst verdict of any transformation (safe when there are none).
+    pub fn worst_verdict(&self) -> Verdict {
+        self.transforms
+            .iter()
+            .map(|t| t.verdict)
+            .max()
+            .unwrap_or(Verdict::Safe)
+    }
+}

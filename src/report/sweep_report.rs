@@ -1,0 +1,128 @@
+//! The report of a sweep: every class's change rate along one parameter, and its safe range.
+
+use serde::Serialize;
+
+use super::header::{ClassifierSummary, DatasetSummary, Header, Thresholds, Verdict};
+
+/// One class's (or the whole dataset's) change rate along the sweep.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepSeries {
+    /// The class label, or `all` for the whole dataset.
+    pub label: String,
+    /// Judged samples at each value.
+    pub samples: Vec<usize>,
+    /// Changed samples at each value.
+    pub changed: Vec<usize>,
+    /// `changed / samples` at each value.
+    pub change_rate: Vec<f64>,
+    /// The verdict at each value (for `all`, the worst class's).
+    pub verdicts: Vec<Verdict>,
+    /// The widest range around the identity in which every swept value is safe, `[lo, hi]`.
+    pub safe_range: [f64; 2],
+    /// The value nearest the identity that is not safe, with what the class turns into there.
+    pub first_flagged: Option<Flagged>,
+}
+
+/// Where a series first leaves "safe".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Flagged {
+    /// The parameter value.
+    pub value: f64,
+    /// The change rate there.
+    pub change_rate: f64,
+    /// The class most of its changed samples read as (none for `all`).
+    pub to: Option<String>,
+}
+
+/// The result of a sweep.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepReport {
+    /// Schema version, tool and seed.
+    #[serde(flatten)]
+    pub header: Header,
+    /// Draws per image of random transformations.
+    pub draws: u32,
+    /// The thresholds of the verdicts.
+    pub thresholds: Thresholds,
+    /// The swept transformation.
+    pub op: String,
+    /// The value at which it changes nothing.
+    pub identity: f64,
+    /// The swept values.
+    pub values: Vec<f64>,
+    /// What was read.
+    pub dataset: DatasetSummary,
+    /// The classifier and its baseline.
+    pub classifier: ClassifierSummary,
+    /// The whole dataset: a value is safe only when every class is.
+    pub overall: SweepSeries,
+    /// The spec that keeps the whole dataset within its safe range.
+    pub safe_spec: String,
+    /// Every class, in dataset order.
+    pub classes: Vec<SweepSeries>,
+}
+
+impl SweepReport {
+    /// The classes that change at some swept value, in dataset order.
+    pub fn changing(&self) -> Vec<&SweepSeries> {
+        self.classes
+            .iter()
+            .filter(|s| s.changed.iter().any(|&c| c > 0))
+            .collect()
+    }
+}
+
+impl SweepSeries {
+    /// Where the series first leaves "safe", in words: `at 20: 35% 1→7`, or `never`.
+    pub fn flagged_text(&self) -> String {
+        match &self.first_flagged {
+            None => "never".to_string(),
+            Some(f) => {
+                let to =
+                    f.to.as_ref()
+                        .map(|to| format!(" {}→{to}", self.label))
+                        .unwrap_or_default();
+                format!("at {}: {:.0}%{to}", f.value, f.change_rate * 100.0)
+            }
+        }
+    }
+}
+
+impl SweepReport {
+    /// A safe range in words, as the terminal table gives it: `up to ±15`, `down to 0.75`.
+    pub fn describe_range(&self, range: [f64; 2]) -> String {
+        let (op, identity) = (self.op.as_str(), self.identity);
+        match op {
+            "crop" => format!("down to {}", range[0]),
+            "scale" => format!("{}..{}", range[0], range[1]),
+            _ if range[1] == identity => "nowhere beyond 0".to_string(),
+            _ => format!("up to ±{}", range[1]),
+        }
+    }
+}
+
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A change-rate curve as one character per value: `·` for none, bars for 0 < rate ≤ 1.
+pub fn sparkline(rates: &[f64]) -> String {
+    rates
+        .iter()
+        .map(|&r| {
+            if r <= 0.0 {
+                '·'
+            } else {
+                SPARKS[((r * 8.0).ceil() as usize).clamp(1, 8) - 1]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_show_zero_apart_from_small_rates() {
+        assert_eq!(sparkline(&[0.0, 0.01, 0.5, 1.0]), "·▁▄█");
+    }
+}
