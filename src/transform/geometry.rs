@@ -607,7 +607,7 @@ mod tests {
     fn apply(spec: &str, image: &GrayImage) -> GrayImage {
         spec.parse::<Transform>()
             .unwrap()
-            .apply(&on(&image, 0, Polarity::LightOnDark), &mut rng())
+            .apply(&on(image, 0, Polarity::LightOnDark), &mut rng())
     }
 
     /// A light-on-dark square of ink, `side` pixels, centred in a `size`² image.
