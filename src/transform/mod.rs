@@ -23,6 +23,24 @@
 //! | `dropout:holes=1..3,size=0.1..0.25,fill=0` | blank out rectangles (`height=`/`width=` apart; `fill=` a grey level, `background` or `ink`) |
 //! | `p=0.5:hflip` | apply the step with probability 0.5 |
 //! | `A+B` | a pipeline: apply A, then B |
+//!
+//! A spec parses into a [`Transform`] and displays as the same spec; a malformed one is an
+//! error that names the part at fault:
+//!
+//! ```
+//! use augsafe::Transform;
+//!
+//! let small_turns: Transform = "rotate:-15..15+p=0.5:hflip".parse()?;
+//! assert!(small_turns.is_random());
+//! assert_eq!(small_turns.to_string(), "rotate:-15..15+p=0.5:hflip");
+//!
+//! let upside_down: Transform = "rotate:180".parse()?;
+//! assert!(!upside_down.is_random() && upside_down.is_square_symmetry());
+//!
+//! let error = "rotate:fast".parse::<Transform>().unwrap_err();
+//! assert!(error.to_string().starts_with("bad transformation 'rotate:fast'"));
+//! # Ok::<(), augsafe::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -432,4 +450,120 @@ pub fn default_set() -> Vec<Transform> {
     .iter()
     .filter_map(|spec| spec.parse().ok())
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imageproc::gray_image;
+
+    /// `spec` applied to `image` (on a background of 0, light ink).
+    fn apply(spec: &str, image: &GrayImage) -> GrayImage {
+        let transform: Transform = spec.parse().unwrap();
+        let glyph = GlyphImage::new(image.clone(), 0, Polarity::LightOnDark);
+        transform.apply(&glyph, &mut ChaCha8Rng::seed_from_u64(1))
+    }
+
+    #[test]
+    fn flips_turns_and_transposition_move_every_pixel_where_they_should() {
+        let image = gray_image!(
+            1, 2, 3;
+            4, 5, 6);
+        assert_eq!(
+            apply("hflip", &image),
+            gray_image!(
+            3, 2, 1;
+            6, 5, 4)
+        );
+        assert_eq!(
+            apply("vflip", &image),
+            gray_image!(
+            4, 5, 6;
+            1, 2, 3)
+        );
+        assert_eq!(
+            apply("transpose", &image),
+            gray_image!(
+            1, 4;
+            2, 5;
+            3, 6)
+        );
+        // Counter-clockwise: the right column becomes the top row.
+        assert_eq!(
+            apply("rotate:90", &image),
+            gray_image!(
+            3, 6;
+            2, 5;
+            1, 4)
+        );
+        assert_eq!(
+            apply("rotate:180", &image),
+            gray_image!(
+            6, 5, 4;
+            3, 2, 1)
+        );
+        assert_eq!(
+            apply("rotate:270", &image),
+            gray_image!(
+            4, 1;
+            5, 2;
+            6, 3)
+        );
+        assert_eq!(apply("rotate:-90", &image), apply("rotate:270", &image));
+        assert_eq!(apply("rotate:360", &image), image);
+        assert_eq!(apply("hflip+vflip", &image), apply("rotate:180", &image));
+    }
+
+    #[test]
+    fn fixed_crops_keep_exactly_their_part() {
+        let image = gray_image!(
+             1,  2,  3,  4;
+             5,  6,  7,  8;
+             9, 10, 11, 12;
+            13, 14, 15, 16);
+        assert_eq!(
+            apply("crop:left=0.5", &image),
+            gray_image!(
+             1,  2;
+             5,  6;
+             9, 10;
+            13, 14)
+        );
+        assert_eq!(
+            apply("crop:right=0.25", &image),
+            gray_image!(
+             4;
+             8;
+            12;
+            16)
+        );
+        assert_eq!(
+            apply("crop:top=0.5", &image),
+            gray_image!(
+            1, 2, 3, 4;
+            5, 6, 7, 8)
+        );
+        assert_eq!(
+            apply("crop:bottom=0.25", &image),
+            gray_image!(13, 14, 15, 16)
+        );
+        assert_eq!(
+            apply("crop:center=0.5", &image),
+            gray_image!(
+             6,  7;
+            10, 11)
+        );
+        assert_eq!(
+            apply("crop:center=2x2", &image),
+            gray_image!(
+             6,  7;
+            10, 11)
+        );
+        assert_eq!(
+            apply("crop:box=1,2,4,4", &image),
+            gray_image!(
+            10, 11, 12;
+            14, 15, 16)
+        );
+    }
 }
