@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use augsafe::albumentations::{Format, Pipeline};
 use augsafe::evaluate::{collect_examples, scan_entries, scan_with, Augment, Baseline, Example};
 use augsafe::idx::IdxSource;
-use augsafe::pipeline::{Format, Pipeline};
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;

@@ -9,9 +9,9 @@ use rayon::prelude::*;
 use crate::classify::{ClassifierOptions, GlyphBatch, Outcome, Query, TemplateClassifier};
 use image::GrayImage;
 
+use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Polarity, Skipped};
 use crate::normalize::{canonical_into, normalize, Canonical, CANONICAL_DIM, CANONICAL_SIZE};
-use crate::pipeline::Pipeline;
 use crate::report::{
     Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
     PipelineSummary, Report, Thresholds, Tool, TransformReport, Verdict, SCHEMA_VERSION,

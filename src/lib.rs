@@ -15,9 +15,10 @@
 //! Markdown or a self-contained HTML page with example strips.
 //!
 //! Around that core: [`idx`] reads MNIST-style IDX files and [`Dataset`] also takes CSV
-//! manifests; [`pipeline`] reads Albumentations pipelines saved as JSON or YAML and applies
-//! them as training does; [`sweep`] walks one parameter to find its safe range; [`recommend`]
-//! narrows or removes what is unsafe and writes the result back in Albumentations' format.
+//! manifests; [`albumentations`] reads Albumentations pipelines saved as JSON or YAML, applies
+//! them as training does and edits them; [`sweep`] walks one parameter to find its safe range;
+//! [`recommend`] narrows or removes what is unsafe and writes the result back in
+//! Albumentations' format.
 //!
 //! ```
 //! use std::path::Path;
@@ -38,13 +39,13 @@
 //! # }
 //! ```
 
+pub mod albumentations;
 pub mod classify;
 pub mod dataset;
 pub mod error;
 pub mod evaluate;
 pub mod idx;
 pub mod normalize;
-pub mod pipeline;
 pub mod recommend;
 pub mod render;
 pub mod report;

@@ -102,7 +102,7 @@ pub struct PipelineSummary {
     /// The file.
     pub file: String,
     /// `json` or `yaml`.
-    pub format: crate::pipeline::Format,
+    pub format: crate::albumentations::Format,
     /// The Albumentations version that wrote it.
     pub albumentations_version: Option<String>,
     /// The same pipeline in augsafe's spec language, where it has one.
