@@ -150,6 +150,8 @@ static CLASSES: &[Class] = &[
     geometric("Transpose", |_| Geometry::of(Step::Transpose), &[], &[]),
     geometric("RandomRotate90", |_| Geometry::of(Step::Rot90), &[], &[]),
     geometric("D4", |_| Geometry::of(Step::D4), &[], &[]),
+    // Albumentations 2.x's name for D4.
+    geometric("SquareSymmetry", |_| Geometry::of(Step::D4), &[], &[]),
     geometric(
         "Rotate",
         |fields| read_rotation(fields, Step::Rotate),
@@ -312,7 +314,6 @@ static CLASSES: &[Class] = &[
     not_evaluated("Resize"),
     not_evaluated("SelectiveChannelTransform"),
     not_evaluated("SmallestMaxSize"),
-    not_evaluated("SquareSymmetry"),
     not_evaluated("Superpixels"),
     not_evaluated("TemplateTransform"),
     not_evaluated("TextImage"),
