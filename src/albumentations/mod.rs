@@ -50,8 +50,6 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::transform::{Fill, Step, Transform};
 
-pub use edit::candidate_document;
-
 /// How far (in grey levels) a fill may be from the image's background and still read as
 /// background; a fill further away paints ink (see [`Leaf::ink_fill`]).
 pub const FILL_TOLERANCE: u8 = 32;

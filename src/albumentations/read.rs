@@ -194,7 +194,7 @@ impl Fields<'_> {
         }
     }
 
-    /// A whole number at least 0.
+    /// A whole number at least 0 (`None` when missing or null).
     pub(super) fn count(&self, field: &str) -> Result<Option<usize>> {
         match self.number(field)? {
             None => Ok(None),
@@ -233,6 +233,7 @@ impl Fields<'_> {
         self.object.get(field).is_some_and(Value::is_number)
     }
 
+    /// A `[lo, hi]` pair or a single number, as saved (`None` when missing or null).
     pub(super) fn optional_range(&self, field: &str) -> Result<Option<Param>> {
         match self.object.get(field) {
             None | Some(Value::Null) => Ok(None),
