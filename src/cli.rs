@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use augsafe::albumentations::{Format, Pipeline};
 use augsafe::dataset::{IdxOptions, IdxSource};
-use augsafe::pipeline::{Format, Pipeline};
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
@@ -445,7 +445,7 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         args.out.with_file_name(format!("{stem}.policy.json"))
     });
     let dataset = load_dataset(&args.input, args.judge.seed)?;
-    let components = pipeline.as_ref().map_or(8, |p| p.leaves().len()) as u64;
+    let components = recommend::component_count(pipeline.as_ref()) as u64;
     let bar = progress_bar(components, "recommending", "components", args.judge.quiet);
     let recommendation = recommend::recommend(&dataset, pipeline.as_ref(), &config, &|done| {
         bar.set_position(done)

@@ -14,9 +14,11 @@
 //! from→to pairs, which the exporters in [`report`] write as a terminal table, JSON,
 //! Markdown or a self-contained HTML page with example strips.
 //!
-//! Around that core: [`Dataset`] also reads MNIST-style IDX files and CSV manifests; [`pipeline`] reads Albumentations pipelines saved as JSON or YAML and applies
-//! them as training does; [`sweep`] walks one parameter to find its safe range; [`recommend`]
-//! narrows or removes what is unsafe and writes the result back in Albumentations' format.
+//! Around that core: [`Dataset`] also reads MNIST-style IDX files and CSV manifests;
+//! [`albumentations`] reads Albumentations pipelines saved as JSON or YAML, applies
+//! them as training does and edits them; [`sweep`] walks one parameter to find its safe range;
+//! [`recommend`] narrows or removes what is unsafe and writes the result back in
+//! Albumentations' format.
 //!
 //! ```
 //! use std::path::Path;
@@ -37,12 +39,12 @@
 //! # }
 //! ```
 
+pub mod albumentations;
 pub mod classify;
 pub mod dataset;
 pub mod error;
 pub mod glyph;
 pub mod normalize;
-pub mod pipeline;
 pub mod recommend;
 pub mod render;
 pub mod report;

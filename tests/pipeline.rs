@@ -134,6 +134,7 @@ const CLASSES: &[(&str, f64, Spec)] = &[
     ("VerticalFlip", 0.3, Spec::Is("vflip")),
     ("Transpose", 0.4, Spec::Is("transpose")),
     ("D4", 0.8, Spec::Is("d4")),
+    ("SquareSymmetry", 0.8, Spec::Is("d4")),
     ("RandomCrop", 0.9, Spec::Is("crop:24x24")),
     ("CenterCrop", 0.9, Spec::Is("crop:center=24x24")),
     (
@@ -191,8 +192,11 @@ fn every_supported_class_is_read_and_evaluated_in_every_version() {
     for (class, p, spec) in CLASSES {
         let name = class.to_lowercase();
         for (folder, version) in VERSIONS {
-            // Albumentations 1.3 has no D4; every other file must be there.
-            if *class == "D4" && *folder == "v1_3" {
+            // Albumentations 1.3 has no D4, and only 2.x has SquareSymmetry; every other file
+            // must be there.
+            if (*class == "D4" && *folder == "v1_3")
+                || (*class == "SquareSymmetry" && *folder != "v2")
+            {
                 assert!(!Path::new(&fixture(folder, &format!("{name}.json"))).exists());
                 continue;
             }
@@ -256,6 +260,46 @@ fn every_supported_class_is_read_and_evaluated_in_every_version() {
                 "{folder}/{name}: JSON and YAML read differently"
             );
         }
+    }
+}
+
+/// The parts of a report entry that say what a transformation did, without its name.
+fn outcome(entry: &Value) -> Value {
+    let mut outcome = entry.clone();
+    if let Some(fields) = outcome.as_object_mut() {
+        fields.remove("spec");
+    }
+    outcome
+}
+
+#[test]
+fn square_symmetry_is_d4_under_its_2x_name() {
+    for format in ["json", "yaml"] {
+        let file = fixture("v2", &format!("squaresymmetry.{format}"));
+        let square = report("fixtures/glyphs", &file);
+        let d4 = report("fixtures/glyphs", &fixture("v2", &format!("d4.{format}")));
+        let component = &components(&square)[0];
+        assert_eq!(component["class"], "SquareSymmetry", "{file}");
+        assert_eq!(component["spec"], components(&d4)[0]["spec"], "{file}");
+        // The same p and the same seed draw the same symmetries: the same glyphs change,
+        // into the same classes, among them 6 turned upside down into 9.
+        let outcomes = |report: &Value| -> Vec<Value> {
+            report["transforms"]
+                .as_array()
+                .map(|entries| entries.iter().map(outcome).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            outcomes(&square).len(),
+            2,
+            "{file}: the pipeline and its component"
+        );
+        assert_eq!(outcomes(&square), outcomes(&d4), "{file}");
+        assert!(
+            pair_count(&square["transforms"][1], "6", "9") > 0,
+            "{file}: {}",
+            square["transforms"][1]["pairs"]
+        );
     }
 }
 

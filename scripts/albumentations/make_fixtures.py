@@ -65,6 +65,8 @@ def make_v2() -> dict[str, A.Compose]:
     p["verticalflip"] = one(A.VerticalFlip(p=0.3))
     p["transpose"] = one(A.Transpose(p=0.4))
     p["d4"] = one(A.D4(p=0.8))
+    # 2.x's own name for D4 (a subclass that saves as "SquareSymmetry"); 1.x has no such class.
+    p["squaresymmetry"] = one(A.SquareSymmetry(p=0.8))
     p["randomcrop"] = one(A.RandomCrop(height=24, width=24, p=0.9))
     p["centercrop"] = one(A.CenterCrop(height=24, width=24, p=0.9))
     p["randomresizedcrop"] = one(

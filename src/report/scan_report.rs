@@ -6,7 +6,7 @@ use image::GrayImage;
 use serde::Serialize;
 
 use super::header::{ClassifierSummary, DatasetSummary, Header, Pair, Thresholds, Verdict};
-use crate::pipeline::Format;
+use crate::albumentations::Format;
 
 /// Everything a scan found; every output format is written from this one value.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,9 +5,9 @@
 //! example strips it finds afterwards ([`Scan::examples`]) are always draws that report
 //! counted. [`measure`] and the summaries are the pieces `sweep` and `recommend` build on.
 
+use crate::albumentations::Pipeline;
 use crate::classify::ClassifierOptions;
 use crate::dataset::Dataset;
-use crate::pipeline::Pipeline;
 use crate::report::{Header, Report, Thresholds};
 use crate::transform::{Augment, Transform};
 

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use super::baseline::Baseline;
 use super::tally::{rate, Tally};
+use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Skipped};
-use crate::pipeline::Pipeline;
 use crate::report::{
     Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
     PipelineSummary, Report, Thresholds, TransformReport, Verdict,
@@ -153,7 +153,7 @@ pub(super) fn pipeline_summary(
         .enumerate()
         .map(|(i, leaf)| {
             let mut notes = leaf.notes.clone();
-            if let Some(fill) = leaf.painted_fill().filter(|f| f.abs_diff(background) > 32) {
+            if let Some(fill) = leaf.ink_fill(background) {
                 notes.push(format!(
                     "it fills with {fill} on images whose background is {background}: that fill reads as ink \
                      (augsafe recommend sets it to the background)"
