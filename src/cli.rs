@@ -454,7 +454,7 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
 
     write_atomically(
         &args.out,
-        recommend::render_document(&recommendation, out_format)?.as_bytes(),
+        augsafe::albumentations::write_document(&recommendation.document, out_format)?.as_bytes(),
     )?;
     write_atomically(&policy_path, &PolicyExporter.render(&recommendation)?)?;
     let json = match &args.json {

@@ -46,6 +46,17 @@ pub enum Error {
         /// What was expected instead.
         reason: String,
     },
+    /// A sweep's parameter or range could not be used.
+    #[error("bad sweep '{sweep}': {reason}")]
+    Sweep {
+        /// The parameter or range as given.
+        sweep: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A pipeline document could not be written as YAML.
+    #[error("cannot write the pipeline as YAML: {0}")]
+    Yaml(#[from] serde_norway::Error),
     /// A font could not be used for rendering.
     #[error("font {}: {reason}", path.display())]
     Font {

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::albumentations::edit::{self, candidate_document, find_node_mut};
 use crate::albumentations::{Format, Pipeline};
 use crate::dataset::Dataset;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report::{Change, ClassPolicy, Header, Recommendation, TransformReport, Verdict};
 use crate::scan::{
     classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
@@ -79,8 +79,8 @@ pub fn component_count(pipeline: Option<&Pipeline>) -> usize {
 /// for `dataset`. `progress` is called with each component finished.
 ///
 /// # Errors
-/// [`Error::Pipeline`] if a narrowed document cannot be read back (a bug, reported rather
-/// than written), [`Error::Serialize`] if it cannot be serialised.
+/// [`Error::Pipeline`](crate::Error::Pipeline) if a narrowed document cannot be read back (a bug, reported rather
+/// than written), [`Error::Serialize`](crate::Error::Serialize) if it cannot be serialised.
 pub fn recommend(
     dataset: &Dataset,
     pipeline: Option<&Pipeline>,
@@ -312,22 +312,4 @@ pub fn recommend(
         verification,
         document,
     })
-}
-
-/// The recommended pipeline as `albumentations.save` writes it, in `format`.
-///
-/// # Errors
-/// [`Error::Serialize`] when it cannot be serialised.
-pub fn render_document(recommendation: &Recommendation, format: Format) -> Result<String> {
-    match format {
-        Format::Json => Ok(serde_json::to_string(&recommendation.document)? + "\n"),
-        Format::Yaml => {
-            serde_norway::to_string(&recommendation.document).map_err(|err| Error::Pipeline {
-                path: Path::new("recommended pipeline").to_path_buf(),
-                transform: String::new(),
-                field: String::new(),
-                reason: format!("cannot write YAML: {err}"),
-            })
-        }
-    }
 }

@@ -103,8 +103,8 @@ impl FromStr for SweepOp {
             .iter()
             .find(|(_, known)| *known == name.trim())
             .map(|(op, _)| *op)
-            .ok_or_else(|| Error::Spec {
-                spec: name.to_string(),
+            .ok_or_else(|| Error::Sweep {
+                sweep: name.to_string(),
                 reason: "unknown sweep; expected rotate, crop, scale, shear or translate".into(),
             })
     }
@@ -113,11 +113,11 @@ impl FromStr for SweepOp {
 /// The values from `from` to `to` (both included) in steps of `step`.
 ///
 /// # Errors
-/// [`Error::Spec`] when the step is not positive, the range runs backwards or has more than
+/// [`Error::Sweep`] when the step is not positive, the range runs backwards or has more than
 /// 1000 values.
 pub fn sweep_values(from: f64, to: f64, step: f64) -> Result<Vec<f64>> {
-    let error = |reason: String| Error::Spec {
-        spec: format!("{from}..{to} step {step}"),
+    let error = |reason: String| Error::Sweep {
+        sweep: format!("{from}..{to} step {step}"),
         reason,
     };
     if !(from.is_finite() && to.is_finite() && step.is_finite()) || step <= 0.0 {

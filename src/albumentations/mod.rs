@@ -308,6 +308,18 @@ fn walk<'a>(node: &'a Node, visit: &mut dyn FnMut(&'a Node)) {
     }
 }
 
+/// A pipeline document as `albumentations.save` writes it, in `format`, for
+/// `albumentations.load` to read back.
+///
+/// # Errors
+/// [`Error::Serialize`] or [`Error::Yaml`] when it cannot be serialised.
+pub fn write_document(document: &Value, format: Format) -> Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string(document)? + "\n",
+        Format::Yaml => serde_norway::to_string(document)?,
+    })
+}
+
 /// The class name without its module path (`albumentations.augmentations...Rotate` → `Rotate`).
 pub fn short_class_name(full: &str) -> &str {
     full.rsplit('.').next().unwrap_or(full)

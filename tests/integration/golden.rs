@@ -1,15 +1,11 @@
 //! The JSON report of a fixed scan, compared byte for byte with a golden file.
-#![allow(clippy::expect_used)]
-//! A change that is meant to move the numbers rewrites it with `REGENERATE=1 cargo test --test golden`.
+//! A change that is meant to move the numbers rewrites it with `REGENERATE=1 cargo test golden`.
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 #[test]
 fn the_digits_report_matches_the_golden_file() {
-    let output = Command::cargo_bin("augsafe")
-        .expect("the augsafe binary is built")
+    let output = crate::util::augsafe()
         .args([
             "scan",
             "fixtures/digits",
@@ -30,11 +26,11 @@ fn the_digits_report_matches_the_golden_file() {
         .output()
         .expect("augsafe runs");
     assert!(output.status.success());
-    let golden = Path::new("tests/golden/digits.json");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/digits.json");
     if std::env::var_os("REGENERATE").is_some() {
-        std::fs::write(golden, &output.stdout).expect("golden file written");
+        std::fs::write(&golden, &output.stdout).expect("golden file written");
     }
-    let expected = std::fs::read(golden).expect("golden file present (REGENERATE=1 writes it)");
+    let expected = std::fs::read(&golden).expect("golden file present (REGENERATE=1 writes it)");
     assert!(
         expected == output.stdout,
         "the report differs from {}; if the change is intended, rerun with REGENERATE=1\n{}",

@@ -1,13 +1,10 @@
 //! `augsafe recommend` through the real binary: what it narrows and removes, that its output
 //! scans as safe, and that Albumentations itself reads it back (where the test virtualenv of
 //! `scripts/albumentations/setup.sh --current` exists).
-#![allow(clippy::expect_used)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{augsafe, report};
+use crate::util::{report, run};
 use serde_json::Value;
 
 fn recommend(dataset: &str, pipeline: Option<&str>, out: &Path) -> Value {
@@ -16,7 +13,7 @@ fn recommend(dataset: &str, pipeline: Option<&str>, out: &Path) -> Value {
     if let Some(pipeline) = pipeline {
         args.extend(["--pipeline", pipeline]);
     }
-    report(&augsafe(&args), "recommend")
+    report(&run(&args), "recommend")
 }
 
 fn change<'a>(report: &'a Value, class: &str) -> &'a Value {
@@ -27,7 +24,7 @@ fn change<'a>(report: &'a Value, class: &str) -> &'a Value {
 }
 
 fn scan_pipeline(dataset: &str, pipeline: &Path) -> Value {
-    let output = augsafe(&[
+    let output = run(&[
         "scan",
         dataset,
         "--pipeline",
@@ -46,8 +43,11 @@ fn albumentations_python() -> Option<PathBuf> {
 }
 
 fn load_back(file: &Path) {
-    let Some(python) = albumentations_python() else {
-        eprintln!("skipped: no target/venv-albu2 (run scripts/albumentations/setup.sh --current)");
+    let Some(python) = crate::util::require(
+        albumentations_python(),
+        "the Albumentations virtualenv target/venv-albu2",
+        "scripts/albumentations/setup.sh --current makes it; .ci/run runs that",
+    ) else {
         return;
     };
     let output = std::process::Command::new(python)
@@ -185,14 +185,14 @@ fn a_wrong_fill_is_set_to_the_background_even_when_the_range_is_safe() {
 fn recommend_refuses_what_it_cannot_use() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("x.txt");
-    let bad_extension = augsafe(&[
+    let bad_extension = run(&[
         "recommend",
         "fixtures/digits",
         "--out",
         out.to_str().expect("utf-8"),
     ]);
     assert_eq!(bad_extension.status.code(), Some(2));
-    let missing = augsafe(&[
+    let missing = run(&[
         "recommend",
         "fixtures/digits",
         "--pipeline",

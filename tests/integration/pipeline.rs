@@ -2,25 +2,14 @@
 //! `fixtures/pipelines/`, each written by the real `albumentations.save` (see the README there),
 //! through the real binary.
 
-// Test helpers outside #[test] functions: a failure to run the binary should fail the test loudly.
-#![allow(clippy::expect_used)]
-
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+use crate::util::augsafe;
 use serde_json::Value;
 
 /// The folders of pipelines saved by one Albumentations version, and that version.
 const VERSIONS: &[(&str, &str)] = &[("v2", "2.0.8"), ("v1", "1.4.24"), ("v1_3", "1.3.1")];
-
-fn augsafe() -> Command {
-    let mut command = Command::cargo_bin("augsafe").expect("the augsafe binary is built");
-    command.env_remove("RAYON_NUM_THREADS");
-    command
-}
 
 /// `fixtures/pipelines/FOLDER/NAME`.
 fn fixture(folder: &str, name: &str) -> String {
@@ -42,7 +31,7 @@ fn stderr(output: &Output) -> String {
 
 /// The report of scanning `dir` with the pipeline in `file`, which must succeed.
 fn report(dir: &str, file: &str) -> Value {
-    common::report(&scan(dir, file, &[]), file)
+    crate::util::report(&scan(dir, file, &[]), file)
 }
 
 fn components(report: &Value) -> &Vec<Value> {
@@ -417,7 +406,7 @@ fn unmodelled_geometric_transforms_are_listed_and_warned_about() {
         for format in ["json", "yaml"] {
             let file = fixture(folder, &format!("unknown.{format}"));
             let output = scan("fixtures/digits", &file, &[]);
-            let report = common::report(&output, &file);
+            let report = crate::util::report(&output, &file);
             let left_out = &report["pipeline"]["not_evaluated"];
             assert_eq!(
                 names(left_out, "name"),

@@ -1,22 +1,11 @@
 //! `augsafe scan` and `augsafe render` on the repository's fixtures, through the real binary.
 
-// Test helpers outside #[test] functions: a failure to run the binary should fail the test loudly.
-#![allow(clippy::expect_used)]
-
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
+use crate::util::augsafe;
 use serde_json::Value;
-
-fn augsafe() -> Command {
-    let mut command = Command::cargo_bin("augsafe").expect("the augsafe binary is built");
-    command.env_remove("RAYON_NUM_THREADS");
-    command
-}
 
 /// Runs `augsafe scan DIR -t SPEC... EXTRA... --json -` and returns its output.
 fn scan(dir: &str, specs: &[&str], extra: &[&str]) -> Output {
@@ -29,7 +18,7 @@ fn scan(dir: &str, specs: &[&str], extra: &[&str]) -> Output {
 }
 
 fn parse(output: &Output) -> Value {
-    common::report(output, "scan")
+    crate::util::report(output, "scan")
 }
 
 /// One scan of the glyph fixtures shared by the tests that read it.

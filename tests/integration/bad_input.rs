@@ -3,15 +3,11 @@
 //! and bad specs refused with a message and the documented exit code, and nothing written where
 //! it should not be. The fixtures are built by `cargo run --example bad_fixtures`.
 
-// In a test, a failed `expect` is a test failure with its message, which is what is wanted.
-#![allow(clippy::expect_used)]
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 
 /// How a run of the binary ended.
@@ -23,20 +19,10 @@ struct Run {
 /// Runs `augsafe ARGS...` from the repository root, so fixture paths are relative as a user
 /// would type them; whatever the input, the binary must not panic.
 fn augsafe(args: &[&str]) -> Run {
-    let output = cargo_bin_cmd!("augsafe")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("RAYON_NUM_THREADS")
-        .args(args)
-        .output()
-        .expect("augsafe runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "augsafe {args:?} panicked:\n{stderr}"
-    );
+    let output = crate::util::run(args);
     Run {
         code: output.status.code(),
-        stderr,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

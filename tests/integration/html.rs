@@ -1,11 +1,9 @@
 //! The HTML and Markdown reports and the example strips, through the real binary: structure
 //! (parsed with a real HTML parser), self-containedness, table syntax, determinism, and a
 //! render in headless Chromium where it is installed (`.ci/run` installs it).
-#![allow(clippy::expect_used)]
 
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
@@ -21,8 +19,7 @@ struct Outputs {
 fn scan(dataset: &str, args: &[&str]) -> Outputs {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
-    let output = Command::cargo_bin("augsafe")
-        .expect("the augsafe binary is built")
+    let output = crate::util::augsafe()
         .args(["scan", dataset, "--quiet", "--json"])
         .arg(root.join("report.json"))
         .arg("--html")
@@ -267,8 +264,11 @@ fn chromium() -> Option<PathBuf> {
 
 #[test]
 fn the_page_renders_in_headless_chromium() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: no chromium on PATH (.ci/run installs the Debian package)");
+    let Some(browser) = crate::util::require(
+        chromium(),
+        "headless Chromium",
+        ".ci/run installs Debian's chromium package",
+    ) else {
         return;
     };
     let out = scan("fixtures/digits", &DIGIT_SPECS);

@@ -1,7 +1,4 @@
 //! `augsafe sweep` on the fixtures, through the real binary.
-#![allow(clippy::expect_used)]
-
-mod common;
 
 use std::process::Output;
 
@@ -10,7 +7,7 @@ use serde_json::Value;
 fn sweep(args: &[&str]) -> Output {
     let mut all = vec!["sweep"];
     all.extend_from_slice(args);
-    common::augsafe(&all)
+    crate::util::run(&all)
 }
 
 fn series<'a>(report: &'a Value, label: &str) -> &'a Value {
@@ -50,7 +47,7 @@ fn rotation_is_safe_for_digits_well_below_90_degrees_and_flags_6_and_9_beyond() 
         .chain([plot.to_str().expect("utf-8")])
         .collect::<Vec<_>>(),
     );
-    let report = common::report(&output, "sweep rotate");
+    let report = crate::util::report(&output, "sweep rotate");
     assert_eq!(report["op"], "rotate");
     assert_eq!(report["values"].as_array().map(Vec::len), Some(37));
     let limit = report["overall"]["safe_range"][1].as_f64().expect("limit");
@@ -115,7 +112,7 @@ fn every_parameter_can_be_swept_and_the_same_seed_repeats_itself() {
             ])
         };
         let first = run();
-        let report = common::report(&first, op);
+        let report = crate::util::report(&first, op);
         assert_eq!(first.stdout, run().stdout, "{op}");
         let range = &report["overall"]["safe_range"];
         let identity = report["identity"].as_f64().expect("identity");

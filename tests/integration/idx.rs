@@ -1,16 +1,13 @@
 //! IDX input, CSV manifests and per-class sampling, through the real binary, on IDX files
 //! written by an independent writer (idx2numpy; `fixtures/idx/README.md`).
-#![allow(clippy::expect_used)]
 
-mod common;
-
-use common::{augsafe, report};
+use crate::util::{report, run};
 use serde_json::Value;
 
 fn scan(args: &[&str]) -> Value {
     let mut all = vec!["scan", "--quiet", "--json", "-", "-t", "rotate:180"];
     all.extend_from_slice(args);
-    report(&augsafe(&all), &format!("{args:?}"))
+    report(&run(&all), &format!("{args:?}"))
 }
 
 fn pair(report: &Value, from: &str, to: &str) -> u64 {
@@ -94,7 +91,7 @@ fn transposed_images_differ_until_turned_back() {
         let out_str = out.to_str().expect("utf-8").to_string();
         args.push(&out_str);
         args.extend_from_slice(extra);
-        assert!(augsafe(&args).status.success());
+        assert!(run(&args).status.success());
         let mut files: Vec<_> = std::fs::read_dir(&out)
             .expect("examples")
             .filter_map(|e| e.ok())
@@ -166,7 +163,7 @@ fn every_broken_idx_file_is_a_clear_error() {
         ("fixtures/idx/no-such-file", LABELS, "no-such-file"),
     ];
     for (images, labels, reason) in cases {
-        let output = augsafe(&["scan", "--idx-images", images, "--idx-labels", labels]);
+        let output = run(&["scan", "--idx-images", images, "--idx-labels", labels]);
         assert_eq!(output.status.code(), Some(1), "{images}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -175,7 +172,7 @@ fn every_broken_idx_file_is_a_clear_error() {
         );
         assert!(!stderr.contains("panicked"));
     }
-    let unnamed = augsafe(&[
+    let unnamed = run(&[
         "scan",
         "--idx-images",
         IMAGES,
@@ -186,7 +183,7 @@ fn every_broken_idx_file_is_a_clear_error() {
     ]);
     assert_eq!(unnamed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unnamed.stderr).contains("has no name in the mapping"));
-    let half = augsafe(&["scan", "--idx-images", IMAGES]);
+    let half = run(&["scan", "--idx-images", IMAGES]);
     assert_eq!(
         half.status.code(),
         Some(2),
@@ -222,7 +219,7 @@ fn a_csv_manifest_names_flat_files() {
 
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "path,label\n").expect("written");
-    let output = augsafe(&["scan", "--manifest", empty.to_str().expect("utf-8")]);
+    let output = run(&["scan", "--manifest", empty.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -232,7 +229,7 @@ fn a_csv_manifest_names_flat_files() {
 
     let broken = dir.path().join("broken.csv");
     std::fs::write(&broken, "a.png,1\nb.png\n").expect("written");
-    let output = augsafe(&["scan", "--manifest", broken.to_str().expect("utf-8")]);
+    let output = run(&["scan", "--manifest", broken.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("line 2"),

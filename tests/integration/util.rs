@@ -1,0 +1,52 @@
+//! What the integration tests share: running the binary, reading its report, and requiring
+//! the outside tools some checks need.
+
+use std::process::Output;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `augsafe`, ready for arguments: run from the repository root (so fixture paths read as a
+/// user types them) with the machine's own thread count.
+pub fn augsafe() -> Command {
+    let mut command = cargo_bin_cmd!("augsafe");
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RAYON_NUM_THREADS");
+    command
+}
+
+/// Runs `augsafe ARGS...`; whatever the input, the binary must not panic.
+pub fn run(args: &[&str]) -> Output {
+    let output = augsafe().args(args).output().expect("augsafe runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "augsafe {args:?} panicked:\n{stderr}"
+    );
+    output
+}
+
+/// The JSON report a successful run printed; a failed run fails the test with its stderr.
+pub fn report(output: &Output, what: &str) -> Value {
+    assert!(
+        output.status.success(),
+        "{what}: exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is the JSON report")
+}
+
+/// `tool` when it is there. When it is not: under CI (`CI=true`, where `.ci/run` installs it)
+/// the check fails; on a hand run it is skipped, and says so loudly on standard error.
+pub fn require<T>(tool: Option<T>, what: &str, how: &str) -> Option<T> {
+    if tool.is_some() {
+        return tool;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(!ci, "{what} is missing under CI ({how})");
+    eprintln!("\n*** SKIPPED: {what} is missing, so this check did not run ({how}) ***\n");
+    None
+}
