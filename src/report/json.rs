@@ -1,4 +1,4 @@
-//! The JSON exporter: any report kind as PRODUCT.md's schema, pretty-printed.
+//! The JSON exporter: any report kind in the schema the README's "JSON report" section gives, pretty-printed.
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! Bad input through the real binary (PRODUCT.md, "Bad input"): unreadable files are skipped
+//! Bad input through the real binary (the README's "Input" section): unreadable files are skipped
 //! and listed, non-images ignored and counted, odd but valid encodings loaded, too little data
 //! and bad specs refused with a message and the documented exit code, and nothing written where
 //! it should not be. The fixtures are built by `cargo run --example bad_fixtures`.
