@@ -9,16 +9,22 @@
 //! and its leave-one-out baseline is measured. Then each [`Transform`] (rotations, flips, crops
 //! and pipelines of them, parsed from specs such as `rotate:180` or `crop:left=0.6`) is applied
 //! to every correctly recognised original, random ones several times from seeded generators,
-//! and every transformed glyph that another class clearly wins is counted as changed. The
-//! result is a [`Report`]: per transformation and class the change rate, a verdict and the
-//! from→to pairs, which the exporters in [`report`] write as a terminal table, JSON,
-//! Markdown or a self-contained HTML page with example strips.
+//! and every transformed glyph that another class clearly wins is counted as changed. A
+//! [`Scan`] keeps the result, a [`Report`]: per transformation and class the change rate, a
+//! verdict and the from→to pairs, which the exporters in [`report`] write as a terminal table,
+//! JSON, Markdown or a self-contained HTML page with example strips that the scan draws again
+//! exactly as it counted them.
 //!
 //! Around that core: [`Dataset`] also reads MNIST-style IDX files and CSV manifests;
 //! [`albumentations`] reads Albumentations pipelines saved as JSON or YAML, applies
 //! them as training does and edits them; [`sweep`] walks one parameter to find its safe range;
 //! [`recommend`] narrows or removes what is unsafe and writes the result back in
 //! Albumentations' format.
+//!
+//! The modules form layers, each importing only from those below it (`ARCHITECTURE.md`):
+//! [`glyph`], [`rng`] and [`error`] at the bottom; [`transform`] and [`normalize`]; [`classify`],
+//! [`dataset`] and [`albumentations`]; [`report`]; [`scan`]; then [`sweep`], [`recommend`] and
+//! [`render`].
 //!
 //! ```
 //! use std::path::Path;

@@ -14,7 +14,7 @@ use crate::rng::draw_rng;
 use crate::transform::Augment;
 
 /// How many times a transformation is drawn per image.
-pub fn draws_for(transform: &dyn Augment, draws: u32) -> u32 {
+pub(super) fn draws_for(transform: &dyn Augment, draws: u32) -> u32 {
     if transform.is_random() {
         draws.max(1)
     } else {

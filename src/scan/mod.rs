@@ -18,7 +18,7 @@ mod summary;
 mod tally;
 
 pub use baseline::{Baseline, LeaveOneOut};
-pub use draw::{draws_for, measure};
+pub use draw::measure;
 pub use summary::{classifier_summary, dataset_summary, transform_report};
 pub use tally::{discount_baseline_confusions, Tally};
 
