@@ -1,13 +1,13 @@
-//! Four fused-multiply-add dot products kept in sixteen lanes each: a portable loop, and on
-//! the AVX-512 tiers four registers side by side.
+//! Four fused-multiply-add dot products kept in sixteen lanes each: a portable loop, the same
+//! loop compiled for AVX2 with FMA, and on the AVX-512 tiers four registers side by side.
 
 use super::Tier;
 
 /// The sixteen lane sums of four dot products with `b` over its whole chunks of sixteen, as
 /// the classifier's dot product keeps them: lane `i` of vector `k` is
 /// `a[k][i] · b[i] + a[k][16 + i] · b[16 + i] + …`, each step one fused multiply-add, in that
-/// order. With AVX-512 the four run in four registers side by side; the portable loop gives
-/// the same bits.
+/// order. With AVX-512 the four run in four registers side by side; the portable loop, with
+/// or without the FMA instruction, gives the same bits.
 pub(crate) fn fused_lanes_four(a: [&[f32]; 4], b: &[f32]) -> [[f32; 16]; 4] {
     fused_lanes_four_on(Tier::selected(), a, b)
 }
@@ -17,17 +17,34 @@ pub(crate) fn fused_lanes_four(a: [&[f32]; 4], b: &[f32]) -> [[f32; 16]; 4] {
 pub(crate) fn fused_lanes_four_on(tier: Tier, a: [&[f32]; 4], b: &[f32]) -> [[f32; 16]; 4] {
     let chunks = a.iter().fold(b.len(), |len, a| len.min(a.len())) / 16;
     #[cfg(target_arch = "x86_64")]
-    if tier.supported() >= Tier::Avx512 {
-        // SAFETY: `supported` caps the tier at the processor's, and the AVX-512 tiers are
-        // detected only with AVX-512 F; every slice holds `chunks` × 16 values.
-        return unsafe { avx512::fused_lanes_four(a, b, chunks) };
+    match tier.supported() {
+        Tier::Avx512 | Tier::Avx512Vnni => {
+            // SAFETY: `supported` caps the tier at the processor's, and the AVX-512 tiers are
+            // detected only with AVX-512 F; every slice holds `chunks` × 16 values.
+            return unsafe { avx512::fused_lanes_four(a, b, chunks) };
+        }
+        Tier::Avx2Fma => {
+            // SAFETY: `supported` caps the tier at the processor's, and this tier is detected
+            // only with AVX2 and FMA, all `fused_lanes_four_avx2` enables.
+            return unsafe { fused_lanes_four_avx2(a, b, chunks) };
+        }
+        Tier::Baseline => {}
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = tier;
     fused_lanes_four_portable(a, b, chunks)
 }
 
+/// [`fused_lanes_four_portable`] with the fused multiply-add instruction: without it, each
+/// `mul_add` is a call to the library's exactly rounded `fmaf` (the same bits, far slower).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn fused_lanes_four_avx2(a: [&[f32]; 4], b: &[f32], chunks: usize) -> [[f32; 16]; 4] {
+    fused_lanes_four_portable(a, b, chunks)
+}
+
 /// [`fused_lanes_four`] over `chunks` chunks, without vector instructions of its own.
+#[inline(always)]
 fn fused_lanes_four_portable(a: [&[f32]; 4], b: &[f32], chunks: usize) -> [[f32; 16]; 4] {
     let mut lanes = [[0.0f32; 16]; 4];
     for c in 0..chunks {

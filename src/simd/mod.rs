@@ -5,7 +5,8 @@
 //!   `AUGSAFE_SIMD` environment variable) and [`wide_fn`], which compiles an ordinary kernel
 //!   function once per tier and dispatches to the right copy;
 //! - `dot8`: the exact 8-bit template dot products ([`PackedTemplates`], AVX-512 VNNI);
-//! - `fused`: four fused-multiply-add lane sums side by side ([`fused_lanes_four`], AVX-512).
+//! - `fused`: four fused-multiply-add lane sums side by side ([`fused_lanes_four`], AVX2
+//!   with FMA, AVX-512).
 //!
 //! This is the only module with `unsafe` code: calling a function compiled for features the
 //! baseline x86-64 target lacks is unsafe until the processor has been asked, and the kernels
@@ -39,7 +40,8 @@ const TIER_VARIABLE: &str = "AUGSAFE_SIMD";
 pub(crate) enum Tier {
     /// Whatever the compilation target guarantees (SSE2 on x86-64); the portable code.
     Baseline,
-    /// AVX2 with fused multiply-add: the [`wide_fn`] kernels are compiled for it.
+    /// AVX2 with fused multiply-add: the [`wide_fn`] kernels and [`fused_lanes_four`] are
+    /// compiled for it.
     Avx2Fma,
     /// AVX-512 F, BW, VL and DQ (with AVX2 and FMA): [`wide_fn`] kernels and
     /// [`fused_lanes_four`].
