@@ -417,66 +417,80 @@ crate::simd::wide_fn! {
         label: usize,
         margin: Option<f32>,
         bracket: &Brackets,
-    ) -> Option<Answer<'static>> {
-        // Room for the rounding of the comparisons judge makes.
-        const SLACK: f32 = 1e-5;
-        let own = margin.map_or(0..0, |_| classifier.class_run(label));
-        let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
-        let top_hi = max_outside(highs, &own, &(0..0));
-        if top_hi.is_nan() {
-            return None;
-        }
-        let judging = margin.map(|margin| {
-            let own_lo = max_of(lows.get(own.clone()).unwrap_or(&[]));
-            let own_hi = max_of(highs.get(own.clone()).unwrap_or(&[]));
-            (own_lo, own_hi, margin)
-        });
-        if let Some((own_lo, _, margin)) = judging {
-            if top_hi < own_lo - margin - SLACK {
-                // Kept, whichever the rival: every other class stays below own - margin.
-                return Some(Answer::Judged(Outcome::Kept));
-            }
-        }
-        let best_lo = max_outside(lows, &own, &(0..0));
-        if best_lo == f32::NEG_INFINITY || best_lo.is_nan() {
-            return None;
-        }
-        // The class of the first competing template that reaches `target` (the lowest class
-        // among equals, as a pass over the classes in order finds it).
-        let first = |values: &[f32], target: f32| {
-            let before = values.get(..own.start).unwrap_or(&[]).iter().position(|&v| v == target);
-            let after = || {
-                let rest = values.get(own.end..).unwrap_or(&[]);
-                rest.iter().position(|&v| v == target).map(|t| own.end + t)
-            };
-            before.or_else(after).map(|t| classifier.templates[t].class)
-        };
-        let (Some(leader), Some(top_class)) = (first(lows, best_lo), first(highs, top_hi)) else {
-            return None;
-        };
-        // The leader is certainly the best competing class when its lower end clears every
-        // other competitor's upper end.
-        let others_hi = if top_class == leader {
-            max_outside(highs, &own, &classifier.class_run(leader))
-        } else {
-            top_hi
-        };
-        let clear = best_lo > others_hi + SLACK;
-        let Some((own_lo, own_hi, margin)) = judging else {
-            return clear.then_some(Answer::Predicted(Some(leader)));
-        };
-        if !clear {
-            return None;
-        }
-        let (rival, rival_lo, rival_hi) = (leader, best_lo, top_hi);
-        if rival_lo > own_hi + margin + SLACK {
-            return Some(Answer::Judged(Outcome::Changed { to: rival }));
-        }
-        if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
-            return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
-        }
-        None
+    ) -> Option<Answer<'static>> = settled_kernel;
+    fn settled_on(tier, ..);
+}
+
+/// The kernel of [`settled`].
+#[inline(always)]
+fn settled_kernel(
+    classifier: &TemplateClassifier,
+    label: usize,
+    margin: Option<f32>,
+    bracket: &Brackets,
+) -> Option<Answer<'static>> {
+    // Room for the rounding of the comparisons judge makes.
+    const SLACK: f32 = 1e-5;
+    let own = margin.map_or(0..0, |_| classifier.class_run(label));
+    let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
+    let top_hi = max_outside(highs, &own, &(0..0));
+    if top_hi.is_nan() {
+        return None;
     }
+    let judging = margin.map(|margin| {
+        let own_lo = max_of(lows.get(own.clone()).unwrap_or(&[]));
+        let own_hi = max_of(highs.get(own.clone()).unwrap_or(&[]));
+        (own_lo, own_hi, margin)
+    });
+    if let Some((own_lo, _, margin)) = judging {
+        if top_hi < own_lo - margin - SLACK {
+            // Kept, whichever the rival: every other class stays below own - margin.
+            return Some(Answer::Judged(Outcome::Kept));
+        }
+    }
+    let best_lo = max_outside(lows, &own, &(0..0));
+    if best_lo == f32::NEG_INFINITY || best_lo.is_nan() {
+        return None;
+    }
+    // The class of the first competing template that reaches `target` (the lowest class
+    // among equals, as a pass over the classes in order finds it).
+    let first = |values: &[f32], target: f32| {
+        let before = values
+            .get(..own.start)
+            .unwrap_or(&[])
+            .iter()
+            .position(|&v| v == target);
+        let after = || {
+            let rest = values.get(own.end..).unwrap_or(&[]);
+            rest.iter().position(|&v| v == target).map(|t| own.end + t)
+        };
+        before.or_else(after).map(|t| classifier.templates[t].class)
+    };
+    let (Some(leader), Some(top_class)) = (first(lows, best_lo), first(highs, top_hi)) else {
+        return None;
+    };
+    // The leader is certainly the best competing class when its lower end clears every
+    // other competitor's upper end.
+    let others_hi = if top_class == leader {
+        max_outside(highs, &own, &classifier.class_run(leader))
+    } else {
+        top_hi
+    };
+    let clear = best_lo > others_hi + SLACK;
+    let Some((own_lo, own_hi, margin)) = judging else {
+        return clear.then_some(Answer::Predicted(Some(leader)));
+    };
+    if !clear {
+        return None;
+    }
+    let (rival, rival_lo, rival_hi) = (leader, best_lo, top_hi);
+    if rival_lo > own_hi + margin + SLACK {
+        return Some(Answer::Judged(Outcome::Changed { to: rival }));
+    }
+    if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
+        return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
+    }
+    None
 }
 
 crate::simd::wide_fn! {
@@ -489,58 +503,68 @@ crate::simd::wide_fn! {
         query: &Query,
         dots: &[i32],
         bracket: &mut Brackets,
-    ) {
-        let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
-        let own = classifier.own_template(query.sample);
-        // Bracket every template's score from its 8-bit dot product (one flat loop over the
-        // templates' fields, so it vectorises)...
-        match batch.info[row] {
-            Some(glyph) => {
-                let fields = classifier
-                    .quantized_scale
-                    .iter()
-                    .zip(&classifier.quantized_offset)
-                    .zip(&classifier.quantized_sum);
-                let slots = bracket.lows.iter_mut().zip(bracket.highs.iter_mut());
-                for (((low, high), &dot), ((&scale, &offset), &sum)) in
-                    slots.zip(dots).zip(fields)
-                {
-                    let approx = glyph.score(dot, scale, offset, sum);
-                    let bound = glyph.bound(scale, sum);
-                    (*low, *high) = (approx - bound, approx + bound);
-                }
+    ) = brackets_kernel;
+    fn brackets_on(tier, ..);
+}
+
+/// The kernel of [`brackets`].
+#[inline(always)]
+fn brackets_kernel(
+    classifier: &TemplateClassifier,
+    batch: &GlyphBatch,
+    row: usize,
+    query: &Query,
+    dots: &[i32],
+    bracket: &mut Brackets,
+) {
+    let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
+    let own = classifier.own_template(query.sample);
+    // Bracket every template's score from its 8-bit dot product (one flat loop over the
+    // templates' fields, so it vectorises)...
+    match batch.info[row] {
+        Some(glyph) => {
+            let fields = classifier
+                .quantized_scale
+                .iter()
+                .zip(&classifier.quantized_offset)
+                .zip(&classifier.quantized_sum);
+            let slots = bracket.lows.iter_mut().zip(bracket.highs.iter_mut());
+            for (((low, high), &dot), ((&scale, &offset), &sum)) in slots.zip(dots).zip(fields) {
+                let approx = glyph.score(dot, scale, offset, sum);
+                let bound = glyph.bound(scale, sum);
+                (*low, *high) = (approx - bound, approx + bound);
             }
+        }
+        None => {
+            bracket.lows.fill(f32::NEG_INFINITY);
+            bracket.highs.fill(f32::INFINITY);
+        }
+    }
+    // The glyph's own template is scored with the glyph taken out of it. That score rises
+    // with the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while
+    // the template score u stays below the length S of the template's sum), so the bracket
+    // maps end to end; where that is not certain, the exact value.
+    if let Some(index) = own {
+        let info = classifier.templates[index];
+        let (low, high) = (bracket.lows[index], bracket.highs[index]);
+        let mapped = (high < info.sum_norm - 1e-3)
+            .then(|| {
+                Some((
+                    classifier.adjusted(index, own, low)?,
+                    classifier.adjusted(index, own, high)?,
+                ))
+            })
+            .flatten();
+        (bracket.lows[index], bracket.highs[index]) = match mapped {
+            Some(ends) => ends,
             None => {
-                bracket.lows.fill(f32::NEG_INFINITY);
-                bracket.highs.fill(f32::INFINITY);
+                let exact = dot_kernel(classifier.template(index), features);
+                let value = classifier
+                    .adjusted(index, own, exact)
+                    .unwrap_or(f32::NEG_INFINITY);
+                (value, value)
             }
-        }
-        // The glyph's own template is scored with the glyph taken out of it. That score rises
-        // with the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while
-        // the template score u stays below the length S of the template's sum), so the bracket
-        // maps end to end; where that is not certain, the exact value.
-        if let Some(index) = own {
-            let info = classifier.templates[index];
-            let (low, high) = (bracket.lows[index], bracket.highs[index]);
-            let mapped = (high < info.sum_norm - 1e-3)
-                .then(|| {
-                    Some((
-                        classifier.adjusted(index, own, low)?,
-                        classifier.adjusted(index, own, high)?,
-                    ))
-                })
-                .flatten();
-            (bracket.lows[index], bracket.highs[index]) = match mapped {
-                Some(ends) => ends,
-                None => {
-                    let exact = dot_kernel(classifier.template(index), features);
-                    let value = classifier
-                        .adjusted(index, own, exact)
-                        .unwrap_or(f32::NEG_INFINITY);
-                    (value, value)
-                }
-            };
-        }
+        };
     }
 }
 
@@ -554,43 +578,55 @@ crate::simd::wide_fn! {
         query: &Query,
         bracket: &Brackets,
         scores: &mut [f32],
-    ) {
-        let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
-        let own = classifier.own_template(query.sample);
-        // The best lower ends of the own class and of the others (templates are stored class by
-        // class, so the own class is one run of them).
-        let mine = classifier.class_run(query.label);
-        let lows = &bracket.lows[..];
-        let own_floor = max_of(lows.get(mine.clone()).unwrap_or(&[]));
-        let other_floor = max_outside(lows, &mine, &(0..0));
-        // Whatever could reach its group's best lower end is scored exactly, four templates
-        // side by side (each sum alone is a chain of dependent additions).
-        let mut pending = [0usize; 4];
-        let mut waiting = 0;
-        for (index, (&low, &high)) in lows.iter().zip(&bracket.highs).enumerate() {
-            let floor = if mine.contains(&index) {
-                own_floor
-            } else {
-                other_floor
-            };
-            if high < floor || high == f32::NEG_INFINITY {
-                continue;
-            }
-            if low == high {
-                // Exact already (the own template's, scored while bracketing).
-                let best = &mut scores[classifier.templates[index].class];
-                *best = best.max(low);
-                continue;
-            }
-            pending[waiting] = index;
-            waiting += 1;
-            if waiting == pending.len() {
-                score_group(classifier, features, own, &pending, scores);
-                waiting = 0;
-            }
+    ) = exact_scores_kernel;
+    fn exact_scores_on(tier, ..);
+}
+
+/// The kernel of [`exact_scores`].
+#[inline(always)]
+fn exact_scores_kernel(
+    classifier: &TemplateClassifier,
+    batch: &GlyphBatch,
+    row: usize,
+    query: &Query,
+    bracket: &Brackets,
+    scores: &mut [f32],
+) {
+    let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
+    let own = classifier.own_template(query.sample);
+    // The best lower ends of the own class and of the others (templates are stored class by
+    // class, so the own class is one run of them).
+    let mine = classifier.class_run(query.label);
+    let lows = &bracket.lows[..];
+    let own_floor = max_of(lows.get(mine.clone()).unwrap_or(&[]));
+    let other_floor = max_outside(lows, &mine, &(0..0));
+    // Whatever could reach its group's best lower end is scored exactly, four templates
+    // side by side (each sum alone is a chain of dependent additions).
+    let mut pending = [0usize; 4];
+    let mut waiting = 0;
+    for (index, (&low, &high)) in lows.iter().zip(&bracket.highs).enumerate() {
+        let floor = if mine.contains(&index) {
+            own_floor
+        } else {
+            other_floor
+        };
+        if high < floor || high == f32::NEG_INFINITY {
+            continue;
         }
-        score_group(classifier, features, own, &pending[..waiting], scores);
+        if low == high {
+            // Exact already (the own template's, scored while bracketing).
+            let best = &mut scores[classifier.templates[index].class];
+            *best = best.max(low);
+            continue;
+        }
+        pending[waiting] = index;
+        waiting += 1;
+        if waiting == pending.len() {
+            score_group(classifier, features, own, &pending, scores);
+            waiting = 0;
+        }
     }
+    score_group(classifier, features, own, &pending[..waiting], scores);
 }
 
 /// Scores up to four templates (`group`) exactly for a glyph's `features` into the class
@@ -882,6 +918,7 @@ fn nearest(centres: &[Vec<f32>], sample: &[f32]) -> (usize, f32) {
 crate::simd::wide_fn! {
     /// The dot product of two feature vectors (see [`dot_kernel`]).
     fn dot(a: &[f32], b: &[f32]) -> f32 = dot_kernel;
+    fn dot_on(tier, ..);
 }
 
 /// A dot product in sixteen independent fused sums, so the compiler vectorises it; the same
@@ -1001,6 +1038,140 @@ mod tests {
                 assert_eq!(four[k].to_bits(), dot(v, &y).to_bits(), "{len} {k}");
             }
         }
+    }
+
+    /// The settled answer in a form tests compare.
+    fn answer_key(answer: Option<Answer<'_>>) -> String {
+        match answer {
+            None => "unsettled".to_string(),
+            Some(Answer::Judged(outcome)) => format!("judged {outcome:?}"),
+            Some(Answer::Predicted(class)) => format!("predicted {class:?}"),
+            Some(Answer::Scores(scores)) => format!("scores {scores:?}"),
+        }
+    }
+
+    #[test]
+    fn the_scoring_kernels_give_the_same_bits_on_every_vector_tier() {
+        use crate::simd::{on_every_tier, Tier};
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        // Glyph-like pixels (non-negative, mostly background) around one pattern per class,
+        // 250 of them so that the dot products have a tail past their chunks of sixteen.
+        let (classes, per_class, dim) = (5, 12, 250);
+        let patterns: Vec<Vec<f32>> = (0..classes)
+            .map(|_| {
+                (0..dim)
+                    .map(|_| rng.random_bool(0.3) as u8 as f32 * rng.random_range(0.5..1.0))
+                    .collect()
+            })
+            .collect();
+        let mut pixels = Vec::new();
+        let mut labels = Vec::new();
+        for (class, pattern) in patterns.iter().enumerate() {
+            for _ in 0..per_class {
+                let noisy: Vec<f32> = pattern
+                    .iter()
+                    .map(|&p| (p + rng.random_range(-0.2f32..0.2)).max(0.0))
+                    .collect();
+                pixels.push(noisy);
+                labels.push(class);
+            }
+        }
+        let features: Vec<Vec<f32>> = pixels
+            .iter()
+            .map(|p| {
+                let mut f = vec![0.0; dim];
+                crate::normalize::features_into(p, &mut f);
+                f
+            })
+            .collect();
+        let options = ClassifierOptions {
+            cluster_similarity: 0.995,
+            ..ClassifierOptions::default()
+        };
+        let classifier = TemplateClassifier::build(&features, &labels, classes, &options);
+        assert!(classifier.template_count() > classes);
+        let mut batch = GlyphBatch::new();
+        let mut queries = Vec::new();
+        for (sample, (p, &label)) in pixels.iter().zip(&labels).enumerate() {
+            // The sample itself (taken out of its template), and a variant judged as another
+            // class's, so that every kind of answer comes up.
+            let row = batch.push_pixels(p);
+            queries.push(Query {
+                row: Some(row),
+                sample: Some(sample),
+                label,
+            });
+            let shifted: Vec<f32> = p
+                .iter()
+                .cycle()
+                .skip(sample % 7 + 1)
+                .take(dim)
+                .copied()
+                .collect();
+            let row = batch.push_pixels(&shifted);
+            queries.push(Query {
+                row: Some(row),
+                sample: None,
+                label: (label + 1) % classes,
+            });
+        }
+        let count = classifier.template_count();
+        let glyphs = &batch.quantized[..batch.len() * batch.stride];
+        let run = |tier: Tier| {
+            let mut out = Vec::new();
+            let mut dots = vec![0i32; batch.len() * count];
+            classifier.quantized.dot_on(tier, glyphs, &mut dots);
+            out.push(format!("{dots:?}"));
+            for query in &queries {
+                let Some(row) = query.row else { continue };
+                let features = &batch.features[row * dim..(row + 1) * dim];
+                let exact: Vec<u32> = (0..count)
+                    .map(|t| dot_on(tier, classifier.template(t), features).to_bits())
+                    .collect();
+                out.push(format!("{exact:?}"));
+                let mut bracket = Brackets {
+                    lows: vec![0.0; count],
+                    highs: vec![0.0; count],
+                };
+                let dots = &dots[row * count..(row + 1) * count];
+                brackets_on(tier, &classifier, &batch, row, query, dots, &mut bracket);
+                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                out.push(format!(
+                    "{:?} {:?}",
+                    bits(&bracket.lows),
+                    bits(&bracket.highs)
+                ));
+                for margin in [Some(0.05), Some(0.0), None] {
+                    let answer = settled_on(tier, &classifier, query.label, margin, &bracket);
+                    out.push(answer_key(answer));
+                }
+                let mut scores = vec![f32::NEG_INFINITY; classes];
+                exact_scores_on(tier, &classifier, &batch, row, query, &bracket, &mut scores);
+                out.push(format!("{:?}", bits(&scores)));
+            }
+            out
+        };
+        let expected = run(Tier::Baseline);
+        // Every kind of answer came up, so every branch was compared.
+        for kind in [
+            "unsettled",
+            "judged Kept",
+            "judged Changed",
+            "predicted Some",
+        ] {
+            assert!(expected.iter().any(|l| l.starts_with(kind)), "no {kind}");
+        }
+        on_every_tier(
+            "classify kernels (8-bit products, dot, brackets, settled, exact scores)",
+            |tier| {
+                let got = run(tier);
+                assert_eq!(got.len(), expected.len());
+                for (got, expected) in got.iter().zip(&expected) {
+                    assert_eq!(got, expected, "{tier:?}");
+                }
+            },
+        );
     }
 
     #[test]

@@ -113,16 +113,23 @@ pub(crate) fn canonical_into(glyph: &GlyphImage, out: &mut [f32]) -> bool {
 }
 
 crate::simd::wide_fn! {
+    /// [`run`] in the vector tier in use.
     fn run_wide(job: &Job, buffers: &mut Buffers, out: &mut [f32]) -> bool = run;
+    fn run_wide_on(tier, ..);
 }
 
 crate::simd::wide_fn! {
     /// [`Canonical::features`] of canonical pixels, into `out` (same length): centred, unit
     /// length. Sums run in sixteen fixed lanes, so they vectorise and come out the same on
     /// every machine.
-    pub(crate) fn features_into(pixels: &[f32], out: &mut [f32]) {
-        glyph_kernel(pixels, out, None);
-    }
+    pub(crate) fn features_into(pixels: &[f32], out: &mut [f32]) = features_kernel;
+    fn features_into_on(tier, ..);
+}
+
+/// The kernel of [`features_into`].
+#[inline(always)]
+fn features_kernel(pixels: &[f32], out: &mut [f32]) {
+    glyph_kernel(pixels, out, None);
 }
 
 crate::simd::wide_fn! {
@@ -144,9 +151,18 @@ crate::simd::wide_fn! {
         pixels: &[f32],
         features: &mut [f32],
         values: &mut [i8],
-    ) -> Option<QuantizedGlyph> {
-        glyph_kernel(pixels, features, Some(values))
-    }
+    ) -> Option<QuantizedGlyph> = features_and_values_kernel;
+    fn features_and_values_on(tier, ..);
+}
+
+/// The kernel of [`features_and_values`].
+#[inline(always)]
+fn features_and_values_kernel(
+    pixels: &[f32],
+    features: &mut [f32],
+    values: &mut [i8],
+) -> Option<QuantizedGlyph> {
+    glyph_kernel(pixels, features, Some(values))
 }
 
 /// Features into `features`; with `values`, also the 8-bit values (see [`features_and_values`]).
@@ -207,27 +223,33 @@ crate::simd::wide_fn! {
     /// `template[i] ≈ offset + values[i] × scale`, the largest value at 255. The lowest value is
     /// the template's background, so wherever no sample of the template had ink the values are
     /// exactly zero. `out` is as long as `template`.
-    pub(crate) fn quantize_template(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
-        let (low, high) = lane_fold(template);
-        let offset = if low.is_finite() { low } else { 0.0 };
-        if !(high > low && high.is_finite()) {
-            out.fill(0);
-            return QuantizedTemplate {
-                scale: 0.0,
-                offset,
-                sum: 0,
-            };
-        }
-        let factor = 255.0 / (high - low);
-        for (o, &v) in out.iter_mut().zip(template) {
-            *o = round_small((v - low) * factor) as u8;
-        }
-        let sum = out.iter().map(|&v| i32::from(v)).sum();
-        QuantizedTemplate {
-            scale: (high - low) / 255.0,
+    pub(crate) fn quantize_template(template: &[f32], out: &mut [u8]) -> QuantizedTemplate =
+        quantize_template_kernel;
+    fn quantize_template_on(tier, ..);
+}
+
+/// The kernel of [`quantize_template`].
+#[inline(always)]
+fn quantize_template_kernel(template: &[f32], out: &mut [u8]) -> QuantizedTemplate {
+    let (low, high) = lane_fold(template);
+    let offset = if low.is_finite() { low } else { 0.0 };
+    if !(high > low && high.is_finite()) {
+        out.fill(0);
+        return QuantizedTemplate {
+            scale: 0.0,
             offset,
-            sum,
-        }
+            sum: 0,
+        };
+    }
+    let factor = 255.0 / (high - low);
+    for (o, &v) in out.iter_mut().zip(template) {
+        *o = round_small((v - low) * factor) as u8;
+    }
+    let sum = out.iter().map(|&v| i32::from(v)).sum();
+    QuantizedTemplate {
+        scale: (high - low) / 255.0,
+        offset,
+        sum,
     }
 }
 
@@ -925,6 +947,91 @@ mod tests {
         assert_eq!(
             features_and_values(&[0.3; 4], &mut [0.0; 4], &mut [1i8; 4]),
             None
+        );
+    }
+
+    /// [`canonical_into`] with the canonical form made on `tier`.
+    fn canonical_on(
+        tier: crate::simd::Tier,
+        image: &GrayImage,
+        background: u8,
+        polarity: Polarity,
+    ) -> Option<Vec<f32>> {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let mut out = vec![0.0f32; CANONICAL_DIM];
+        let inked = WORKSPACE.with(|workspace| {
+            let mut workspace = workspace.borrow_mut();
+            let across = workspace.table(w);
+            let down = workspace.table(h);
+            let job = Job {
+                raw: image.as_raw(),
+                w,
+                h,
+                background,
+                polarity,
+                across: &across,
+                down: &down,
+            };
+            run_wide_on(tier, &job, &mut workspace.buffers, &mut out)
+        });
+        inked.then_some(out)
+    }
+
+    #[test]
+    fn every_vector_tier_gives_the_same_canonical_glyphs_features_and_values() {
+        use crate::simd::{on_every_tier, Tier};
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        let mut images = vec![
+            (bar(28, 4, 3, 6, 20), 255, Polarity::DarkOnLight),
+            (bar(40, 1, 1, 30, 4), 255, Polarity::DarkOnLight),
+            (bar(17, 0, 0, 17, 17), 255, Polarity::DarkOnLight),
+            (
+                GrayImage::from_pixel(16, 16, Luma([255])),
+                255,
+                Polarity::DarkOnLight,
+            ),
+        ];
+        for (w, h) in [(28, 28), (13, 31), (64, 9), (100, 100)] {
+            let noise = GrayImage::from_fn(w, h, |_, _| Luma([rng.random_range(0..=255u8)]));
+            images.push((noise, 0, Polarity::LightOnDark));
+        }
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let run = |tier: Tier| {
+            let mut out = Vec::new();
+            for (image, background, polarity) in &images {
+                let canonical = canonical_on(tier, image, *background, *polarity);
+                out.push(format!("{:?}", canonical.as_deref().map(bits)));
+                // A flat vector and one of uneven length, besides the canonical glyph.
+                let pixels = canonical.unwrap_or_else(|| vec![0.25; 37]);
+                let mut features = vec![0.0f32; pixels.len()];
+                features_into_on(tier, &pixels, &mut features);
+                out.push(format!("{:?}", bits(&features)));
+                let mut values = vec![0i8; pixels.len()];
+                let glyph = features_and_values_on(tier, &pixels, &mut features, &mut values)
+                    .map(|g| (g.factor.to_bits(), g.shift, g.ink.to_bits()));
+                out.push(format!("{:?} {values:?} {glyph:?}", bits(&features)));
+                let mut quantized = vec![0u8; features.len()];
+                let template = quantize_template_on(tier, &features, &mut quantized);
+                let template = (
+                    template.scale.to_bits(),
+                    template.offset.to_bits(),
+                    template.sum,
+                );
+                out.push(format!("{quantized:?} {template:?}"));
+            }
+            out
+        };
+        let expected = run(Tier::Baseline);
+        on_every_tier(
+            "normalize kernels (canonical form, features, values, templates)",
+            |tier| {
+                let got = run(tier);
+                assert_eq!(got.len(), expected.len());
+                for (got, expected) in got.iter().zip(&expected) {
+                    assert_eq!(got, expected, "{tier:?}");
+                }
+            },
         );
     }
 

@@ -310,6 +310,16 @@ const BORDER: usize = 2;
 const REACH: usize = 1 << 14;
 
 crate::simd::wide_fn! {
+    /// [`resample_kernel`] in the vector tier in use.
+    fn resample(
+        image: &GrayImage,
+        background: u8,
+        linear: [[f64; 2]; 2],
+        offset: (f64, f64),
+    ) -> GrayImage = resample_kernel;
+    fn resample_on(tier, ..);
+}
+
 /// Fills each output pixel from where the inverse of `x' = linear·x + offset` puts it in the
 /// input, interpolating bilinearly; neighbours outside the input count as `background`.
 ///
@@ -332,7 +342,8 @@ crate::simd::wide_fn! {
 /// all-f64 resampling by one grey level where the exact value lies that close to a half, and
 /// never by more. The result depends only on the inputs (integer arithmetic, and f64 only for
 /// each block's start), not on the platform, and so not on the vector tier it runs on.
-fn resample(
+#[inline(always)]
+fn resample_kernel(
     image: &GrayImage,
     background: u8,
     linear: [[f64; 2]; 2],
@@ -425,7 +436,6 @@ fn resample(
     }
     GrayImage::from_raw(w, h, out)
         .unwrap_or_else(|| GrayImage::from_pixel(w, h, Luma([background])))
-}
 }
 
 /// Bilinear blend of a pair of neighbours above (`top`, left byte first) and a pair below,
@@ -670,6 +680,50 @@ mod tests {
             }
         }
         values
+    }
+
+    #[test]
+    fn the_resampler_gives_the_same_pixels_on_every_vector_tier() {
+        use crate::simd::{on_every_tier, Tier};
+        let mut rng = ChaCha8Rng::seed_from_u64(29);
+        // Sizes around the block of 32 pixels, and one too wide for the fast path.
+        let images: Vec<GrayImage> = [(28, 28), (31, 17), (65, 40), (1, 3), (REACH as u32, 2)]
+            .into_iter()
+            .map(|(w, h)| GrayImage::from_fn(w, h, |_, _| Luma([rng.random_range(0..=255u8)])))
+            .collect();
+        let mut warps = vec![
+            ([[1.0, 0.0], [0.0, 1.0]], (0.5, -0.5)),
+            ([[0.0, 1.0], [-1.0, 0.0]], (27.0, 0.0)),
+            ([[1e-3, 0.0], [0.0, 1.0]], (0.0, 0.0)),
+            ([[1e6, 0.0], [0.0, 1e6]], (3.0, 4.0)),
+            ([[1.0, 0.0], [0.0, 1.0]], (1e9, -1e9)),
+            ([[0.0, 0.0], [0.0, 0.0]], (0.0, 0.0)),
+        ];
+        for _ in 0..40 {
+            let (sin, cos) = rng.random_range(-0.8f64..0.8).sin_cos();
+            let (sx, sy) = (rng.random_range(0.6..1.5), rng.random_range(0.6..1.5));
+            let shear = rng.random_range(-0.4..0.4);
+            let linear = [[cos * sx, sin * sy + shear], [-sin * sx, cos * sy]];
+            let offset = (rng.random_range(-9.0..9.0), rng.random_range(-9.0..9.0));
+            warps.push((linear, offset));
+        }
+        let run = |tier: Tier| {
+            let mut out = Vec::new();
+            for image in &images {
+                for &(linear, offset) in &warps {
+                    out.push(resample_on(tier, image, 7, linear, offset).into_raw());
+                }
+            }
+            out
+        };
+        let expected = run(Tier::Baseline);
+        on_every_tier("resample", |tier| {
+            let got = run(tier);
+            assert_eq!(got.len(), expected.len());
+            for (k, (got, expected)) in got.iter().zip(&expected).enumerate() {
+                assert_eq!(got, expected, "{tier:?} case {k}");
+            }
+        });
     }
 
     #[test]
