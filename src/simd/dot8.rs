@@ -18,6 +18,40 @@ const ROWS: usize = 4;
 #[cfg(target_arch = "x86_64")]
 const MAX_BLOCKS: usize = 6;
 
+super::wide_fn! {
+    /// The integer loop of [`dot_plain_kernel`], compiled for each vector tier: the processors
+    /// without VNNI get their own vector width for the products.
+    #[allow(dead_code)] // Only the twin that takes the tier is called.
+    fn dot_plain(
+        plain: &[u8],
+        count: usize,
+        stride: usize,
+        glyphs: &[i8],
+        out: &mut [i32],
+    ) = dot_plain_kernel;
+    fn dot_plain_on(tier, ..);
+}
+
+/// Exact dot products of glyph rows (`stride` signed bytes each) with `count` plain templates
+/// (`stride` unsigned bytes each): `out[r * count + t]`.
+#[inline(always)]
+fn dot_plain_kernel(plain: &[u8], count: usize, stride: usize, glyphs: &[i8], out: &mut [i32]) {
+    let stride = stride.max(1);
+    for (row, out) in glyphs
+        .chunks_exact(stride)
+        .zip(out.chunks_exact_mut(count.max(1)))
+    {
+        for (template, o) in plain.chunks_exact(stride).zip(out.iter_mut()) {
+            // Integer sums may be reordered freely, so this vectorises as it stands.
+            *o = row
+                .iter()
+                .zip(template)
+                .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                .sum();
+        }
+    }
+}
+
 /// 8-bit templates (unsigned) laid out for scoring glyphs (signed bytes): the plain rows for
 /// the portable path, and for the vector kernel blocks of 16 templates interleaved by four
 /// dimensions (the kernel multiplies unsigned by signed bytes, four at a time).
@@ -73,26 +107,14 @@ impl PackedTemplates {
             self.dot_vnni(glyphs, out);
             return;
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = tier;
-        self.dot_portable(glyphs, out);
+        dot_plain_on(tier, &self.plain, self.count, self.stride, glyphs, out);
     }
 
+    /// The oracle the tests compare every tier with: the integer loop, compiled for the
+    /// baseline.
+    #[cfg(test)]
     fn dot_portable(&self, glyphs: &[i8], out: &mut [i32]) {
-        let stride = self.stride.max(1);
-        for (row, out) in glyphs
-            .chunks_exact(stride)
-            .zip(out.chunks_exact_mut(self.count.max(1)))
-        {
-            for (template, o) in self.plain.chunks_exact(stride).zip(out.iter_mut()) {
-                // Integer sums may be reordered freely, so this vectorises as it stands.
-                *o = row
-                    .iter()
-                    .zip(template)
-                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
-                    .sum();
-            }
-        }
+        dot_plain_kernel(&self.plain, self.count, self.stride, glyphs, out);
     }
 
     /// [`PackedTemplates::dot`] through [`vnni::kernel`]; only on [`Tier::Avx512Vnni`], with
