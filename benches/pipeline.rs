@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use augsafe::classify::{Classifier, GlyphBatch, Query};
+use augsafe::classify::{GlyphBatch, Query};
 use augsafe::rng::draw_rng;
 use augsafe::scan::Baseline;
 use augsafe::{normalize, scan, ClassifierOptions, Dataset, GlyphImage, ScanConfig, Transform};

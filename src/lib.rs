@@ -60,7 +60,7 @@ mod simd;
 pub mod sweep;
 pub mod transform;
 
-pub use classify::{Classifier, ClassifierOptions, TemplateClassifier};
+pub use classify::{ClassifierOptions, TemplateClassifier};
 pub use dataset::{Dataset, Glyph};
 pub use error::{Error, Result};
 pub use glyph::{GlyphImage, Polarity};

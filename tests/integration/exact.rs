@@ -47,7 +47,7 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
             let sample = leave_one_out.then_some(index);
             let scores = match sample {
                 Some(index) => baseline.classifier.leave_one_out_scores(index, &features),
-                None => augsafe::Classifier::class_scores(&baseline.classifier, &features),
+                None => baseline.classifier.class_scores(&features),
             };
             expected.push(scores);
             queries.push(Query {

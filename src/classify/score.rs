@@ -1,0 +1,358 @@
+//! Scoring queries against the templates: 8-bit products, brackets on every template's
+//! score, the answer where the brackets settle it, and exact scores where they do not.
+
+use std::ops::Range;
+
+use super::*;
+
+crate::simd::wide_fn! {
+    /// The answer [`judge`] (with `margin`) or [`predict`] would give on the exact scores, when
+    /// the brackets alone settle it. A class's best template lies between the best lower end
+    /// and the best upper end of its templates; templates are stored class by class, so the
+    /// classes that compete (all but the own class when judging) are the templates outside
+    /// one run, and each best is a maximum over whole runs of templates, which vectorises.
+    /// Kept by a wide margin, the usual answer for a transformation that is safe, needs only
+    /// two of them.
+    pub(super) fn settled(
+        classifier: &TemplateClassifier,
+        label: usize,
+        margin: Option<f32>,
+        bracket: &Brackets,
+    ) -> Option<Answer<'static>> = settled_kernel;
+    fn settled_on(tier, ..);
+}
+
+/// The kernel of [`settled`].
+#[inline(always)]
+pub(super) fn settled_kernel(
+    classifier: &TemplateClassifier,
+    label: usize,
+    margin: Option<f32>,
+    bracket: &Brackets,
+) -> Option<Answer<'static>> {
+    // Room for the rounding of the comparisons judge makes.
+    const SLACK: f32 = 1e-5;
+    let own = margin.map_or(0..0, |_| classifier.class_run(label));
+    let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
+    let top_hi = max_outside(highs, &own, &(0..0));
+    if top_hi.is_nan() {
+        return None;
+    }
+    let judging = margin.map(|margin| {
+        let own_lo = max_of(lows.get(own.clone()).unwrap_or(&[]));
+        let own_hi = max_of(highs.get(own.clone()).unwrap_or(&[]));
+        (own_lo, own_hi, margin)
+    });
+    if let Some((own_lo, _, margin)) = judging {
+        if top_hi < own_lo - margin - SLACK {
+            // Kept, whichever the rival: every other class stays below own - margin.
+            return Some(Answer::Judged(Outcome::Kept));
+        }
+    }
+    let best_lo = max_outside(lows, &own, &(0..0));
+    if best_lo == f32::NEG_INFINITY || best_lo.is_nan() {
+        return None;
+    }
+    // The class of the first competing template that reaches `target` (the lowest class
+    // among equals, as a pass over the classes in order finds it).
+    let first = |values: &[f32], target: f32| {
+        let before = values
+            .get(..own.start)
+            .unwrap_or(&[])
+            .iter()
+            .position(|&v| v == target);
+        let after = || {
+            let rest = values.get(own.end..).unwrap_or(&[]);
+            rest.iter().position(|&v| v == target).map(|t| own.end + t)
+        };
+        before.or_else(after).map(|t| classifier.templates[t].class)
+    };
+    let (Some(leader), Some(top_class)) = (first(lows, best_lo), first(highs, top_hi)) else {
+        return None;
+    };
+    // The leader is certainly the best competing class when its lower end clears every
+    // other competitor's upper end.
+    let others_hi = if top_class == leader {
+        max_outside(highs, &own, &classifier.class_run(leader))
+    } else {
+        top_hi
+    };
+    let clear = best_lo > others_hi + SLACK;
+    let Some((own_lo, own_hi, margin)) = judging else {
+        return clear.then_some(Answer::Predicted(Some(leader)));
+    };
+    if !clear {
+        return None;
+    }
+    let (rival, rival_lo, rival_hi) = (leader, best_lo, top_hi);
+    if rival_lo > own_hi + margin + SLACK {
+        return Some(Answer::Judged(Outcome::Changed { to: rival }));
+    }
+    if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
+        return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
+    }
+    None
+}
+
+crate::simd::wide_fn! {
+    /// Brackets every template's score for one query (see
+    /// [`TemplateClassifier::judge_batch`]) from its 8-bit dot products, into `bracket`.
+    pub(super) fn brackets(
+        classifier: &TemplateClassifier,
+        batch: &GlyphBatch,
+        row: usize,
+        query: &Query,
+        dots: &[i32],
+        bracket: &mut Brackets,
+    ) = brackets_kernel;
+    fn brackets_on(tier, ..);
+}
+
+/// The kernel of [`brackets`].
+#[inline(always)]
+pub(super) fn brackets_kernel(
+    classifier: &TemplateClassifier,
+    batch: &GlyphBatch,
+    row: usize,
+    query: &Query,
+    dots: &[i32],
+    bracket: &mut Brackets,
+) {
+    let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
+    let own = classifier.own_template(query.sample);
+    // Bracket every template's score from its 8-bit dot product (one flat loop over the
+    // templates' fields, so it vectorises)...
+    match batch.info[row] {
+        Some(glyph) => {
+            let fields = classifier
+                .quantized_scale
+                .iter()
+                .zip(&classifier.quantized_offset)
+                .zip(&classifier.quantized_sum);
+            let slots = bracket.lows.iter_mut().zip(bracket.highs.iter_mut());
+            for (((low, high), &dot), ((&scale, &offset), &sum)) in slots.zip(dots).zip(fields) {
+                let approx = glyph.score(dot, scale, offset, sum);
+                let bound = glyph.bound(scale, sum);
+                (*low, *high) = (approx - bound, approx + bound);
+            }
+        }
+        None => {
+            bracket.lows.fill(f32::NEG_INFINITY);
+            bracket.highs.fill(f32::INFINITY);
+        }
+    }
+    // The glyph's own template is scored with the glyph taken out of it. That score rises
+    // with the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while
+    // the template score u stays below the length S of the template's sum), so the bracket
+    // maps end to end; where that is not certain, the exact value.
+    if let Some(index) = own {
+        let info = classifier.templates[index];
+        let (low, high) = (bracket.lows[index], bracket.highs[index]);
+        let mapped = (high < info.sum_norm - 1e-3)
+            .then(|| {
+                Some((
+                    classifier.adjusted(index, own, low)?,
+                    classifier.adjusted(index, own, high)?,
+                ))
+            })
+            .flatten();
+        (bracket.lows[index], bracket.highs[index]) = match mapped {
+            Some(ends) => ends,
+            None => {
+                let exact = dot_kernel(classifier.template(index), features);
+                let value = classifier
+                    .adjusted(index, own, exact)
+                    .unwrap_or(f32::NEG_INFINITY);
+                (value, value)
+            }
+        };
+    }
+}
+
+crate::simd::wide_fn! {
+    /// The class scores of a query that its brackets did not settle: exact for every template
+    /// that could still be the best of its group (the own class, the others).
+    pub(super) fn exact_scores(
+        classifier: &TemplateClassifier,
+        batch: &GlyphBatch,
+        row: usize,
+        query: &Query,
+        bracket: &Brackets,
+        scores: &mut [f32],
+    ) = exact_scores_kernel;
+    fn exact_scores_on(tier, ..);
+}
+
+/// The kernel of [`exact_scores`].
+#[inline(always)]
+pub(super) fn exact_scores_kernel(
+    classifier: &TemplateClassifier,
+    batch: &GlyphBatch,
+    row: usize,
+    query: &Query,
+    bracket: &Brackets,
+    scores: &mut [f32],
+) {
+    let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
+    let own = classifier.own_template(query.sample);
+    // The best lower ends of the own class and of the others (templates are stored class by
+    // class, so the own class is one run of them).
+    let mine = classifier.class_run(query.label);
+    let lows = &bracket.lows[..];
+    let own_floor = max_of(lows.get(mine.clone()).unwrap_or(&[]));
+    let other_floor = max_outside(lows, &mine, &(0..0));
+    // Whatever could reach its group's best lower end is scored exactly, four templates
+    // side by side (each sum alone is a chain of dependent additions).
+    let mut pending = [0usize; 4];
+    let mut waiting = 0;
+    for (index, (&low, &high)) in lows.iter().zip(&bracket.highs).enumerate() {
+        let floor = if mine.contains(&index) {
+            own_floor
+        } else {
+            other_floor
+        };
+        if high < floor || high == f32::NEG_INFINITY {
+            continue;
+        }
+        if low == high {
+            // Exact already (the own template's, scored while bracketing).
+            let best = &mut scores[classifier.templates[index].class];
+            *best = best.max(low);
+            continue;
+        }
+        pending[waiting] = index;
+        waiting += 1;
+        if waiting == pending.len() {
+            score_group(classifier, features, own, &pending, scores);
+            waiting = 0;
+        }
+    }
+    score_group(classifier, features, own, &pending[..waiting], scores);
+}
+
+/// Scores up to four templates (`group`) exactly for a glyph's `features` into the class
+/// `scores`, with the glyph taken out of its `own` template. Fewer than four are padded with
+/// the first, whose repeats are not kept: one pass of the four-wide kernel costs about what one
+/// sum alone takes. A function, not a closure, so that it is compiled into the vector tier of
+/// [`exact_scores`] that calls it.
+#[inline(always)]
+pub(super) fn score_group(
+    classifier: &TemplateClassifier,
+    features: &[f32],
+    own: Option<usize>,
+    group: &[usize],
+    scores: &mut [f32],
+) {
+    let mut keep = |index: usize, score: f32| {
+        if let Some(value) = classifier.adjusted(index, own, score) {
+            let best = &mut scores[classifier.templates[index].class];
+            *best = best.max(value);
+        }
+    };
+    match group {
+        [] => {}
+        [only] => keep(*only, dot_kernel(classifier.template(*only), features)),
+        [first, ..] => {
+            let templates = std::array::from_fn(|k| {
+                classifier.template(group.get(k).copied().unwrap_or(*first))
+            });
+            for (&t, score) in group.iter().zip(dot_four_kernel(templates, features)) {
+                keep(t, score);
+            }
+        }
+    }
+}
+
+/// Per template, the ends of the interval its exact score for one query lies in.
+pub(super) struct Brackets {
+    /// The lower ends.
+    pub(super) lows: Vec<f32>,
+    /// The upper ends.
+    pub(super) highs: Vec<f32>,
+}
+
+/// The largest of `values`, minus infinity for none; a NaN (there is none in a bracket) counts
+/// above every number, so that a bracket gone wrong is never taken as settled. Compared as
+/// integers that order as the numbers do, which vectorises (a float maximum does not, as its
+/// additions of NaN cases cannot be reordered).
+#[inline(always)]
+pub(super) fn max_of(values: &[f32]) -> f32 {
+    // Negative numbers' bits count down as they grow: flipping all but the sign orders them.
+    let key = |bits: u32| (bits ^ (((bits as i32) >> 31) as u32 >> 1)) as i32;
+    let best = values
+        .iter()
+        .fold(key(f32::NEG_INFINITY.to_bits()), |best, &v| {
+            best.max(key(v.to_bits()))
+        });
+    // The key is its own inverse.
+    f32::from_bits(key(best as u32) as u32)
+}
+
+/// [`max_of`] the values outside two ranges of indices.
+#[inline(always)]
+pub(super) fn max_outside(values: &[f32], a: &Range<usize>, b: &Range<usize>) -> f32 {
+    let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
+    let part = |from: usize, to: usize| {
+        values
+            .get(from..to.max(from))
+            .map_or(f32::NEG_INFINITY, max_of)
+    };
+    max_of(&[
+        part(0, first.start),
+        part(first.end, second.start),
+        part(second.end.max(first.end), values.len()),
+    ])
+}
+
+/// What scoring a query gives: the answer itself, when the 8-bit brackets settle it, or
+/// class scores on which [`judge`] or [`predict`] gives it.
+pub(super) enum Answer<'a> {
+    Scores(&'a [f32]),
+    Judged(Outcome),
+    Predicted(Option<usize>),
+}
+
+crate::simd::wide_fn! {
+    /// The dot product of two feature vectors (see [`dot_kernel`]).
+    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 = dot_kernel;
+    fn dot_on(tier, ..);
+}
+
+/// A dot product in sixteen independent fused sums, so the compiler vectorises it; the same
+/// result on every processor (see [`wide_fn`](crate::simd::wide_fn)).
+#[inline(always)]
+pub(super) fn dot_kernel(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 16];
+    let (a_chunks, b_chunks) = (a.chunks_exact(16), b.chunks_exact(16));
+    let mut tail = 0.0f32;
+    for (&x, &y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
+        tail = x.mul_add(y, tail);
+    }
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for ((lane, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
+            *lane = x.mul_add(y, *lane);
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// [`dot_kernel`] of four vectors with one: the four sums run side by side (each alone is a
+/// chain of dependent additions that keeps the floating-point units waiting), and each is added
+/// in exactly the order of `dot_kernel`, so each result is the same to the bit.
+#[inline(always)]
+pub(super) fn dot_four_kernel(a: [&[f32]; 4], b: &[f32]) -> [f32; 4] {
+    // As `zip` in `dot_kernel`, the shortest length counts (they are all one length here).
+    let len = a.iter().fold(b.len(), |len, a| len.min(a.len()));
+    let (a, b) = (a.map(|a| &a[..len]), &b[..len]);
+    let split = len - len % 16;
+    let lanes = crate::simd::fused_lanes_four(a, b);
+    let mut out = [0.0f32; 4];
+    for ((out, lanes), a) in out.iter_mut().zip(lanes).zip(a) {
+        let mut tail = 0.0f32;
+        for (&x, &y) in a[split..].iter().zip(&b[split..]) {
+            tail = x.mul_add(y, tail);
+        }
+        *out = lanes.iter().sum::<f32>() + tail;
+    }
+    out
+}
