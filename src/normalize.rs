@@ -673,6 +673,11 @@ fn kernel() -> [f32; 7] {
 mod tests {
     use super::*;
 
+    /// The canonical form of a dark glyph on a white background, which has ink.
+    fn dark_on_light(image: GrayImage) -> Canonical {
+        normalize(&GlyphImage::new(image, 255, Polarity::DarkOnLight)).unwrap()
+    }
+
     /// A dark-on-light image of `size`² with a bar of ink at the given box.
     fn bar(size: u32, x0: u32, y0: u32, bw: u32, bh: u32) -> GrayImage {
         GrayImage::from_fn(size, size, |x, y| {
@@ -691,46 +696,21 @@ mod tests {
 
     #[test]
     fn position_in_the_frame_is_forgotten() {
-        let left = normalize(&GlyphImage::new(
-            bar(32, 2, 4, 4, 12),
-            255,
-            Polarity::DarkOnLight,
-        ))
-        .unwrap();
-        let right = normalize(&GlyphImage::new(
-            bar(32, 24, 15, 4, 12),
-            255,
-            Polarity::DarkOnLight,
-        ))
-        .unwrap();
+        let left = dark_on_light(bar(32, 2, 4, 4, 12));
+        let right = dark_on_light(bar(32, 24, 15, 4, 12));
         assert!(ncc(&left, &right) > 0.999, "{}", ncc(&left, &right));
     }
 
     #[test]
     fn size_relative_to_the_frame_is_kept() {
-        let small = normalize(&GlyphImage::new(
-            bar(32, 12, 12, 6, 6),
-            255,
-            Polarity::DarkOnLight,
-        ))
-        .unwrap();
-        let large = normalize(&GlyphImage::new(
-            bar(32, 8, 8, 14, 14),
-            255,
-            Polarity::DarkOnLight,
-        ))
-        .unwrap();
+        let small = dark_on_light(bar(32, 12, 12, 6, 6));
+        let large = dark_on_light(bar(32, 8, 8, 14, 14));
         assert!(ncc(&small, &large) < 0.8, "{}", ncc(&small, &large));
     }
 
     #[test]
     fn polarity_and_frame_size_do_not_matter() {
-        let dark = normalize(&GlyphImage::new(
-            bar(32, 10, 6, 8, 20),
-            255,
-            Polarity::DarkOnLight,
-        ))
-        .unwrap();
+        let dark = dark_on_light(bar(32, 10, 6, 8, 20));
         let mut light = bar(64, 20, 12, 16, 40);
         image::imageops::invert(&mut light);
         let light = normalize(&GlyphImage::new(light.clone(), 0, Polarity::LightOnDark)).unwrap();
@@ -739,12 +719,7 @@ mod tests {
 
     #[test]
     fn ink_ends_up_centred_and_bright() {
-        let canonical = normalize(&GlyphImage::new(
-            bar(32, 0, 0, 2, 2),
-            255,
-            Polarity::DarkOnLight,
-        ))
-        .unwrap();
+        let canonical = dark_on_light(bar(32, 0, 0, 2, 2));
         let image = canonical.to_image();
         let centre = image.get_pixel(15, 15)[0].max(image.get_pixel(16, 16)[0]);
         assert!(centre > 200, "{centre}");

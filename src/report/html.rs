@@ -131,7 +131,7 @@ impl HtmlExporter {
                     p.meta {
                         (dataset.images) " images in " (dataset.classes.len()) " classes · seed "
                         (report.header.seed) " · " (report.draws) " draws per random transformation · "
-                        (report.header.tool.name) " " (report.header.tool.version)
+                        (report.header.tool_line())
                     }
                     p.meta { "Reproduce with " code { (self.command) } }
 
@@ -283,7 +283,7 @@ impl Exporter<SweepReport> for HtmlExporter {
                     p.meta {
                         (report.dataset.images) " images in " (report.dataset.classes.len()) " classes · "
                         (report.values.len()) " values · seed " (report.header.seed) " · "
-                        (report.header.tool.name) " " (report.header.tool.version)
+                        (report.header.tool_line())
                     }
                     p.meta { "Reproduce with " code { (command) } }
                     p { "Safe for the whole dataset: " strong { code { (report.safe_spec) } } }

@@ -36,13 +36,12 @@ impl Exporter for MarkdownExporter {
         let _ = writeln!(out, "## augsafe report: {}\n", cell(&dataset.root));
         let _ = writeln!(
             out,
-            "{} images in {} classes · seed {} · {} draws per random transformation · {} {}\n",
+            "{} images in {} classes · seed {} · {} draws per random transformation · {}\n",
             dataset.images,
             dataset.classes.len(),
             report.header.seed,
             report.draws,
-            report.header.tool.name,
-            report.header.tool.version
+            report.header.tool_line()
         );
         let worst = report.worst_verdict();
         let flagged = report

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    percent, sparkline, Exporter, PipelineSummary, Recommendation, Report, SweepReport,
-    TransformReport, Verdict,
+    percent, sparkline, ClassifierSummary, Exporter, PipelineSummary, Recommendation, Report,
+    SweepReport, TransformReport, Verdict,
 };
 use crate::error::Result;
 
@@ -126,9 +126,8 @@ fn render_text(report: &Report) -> String {
     let dataset = &report.dataset;
     let _ = writeln!(
         out,
-        "{} {}: {}, {} images in {} classes (seed {}, {} draws per random transformation)",
-        report.header.tool.name,
-        report.header.tool.version,
+        "{}: {}, {} images in {} classes (seed {}, {} draws per random transformation)",
+        report.header.tool_line(),
         dataset.root,
         dataset.images,
         dataset.classes.len(),
@@ -269,6 +268,15 @@ fn render_text(report: &Report) -> String {
     out
 }
 
+/// The short classifier line of the sweep and recommendation tables.
+fn classifier_line(classifier: &ClassifierSummary) -> String {
+    format!(
+        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)",
+        classifier.kind,
+        classifier.baseline_accuracy * 100.0
+    )
+}
+
 /// The sweep as a terminal table: the whole dataset and every class that changes anywhere,
 /// each with a sparkline of its change rate and its safe range.
 fn render_sweep(report: &SweepReport) -> String {
@@ -276,9 +284,8 @@ fn render_sweep(report: &SweepReport) -> String {
     let values = &report.values;
     let _ = writeln!(
         out,
-        "{} {}: sweep of {} over {}..{} ({} values) on {}, {} images in {} classes (seed {})",
-        report.header.tool.name,
-        report.header.tool.version,
+        "{}: sweep of {} over {}..{} ({} values) on {}, {} images in {} classes (seed {})",
+        report.header.tool_line(),
         report.op,
         values.first().copied().unwrap_or(0.0),
         values.last().copied().unwrap_or(0.0),
@@ -288,12 +295,7 @@ fn render_sweep(report: &SweepReport) -> String {
         report.dataset.classes.len(),
         report.header.seed,
     );
-    let _ = writeln!(
-        out,
-        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)\n",
-        report.classifier.kind,
-        report.classifier.baseline_accuracy * 100.0
-    );
+    let _ = writeln!(out, "{}\n", classifier_line(&report.classifier));
     let changing = report.changing();
     let width = changing
         .iter()
@@ -332,21 +334,15 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {}: recommendation for {} ({} images in {} classes, seed {}), starting from {}",
-        recommendation.header.tool.name,
-        recommendation.header.tool.version,
+        "{}: recommendation for {} ({} images in {} classes, seed {}), starting from {}",
+        recommendation.header.tool_line(),
         recommendation.dataset.root,
         recommendation.dataset.images,
         recommendation.dataset.classes.len(),
         recommendation.header.seed,
         recommendation.source
     );
-    let _ = writeln!(
-        out,
-        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)\n",
-        recommendation.classifier.kind,
-        recommendation.classifier.baseline_accuracy * 100.0
-    );
+    let _ = writeln!(out, "{}\n", classifier_line(&recommendation.classifier));
     for change in &recommendation.changes {
         let after = if change.after.is_empty() {
             "-".to_string()
