@@ -22,8 +22,8 @@
 //! Albumentations' format.
 //!
 //! The modules form layers, each importing only from those below it (`ARCHITECTURE.md`):
-//! [`glyph`], [`rng`] and [`error`] at the bottom; [`transform`] and [`normalize`]; [`classify`],
-//! [`dataset`] and [`albumentations`]; [`report`]; [`scan`]; then [`sweep`], [`recommend`] and
+//! [`glyph`], [`rng`] and [`error`] at the bottom; [`transform`] and [`normalize`](mod@normalize); [`classify`],
+//! [`dataset`] and [`albumentations`]; [`report`]; [`scan`](mod@scan); then [`sweep`], [`recommend`] and
 //! [`render`].
 //!
 //! ```
