@@ -356,3 +356,178 @@ pub(super) fn dot_four_kernel(a: [&[f32]; 4], b: &[f32]) -> [f32; 4] {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn four_dot_products_side_by_side_are_each_the_single_one_to_the_bit() {
+        // Lengths with and without a tail past the last chunk of sixteen, values of mixed
+        // sign and size so that the order of the additions shows in the last bits.
+        for len in [0, 5, 16, 1000, 1024] {
+            let wave = |k: usize| -> Vec<f32> {
+                (0..len)
+                    .map(|i| ((i * 7 + k * 13) as f32 * 0.61).sin() * (1.0 + (i % 5) as f32 * 9.0))
+                    .collect()
+            };
+            let (a, b, c, d, y) = (wave(1), wave(2), wave(3), wave(4), wave(5));
+            let four = dot_four_kernel([&a, &b, &c, &d], &y);
+            for (k, v) in [&a, &b, &c, &d].into_iter().enumerate() {
+                assert_eq!(four[k].to_bits(), dot_kernel(v, &y).to_bits(), "{len} {k}");
+                assert_eq!(four[k].to_bits(), dot(v, &y).to_bits(), "{len} {k}");
+            }
+        }
+    }
+
+    /// The settled answer in a form tests compare.
+    fn answer_key(answer: Option<Answer<'_>>) -> String {
+        match answer {
+            None => "unsettled".to_string(),
+            Some(Answer::Judged(outcome)) => format!("judged {outcome:?}"),
+            Some(Answer::Predicted(class)) => format!("predicted {class:?}"),
+            Some(Answer::Scores(scores)) => format!("scores {scores:?}"),
+        }
+    }
+
+    #[test]
+    fn the_scoring_kernels_give_the_same_bits_on_every_vector_tier() {
+        use crate::simd::{on_every_tier, Tier};
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        // Glyph-like pixels (non-negative, mostly background) around one pattern per class,
+        // 250 of them so that the dot products have a tail past their chunks of sixteen.
+        let (classes, per_class, dim) = (5, 12, 250);
+        let patterns: Vec<Vec<f32>> = (0..classes)
+            .map(|_| {
+                (0..dim)
+                    .map(|_| rng.random_bool(0.3) as u8 as f32 * rng.random_range(0.5..1.0))
+                    .collect()
+            })
+            .collect();
+        let mut pixels = Vec::new();
+        let mut labels = Vec::new();
+        for (class, pattern) in patterns.iter().enumerate() {
+            for _ in 0..per_class {
+                let noisy: Vec<f32> = pattern
+                    .iter()
+                    .map(|&p| (p + rng.random_range(-0.2f32..0.2)).max(0.0))
+                    .collect();
+                pixels.push(noisy);
+                labels.push(class);
+            }
+        }
+        let features: Vec<Vec<f32>> = pixels
+            .iter()
+            .map(|p| {
+                let mut f = vec![0.0; dim];
+                crate::normalize::features_into(p, &mut f);
+                f
+            })
+            .collect();
+        let options = ClassifierOptions {
+            cluster_similarity: 0.995,
+            ..ClassifierOptions::default()
+        };
+        let classifier = TemplateClassifier::build(&features, &labels, classes, &options);
+        assert!(classifier.template_count() > classes);
+        let mut batch = GlyphBatch::new();
+        let mut queries = Vec::new();
+        for (sample, (p, &label)) in pixels.iter().zip(&labels).enumerate() {
+            // The sample itself (taken out of its template), and a variant judged as another
+            // class's, so that every kind of answer comes up.
+            let row = batch.push_pixels(p);
+            queries.push(Query {
+                row: Some(row),
+                sample: Some(sample),
+                label,
+            });
+            let shifted: Vec<f32> = p
+                .iter()
+                .cycle()
+                .skip(sample % 7 + 1)
+                .take(dim)
+                .copied()
+                .collect();
+            let row = batch.push_pixels(&shifted);
+            queries.push(Query {
+                row: Some(row),
+                sample: None,
+                label: (label + 1) % classes,
+            });
+        }
+        let count = classifier.template_count();
+        let glyphs = &batch.quantized[..batch.len() * batch.stride];
+        let run = |tier: Tier| {
+            let mut out = Vec::new();
+            let mut dots = vec![0i32; batch.len() * count];
+            classifier.quantized.dot_on(tier, glyphs, &mut dots);
+            out.push(format!("{dots:?}"));
+            for query in &queries {
+                let Some(row) = query.row else { continue };
+                let features = &batch.features[row * dim..(row + 1) * dim];
+                let exact: Vec<u32> = (0..count)
+                    .map(|t| dot_on(tier, classifier.template(t), features).to_bits())
+                    .collect();
+                out.push(format!("{exact:?}"));
+                let mut bracket = Brackets {
+                    lows: vec![0.0; count],
+                    highs: vec![0.0; count],
+                };
+                let dots = &dots[row * count..(row + 1) * count];
+                brackets_on(tier, &classifier, &batch, row, query, dots, &mut bracket);
+                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                out.push(format!(
+                    "{:?} {:?}",
+                    bits(&bracket.lows),
+                    bits(&bracket.highs)
+                ));
+                for margin in [Some(0.05), Some(0.0), None] {
+                    let answer = settled_on(tier, &classifier, query.label, margin, &bracket);
+                    out.push(answer_key(answer));
+                }
+                let mut scores = vec![f32::NEG_INFINITY; classes];
+                exact_scores_on(tier, &classifier, &batch, row, query, &bracket, &mut scores);
+                out.push(format!("{:?}", bits(&scores)));
+            }
+            out
+        };
+        let expected = run(Tier::Baseline);
+        // Every kind of answer came up, so every branch was compared.
+        for kind in [
+            "unsettled",
+            "judged Kept",
+            "judged Changed",
+            "predicted Some",
+        ] {
+            assert!(expected.iter().any(|l| l.starts_with(kind)), "no {kind}");
+        }
+        on_every_tier(
+            "classify kernels (8-bit products, dot, brackets, settled, exact scores)",
+            |tier| {
+                let got = run(tier);
+                assert_eq!(got.len(), expected.len());
+                for (got, expected) in got.iter().zip(&expected) {
+                    assert_eq!(got, expected, "{tier:?}");
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn maxima_outside_runs_of_templates() {
+        let v = [1.0, 5.0, 2.0, 9.0, 3.0, 4.0];
+        assert_eq!(max_of(&v), 9.0);
+        assert_eq!(max_of(&[]), f32::NEG_INFINITY);
+        assert_eq!(max_outside(&v, &(0..0), &(0..0)), 9.0);
+        assert_eq!(max_outside(&v, &(3..4), &(0..0)), 5.0);
+        assert_eq!(max_outside(&v, &(3..4), &(1..2)), 4.0);
+        assert_eq!(max_outside(&v, &(1..2), &(3..6)), 2.0);
+        assert_eq!(max_outside(&v, &(0..6), &(0..0)), f32::NEG_INFINITY);
+        assert!(max_outside(&[f32::NAN, 1.0], &(0..0), &(0..0)).is_nan());
+        assert_eq!(max_of(&[-3.5, -0.25, -7.0]), -0.25);
+        assert_eq!(max_of(&[-1.0, f32::NEG_INFINITY]), -1.0);
+        assert_eq!(max_of(&[2.0, f32::INFINITY, -1.0]), f32::INFINITY);
+        assert_eq!(max_of(&[f32::NEG_INFINITY]), f32::NEG_INFINITY);
+    }
+}
