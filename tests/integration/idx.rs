@@ -56,6 +56,8 @@ fn gzipped_pairs_folders_and_float_images_read_the_same() {
             "fixtures/idx/transposed/digits-labels-idx1-ubyte.gz",
             "--transpose",
         ],
+        // A folder holding a transposed pair, turned back by the same flag.
+        vec!["fixtures/idx/transposed", "--transpose"],
     ] {
         let report = scan(&args);
         assert_eq!(report["transforms"], plain["transforms"], "{args:?}");
