@@ -85,6 +85,11 @@ pub fn normalize(glyph: &GlyphImage) -> Option<Canonical> {
 /// source length and kept; a sub-pixel shift blends two of them. The centre of ink of the
 /// resized map comes straight from weighted row and column sums of the source.
 pub(crate) fn canonical_into(glyph: &GlyphImage, out: &mut [f32]) -> bool {
+    canonical_into_on(crate::simd::Tier::selected(), glyph, out)
+}
+
+/// [`canonical_into`] on `tier` (see [`wide_fn`](crate::simd::wide_fn)).
+fn canonical_into_on(tier: crate::simd::Tier, glyph: &GlyphImage, out: &mut [f32]) -> bool {
     let GlyphImage {
         pixels: image,
         background,
@@ -108,12 +113,13 @@ pub(crate) fn canonical_into(glyph: &GlyphImage, out: &mut [f32]) -> bool {
             across: &across,
             down: &down,
         };
-        run_wide(&job, &mut workspace.buffers, out)
+        run_wide_on(tier, &job, &mut workspace.buffers, out)
     })
 }
 
 crate::simd::wide_fn! {
     /// [`run`] in the vector tier in use.
+    #[allow(dead_code)] // Only the twin that takes the tier is called.
     fn run_wide(job: &Job, buffers: &mut Buffers, out: &mut [f32]) -> bool = run;
     fn run_wide_on(tier, ..);
 }
@@ -932,29 +938,14 @@ mod tests {
         background: u8,
         polarity: Polarity,
     ) -> Option<Vec<f32>> {
-        let (w, h) = (image.width() as usize, image.height() as usize);
         let mut out = vec![0.0f32; CANONICAL_DIM];
-        let inked = WORKSPACE.with(|workspace| {
-            let mut workspace = workspace.borrow_mut();
-            let across = workspace.table(w);
-            let down = workspace.table(h);
-            let job = Job {
-                raw: image.as_raw(),
-                w,
-                h,
-                background,
-                polarity,
-                across: &across,
-                down: &down,
-            };
-            run_wide_on(tier, &job, &mut workspace.buffers, &mut out)
-        });
-        inked.then_some(out)
+        let glyph = GlyphImage::new(image.clone(), background, polarity);
+        canonical_into_on(tier, &glyph, &mut out).then_some(out)
     }
 
     #[test]
     fn every_vector_tier_gives_the_same_canonical_glyphs_features_and_values() {
-        use crate::simd::{on_every_tier, Tier};
+        use crate::simd::{same_on_every_tier, Tier};
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
         let mut images = vec![
@@ -997,16 +988,9 @@ mod tests {
             }
             out
         };
-        let expected = run(Tier::Baseline);
-        on_every_tier(
+        same_on_every_tier(
             "normalize kernels (canonical form, features, values, templates)",
-            |tier| {
-                let got = run(tier);
-                assert_eq!(got.len(), expected.len());
-                for (got, expected) in got.iter().zip(&expected) {
-                    assert_eq!(got, expected, "{tier:?}");
-                }
-            },
+            run,
         );
     }
 

@@ -169,6 +169,23 @@ fn detect() -> Tier {
     Tier::Baseline
 }
 
+/// Checks that `run` gives the same lines on every tier the processor has as on the baseline,
+/// line by line so a failure shows the first that differs, and says which tiers ran.
+#[cfg(test)]
+pub(crate) fn same_on_every_tier<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    run: impl Fn(Tier) -> Vec<T>,
+) {
+    let expected = run(Tier::Baseline);
+    on_every_tier(what, |tier| {
+        let got = run(tier);
+        assert_eq!(got.len(), expected.len(), "{what} on {tier:?}");
+        for (got, expected) in got.iter().zip(&expected) {
+            assert_eq!(got, expected, "{what} on {tier:?}");
+        }
+    });
+}
+
 /// Runs `check` on every tier the processor has and says on stderr which ran (visible with
 /// `--nocapture`), so a test's output shows what it covered on this machine.
 #[cfg(test)]

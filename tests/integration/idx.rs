@@ -1,7 +1,7 @@
 //! IDX input, CSV manifests and per-class sampling, through the real binary, on IDX files
 //! written by an independent writer (idx2numpy; `fixtures/idx/README.md`).
 
-use crate::util::{report, run};
+use crate::util::{pair_count, report, run};
 use serde_json::Value;
 
 fn scan(args: &[&str]) -> Value {
@@ -11,11 +11,7 @@ fn scan(args: &[&str]) -> Value {
 }
 
 fn pair(report: &Value, from: &str, to: &str) -> u64 {
-    report["transforms"][0]["pairs"]
-        .as_array()
-        .and_then(|pairs| pairs.iter().find(|p| p["from"] == from && p["to"] == to))
-        .and_then(|p| p["count"].as_u64())
-        .unwrap_or(0)
+    pair_count(&report["transforms"][0], from, to)
 }
 
 const IMAGES: &str = "fixtures/idx/digits-images-idx3-ubyte";

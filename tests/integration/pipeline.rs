@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::util::augsafe;
+use crate::util::pair_count;
 use serde_json::Value;
 
 /// The folders of pipelines saved by one Albumentations version, and that version.
@@ -69,18 +70,6 @@ fn names(list: &Value, key: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn pair_count(transform: &Value, from: &str, to: &str) -> u64 {
-    transform["pairs"]
-        .as_array()
-        .and_then(|pairs| {
-            pairs
-                .iter()
-                .find(|p| p["from"] == from && p["to"] == to)
-                .and_then(|p| p["count"].as_u64())
-        })
-        .unwrap_or(0)
 }
 
 fn samples(transform: &Value) -> u64 {

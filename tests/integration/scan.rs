@@ -5,6 +5,7 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use crate::util::augsafe;
+use crate::util::pair_count;
 use serde_json::Value;
 
 /// Runs `augsafe scan DIR -t SPEC... EXTRA... --json -` and returns its output.
@@ -45,18 +46,6 @@ fn class<'a>(transform: &'a Value, label: &str) -> &'a Value {
         .as_array()
         .and_then(|all| all.iter().find(|c| c["label"] == label))
         .unwrap_or_else(|| panic!("no class {label} under {}", transform["spec"]))
-}
-
-fn pair_count(transform: &Value, from: &str, to: &str) -> u64 {
-    transform["pairs"]
-        .as_array()
-        .and_then(|pairs| {
-            pairs
-                .iter()
-                .find(|p| p["from"] == from && p["to"] == to)
-                .and_then(|p| p["count"].as_u64())
-        })
-        .unwrap_or(0)
 }
 
 /// A pair counts as flagged when it moves at least half of its class.

@@ -39,6 +39,15 @@ pub fn report(output: &Output, what: &str) -> Value {
     serde_json::from_slice(&output.stdout).expect("stdout is the JSON report")
 }
 
+/// How many samples of `from` a transformation's report changed into `to` (0 for none).
+pub fn pair_count(transform: &Value, from: &str, to: &str) -> u64 {
+    transform["pairs"]
+        .as_array()
+        .and_then(|pairs| pairs.iter().find(|p| p["from"] == from && p["to"] == to))
+        .and_then(|p| p["count"].as_u64())
+        .unwrap_or(0)
+}
+
 /// `tool` when it is there. When it is not: under CI (`CI=true`, where `.ci/run` installs it)
 /// the check fails; on a hand run it is skipped, and says so loudly on standard error.
 pub fn require<T>(tool: Option<T>, what: &str, how: &str) -> Option<T> {
