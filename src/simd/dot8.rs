@@ -1,5 +1,6 @@
 //! Exact dot products of 8-bit glyphs (signed) with 8-bit templates (unsigned): a plain
-//! integer loop, and on [`Tier::Avx512Vnni`] a kernel that multiplies four bytes at a time.
+//! integer loop compiled for each tier below [`Tier::Avx512Vnni`], and on that tier a kernel
+//! that multiplies four bytes at a time.
 
 use super::Tier;
 

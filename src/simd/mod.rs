@@ -4,7 +4,8 @@
 //! - this module: the [`Tier`] of vector instructions (detected once, capped by the
 //!   `AUGSAFE_SIMD` environment variable) and [`wide_fn`], which compiles an ordinary kernel
 //!   function once per tier and dispatches to the right copy;
-//! - `dot8`: the exact 8-bit template dot products ([`PackedTemplates`], AVX-512 VNNI);
+//! - `dot8`: the exact 8-bit template dot products ([`PackedTemplates`]: a kernel for
+//!   AVX-512 VNNI, and below it the integer loop compiled for each tier);
 //! - `fused`: four fused-multiply-add lane sums side by side ([`fused_lanes_four`], AVX2
 //!   with FMA, AVX-512).
 //!
