@@ -87,6 +87,7 @@ fn classification(c: &mut Criterion) {
         .map(|(image, glyph)| Query {
             row: batch.push_image(image),
             sample: None,
+            overlap: 0.0,
             label: glyph.label,
         })
         .collect();

@@ -4,12 +4,16 @@ use super::*;
 
 /// One glyph to judge: its row in a [`GlyphBatch`] (`None`: the transformation left no ink),
 /// the training sample it was made from (taken out of its own template), and its true class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Query {
     /// Its row in the batch, `None` when there was no glyph to add.
     pub row: Option<usize>,
-    /// The training sample it comes from, if any.
+    /// The training sample it comes from, if any: taken out of its own template.
     pub sample: Option<usize>,
+    /// The correlation of that sample's features with this glyph's (see
+    /// [`correlation`](super::correlation)): 1 for the sample itself, less for a transformation
+    /// of it; unused without a sample.
+    pub overlap: f32,
     /// Its true class.
     pub label: usize,
 }
@@ -62,6 +66,14 @@ impl GlyphBatch {
         let row = canonical_into(glyph, &mut pixels).then(|| self.push_pixels(&pixels));
         self.pixels = pixels;
         row
+    }
+
+    /// The features of the glyph in `row` (see
+    /// [`Canonical::features`](crate::normalize::Canonical::features)).
+    pub fn features(&self, row: usize) -> &[f32] {
+        self.features
+            .get(row * self.dim..(row + 1) * self.dim)
+            .unwrap_or(&[])
     }
 
     /// Adds a glyph in canonical form (see

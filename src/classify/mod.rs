@@ -65,6 +65,9 @@ pub struct TemplateClassifier {
     templates: Vec<TemplateInfo>,
     /// For each training sample, the template it belongs to.
     membership: Vec<usize>,
+    /// For each training sample, the correlation of its features with its own template (0
+    /// for a sample that belongs to none).
+    own_scores: Vec<f32>,
     /// The templates in 8 bits, for a first score of every template.
     quantized: PackedTemplates,
     /// How to read each 8-bit template back, field by field (so a glyph's scores against all
@@ -74,6 +77,24 @@ pub struct TemplateClassifier {
     quantized_sum: Vec<f32>,
     /// Per class, its templates: they are stored class by class.
     class_templates: Vec<Range<usize>>,
+}
+
+/// A query's training sample, to be taken out of its own template.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Own {
+    /// The template the sample belongs to.
+    pub(super) template: usize,
+    /// The sample's correlation with that template.
+    pub(super) sample_score: f32,
+    /// The sample's correlation with the glyph being scored.
+    pub(super) overlap: f32,
+}
+
+/// The correlation of two feature vectors (see
+/// [`Canonical::features`](crate::normalize::Canonical::features)): their dot product, summed
+/// as every score is, so the same vectors give the same bits everywhere.
+pub fn correlation(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -114,6 +135,7 @@ impl TemplateClassifier {
         let mut units = Vec::new();
         let mut templates = Vec::new();
         let mut membership = vec![NO_TEMPLATE; samples];
+        let mut own_scores = vec![0.0f32; samples];
         let mut next = if classes > 0 {
             class_samples(0)
         } else {
@@ -151,9 +173,14 @@ impl TemplateClassifier {
                     sum_norm,
                 });
             }
-            for ((sample, _), &slot) in members.iter().zip(&assignment) {
+            for ((sample, features), &slot) in members.iter().zip(&assignment) {
+                let template = first + slot;
                 if let Some(entry) = membership.get_mut(*sample) {
-                    *entry = first + slot;
+                    *entry = template;
+                }
+                if let Some(entry) = own_scores.get_mut(*sample) {
+                    let unit = &units[template * dim..(template + 1) * dim];
+                    *entry = dot(unit, features);
                 }
             }
         }
@@ -173,6 +200,7 @@ impl TemplateClassifier {
             units,
             templates,
             membership,
+            own_scores,
             quantized,
             quantized_scale: quantized_info.iter().map(|q| q.scale).collect(),
             quantized_offset: quantized_info.iter().map(|q| q.offset).collect(),
@@ -227,10 +255,15 @@ impl TemplateClassifier {
             .collect()
     }
 
-    /// Class scores from a glyph's raw template scores; with `sample`, that training sample is
-    /// taken out of its template (see [`TemplateClassifier::leave_one_out_scores`]).
-    pub fn class_scores_from(&self, template_scores: &[f32], sample: Option<usize>) -> Vec<f32> {
-        let own = self.own_template(sample);
+    /// Class scores from a glyph's raw template scores; with `left_out`, a training sample and
+    /// the correlation of its features with the glyph's, that sample is taken out of its
+    /// template (see [`TemplateClassifier::leave_one_out_scores`]).
+    pub fn class_scores_from(
+        &self,
+        template_scores: &[f32],
+        left_out: Option<(usize, f32)>,
+    ) -> Vec<f32> {
+        let own = left_out.and_then(|(sample, overlap)| self.own_template(sample, overlap));
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
         for (index, &score) in template_scores.iter().enumerate() {
             if let Some(score) = self.adjusted(index, own, score) {
@@ -246,31 +279,44 @@ impl TemplateClassifier {
         self.class_templates.get(class).cloned().unwrap_or(0..0)
     }
 
-    /// The template training sample `sample` belongs to, if any.
-    fn own_template(&self, sample: Option<usize>) -> Option<usize> {
-        sample
-            .and_then(|s| self.membership.get(s).copied())
-            .filter(|&t| t != NO_TEMPLATE)
+    /// The template training sample `sample` belongs to, if any, with what taking the sample
+    /// out of it needs: `overlap` is the correlation of the sample's features with the glyph's
+    /// (1 for the sample itself).
+    pub(super) fn own_template(&self, sample: usize, overlap: f32) -> Option<Own> {
+        let template = self
+            .membership
+            .get(sample)
+            .copied()
+            .filter(|&t| t != NO_TEMPLATE)?;
+        Some(Own {
+            template,
+            sample_score: self.own_scores.get(sample).copied().unwrap_or(0.0),
+            overlap,
+        })
     }
 
-    /// A template's score for a glyph, with the glyph taken out of the template when it is
-    /// the glyph's own (`own`); `None` when nothing of the template is left without it.
+    /// A template's score for a glyph, with the training sample taken out of the template when
+    /// it is its own (`own`); `None` when nothing of the template is left without it.
+    ///
+    /// With S the sum of the template's unit samples (u = S / |S| the template, `score` = u·q
+    /// for the glyph q) and x the sample, the template without x scores
+    /// (S − x)·q / |S − x| = (|S| u·q − x·q) / √(|S|² − 2 |S| u·x + 1). It rises with u·q, so a
+    /// bracket on u·q maps end to end.
     #[inline]
-    fn adjusted(&self, index: usize, own: Option<usize>, score: f32) -> Option<f32> {
-        if Some(index) != own {
+    fn adjusted(&self, index: usize, own: Option<Own>, score: f32) -> Option<f32> {
+        let Some(own) = own.filter(|own| own.template == index) else {
             return Some(score);
-        }
+        };
         let info = self.templates[index];
         if info.count < 2 {
             return None;
         }
-        // The sum without this sample: S - x, with |x| = 1 and S·x = |S| (u·x).
-        let s_dot_x = info.sum_norm * score;
+        let s_dot_x = info.sum_norm * own.sample_score;
         let rest_norm2 = info.sum_norm * info.sum_norm - 2.0 * s_dot_x + 1.0;
         if rest_norm2 <= 1e-12 {
             return None;
         }
-        Some((s_dot_x - 1.0) / rest_norm2.sqrt())
+        Some((info.sum_norm * score - own.overlap) / rest_norm2.sqrt())
     }
 
     /// Judges each query — (row of `batch`, training sample it was made from, its true class)
@@ -389,10 +435,12 @@ impl TemplateClassifier {
         })
     }
 
-    /// Class scores for training sample `sample` with its own contribution taken out of its
-    /// template, so that it cannot vote for itself (a template of one sample drops out).
-    pub fn leave_one_out_scores(&self, sample: usize, features: &[f32]) -> Vec<f32> {
-        self.class_scores_from(&self.template_scores(features), Some(sample))
+    /// Class scores of a glyph made from training sample `sample` (the sample itself, or a
+    /// transformation of it) with the sample taken out of its template, so that it cannot vote
+    /// for itself (a template of one sample drops out). `overlap` is the correlation of the
+    /// sample's features with the glyph's: 1 for the sample itself (see [`correlation`]).
+    pub fn leave_one_out_scores(&self, sample: usize, overlap: f32, features: &[f32]) -> Vec<f32> {
+        self.class_scores_from(&self.template_scores(features), Some((sample, overlap)))
     }
 }
 
@@ -542,14 +590,54 @@ mod tests {
         let classifier =
             TemplateClassifier::build(&features, &[0, 0, 1], 2, &ClassifierOptions::default());
         // Sample 0 against the template made of sample 1 alone.
-        let loo = classifier.leave_one_out_scores(0, &features[0]);
+        let loo = classifier.leave_one_out_scores(0, 1.0, &features[0]);
         assert!(
             (loo[0] - dot(&features[0], &features[1])).abs() < 1e-5,
             "{loo:?}"
         );
         // Class 1 has a single sample: without it, class 1 has no template left.
-        let loo = classifier.leave_one_out_scores(2, &features[2]);
+        let loo = classifier.leave_one_out_scores(2, 1.0, &features[2]);
         assert_eq!(loo[1], f32::NEG_INFINITY);
         assert!(classifier.class_scores(&features[2])[1] > 0.999);
+    }
+
+    #[test]
+    fn a_transformed_sample_scores_as_against_templates_built_without_it() {
+        // One template per class, so leaving a sample out changes no clustering: the
+        // classifier built without it has exactly the template left.
+        let options = ClassifierOptions {
+            max_templates_per_class: 1,
+            ..ClassifierOptions::default()
+        };
+        let features = vec![
+            unit_vec(&[1.0, 0.2, 0.0, 0.1]),
+            unit_vec(&[0.8, 0.5, 0.1, 0.0]),
+            unit_vec(&[0.9, 0.0, 0.4, 0.2]),
+            unit_vec(&[0.0, 0.1, 1.0, 0.3]),
+            unit_vec(&[0.1, 0.0, 0.8, 0.6]),
+        ];
+        let labels = [0, 0, 0, 1, 1];
+        let all = TemplateClassifier::build(&features, &labels, 2, &options);
+        // Glyphs made from sample 0: itself, and variants of it (a transformation moves ink).
+        let variants = [
+            features[0].clone(),
+            unit_vec(&[0.2, 1.0, 0.0, 0.1]),
+            unit_vec(&[0.9, 0.1, 0.3, 0.3]),
+            unit_vec(&[0.0, 0.3, 0.6, 0.7]),
+        ];
+        let without = TemplateClassifier::build(&features[1..], &labels[1..], 2, &options);
+        for q in &variants {
+            let overlap = correlation(&features[0], q);
+            let left_out = all.leave_one_out_scores(0, overlap, q);
+            let rebuilt = without.class_scores(q);
+            for class in 0..2 {
+                assert!(
+                    (left_out[class] - rebuilt[class]).abs() < 1e-5,
+                    "{q:?} class {class}: {} left out, {} rebuilt",
+                    left_out[class],
+                    rebuilt[class]
+                );
+            }
+        }
     }
 }

@@ -118,8 +118,9 @@ pub(super) fn brackets_kernel(
     dots: &[i32],
     bracket: &mut Brackets,
 ) {
-    let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
-    let own = classifier.own_template(query.sample);
+    let own = query
+        .sample
+        .and_then(|sample| classifier.own_template(sample, query.overlap));
     // Bracket every template's score from its 8-bit dot product (one flat loop over the
     // templates' fields, so it vectorises)...
     match batch.info[row] {
@@ -141,30 +142,18 @@ pub(super) fn brackets_kernel(
             bracket.highs.fill(f32::INFINITY);
         }
     }
-    // The glyph's own template is scored with the glyph taken out of it. That score rises
-    // with the template's (its derivative is S²(S − u) / (S² − 2Su + 1)^3/2, positive while
-    // the template score u stays below the length S of the template's sum), so the bracket
-    // maps end to end; where that is not certain, the exact value.
-    if let Some(index) = own {
-        let info = classifier.templates[index];
+    // The glyph's own template is scored with its training sample taken out of it. That score
+    // rises with the template's (see `TemplateClassifier::adjusted`), so the bracket maps end
+    // to end; a template that nothing is left of drops out.
+    if let Some(own) = own {
+        let index = own.template;
         let (low, high) = (bracket.lows[index], bracket.highs[index]);
-        let mapped = (high < info.sum_norm - 1e-3)
-            .then(|| {
-                Some((
-                    classifier.adjusted(index, own, low)?,
-                    classifier.adjusted(index, own, high)?,
-                ))
-            })
-            .flatten();
-        (bracket.lows[index], bracket.highs[index]) = match mapped {
-            Some(ends) => ends,
-            None => {
-                let exact = dot_kernel(classifier.template(index), features);
-                let value = classifier
-                    .adjusted(index, own, exact)
-                    .unwrap_or(f32::NEG_INFINITY);
-                (value, value)
-            }
+        (bracket.lows[index], bracket.highs[index]) = match (
+            classifier.adjusted(index, Some(own), low),
+            classifier.adjusted(index, Some(own), high),
+        ) {
+            (Some(low), Some(high)) => (low, high),
+            _ => (f32::NEG_INFINITY, f32::NEG_INFINITY),
         };
     }
 }
@@ -194,7 +183,9 @@ pub(super) fn exact_scores_kernel(
     scores: &mut [f32],
 ) {
     let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
-    let own = classifier.own_template(query.sample);
+    let own = query
+        .sample
+        .and_then(|sample| classifier.own_template(sample, query.overlap));
     // The best lower ends of the own class and of the others (templates are stored class by
     // class, so the own class is one run of them).
     let mine = classifier.class_run(query.label);
@@ -239,7 +230,7 @@ pub(super) fn exact_scores_kernel(
 pub(super) fn score_group(
     classifier: &TemplateClassifier,
     features: &[f32],
-    own: Option<usize>,
+    own: Option<Own>,
     group: &[usize],
     scores: &mut [f32],
 ) {
@@ -440,6 +431,7 @@ mod tests {
             queries.push(Query {
                 row: Some(row),
                 sample: Some(sample),
+                overlap: 1.0,
                 label,
             });
             let shifted: Vec<f32> = p
@@ -449,11 +441,20 @@ mod tests {
                 .take(dim)
                 .copied()
                 .collect();
-            let row = batch.push_pixels(&shifted);
+            let shifted_row = batch.push_pixels(&shifted);
             queries.push(Query {
-                row: Some(row),
+                row: Some(shifted_row),
                 sample: None,
+                overlap: 0.0,
                 label: (label + 1) % classes,
+            });
+            // The variant as a transformation of the sample: the sample taken out of its
+            // template by its correlation with the variant.
+            queries.push(Query {
+                row: Some(shifted_row),
+                sample: Some(sample),
+                overlap: correlation(batch.features(row), batch.features(shifted_row)),
+                label,
             });
         }
         let count = classifier.template_count();

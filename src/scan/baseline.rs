@@ -141,6 +141,7 @@ pub(super) fn classify_left_out(
             Query {
                 row: has_ink.then(|| batch.push_pixels(pixels)),
                 sample: Some(index),
+                overlap: 1.0,
                 label: glyph.label,
             }
         })

@@ -7,9 +7,9 @@ use rayon::prelude::*;
 use super::baseline::{classify_left_out, Baseline};
 use super::tally::Tally;
 use super::ScanConfig;
-use crate::classify::{GlyphBatch, Outcome, Query, TemplateClassifier};
+use crate::classify::{correlation, GlyphBatch, Outcome, Query, TemplateClassifier};
 use crate::dataset::Dataset;
-use crate::normalize::{canonical_into, CANONICAL_DIM, CANONICAL_SIZE};
+use crate::normalize::{canonical_into, features_into, CANONICAL_DIM, CANONICAL_SIZE};
 use crate::rng::draw_rng;
 use crate::transform::Augment;
 
@@ -230,6 +230,37 @@ pub(super) struct DrawScratch {
 }
 
 impl DrawScratch {
+    /// The canonical form of glyph `index`, made once for all its draws; `None` when it has no
+    /// ink.
+    fn original(&mut self, dataset: &Dataset, index: usize) -> Option<&[f32]> {
+        let has_ink = match self.original_of {
+            Some((of, has_ink)) if of == index => has_ink,
+            _ => {
+                self.original.resize(CANONICAL_DIM, 0.0);
+                let has_ink = canonical_into(&dataset.glyphs[index].image, &mut self.original);
+                self.original_of = Some((index, has_ink));
+                has_ink
+            }
+        };
+        has_ink.then_some(&self.original[..])
+    }
+
+    /// The features of glyph `index` (see [`DrawScratch::original`]) into `out`, for the
+    /// correlation of each of its draws with it; `false` when it has no ink.
+    pub(super) fn original_features(
+        &mut self,
+        dataset: &Dataset,
+        index: usize,
+        out: &mut Vec<f32>,
+    ) -> bool {
+        let Some(pixels) = self.original(dataset, index) else {
+            return false;
+        };
+        out.resize(pixels.len(), 0.0);
+        features_into(pixels, out);
+        true
+    }
+
     /// Takes the canonical form of glyph `index`, which has ink, as made elsewhere.
     fn keep_original(&mut self, index: usize, pixels: &[f32]) {
         self.original.clear();
@@ -266,18 +297,7 @@ impl<'a> DrawPlan<'a> {
         scratch.pixels.resize(CANONICAL_DIM, 0.0);
         match self.permutations.get(which.0).and_then(Option::as_ref) {
             Some(map) => {
-                let has_ink = match scratch.original_of {
-                    Some((of, has_ink)) if of == index => has_ink,
-                    _ => {
-                        scratch.original.resize(CANONICAL_DIM, 0.0);
-                        let has_ink = canonical_into(&glyph.image, &mut scratch.original);
-                        scratch.original_of = Some((index, has_ink));
-                        has_ink
-                    }
-                };
-                if !has_ink {
-                    return None;
-                }
+                scratch.original(dataset, index)?;
                 map.apply(&scratch.original, &mut scratch.pixels);
             }
             None => {
@@ -290,6 +310,12 @@ impl<'a> DrawPlan<'a> {
         }
         Some(&scratch.pixels)
     }
+}
+
+/// The correlation of a training glyph's `features` with the glyph in `row` of the batch
+/// drawn from it (0 without one), for taking the training glyph out of its template.
+pub(super) fn overlap(features: &[f32], batch: &GlyphBatch, row: Option<usize>) -> f32 {
+    row.map_or(0.0, |row| correlation(features, batch.features(row)))
 }
 
 /// Images whose glyphs are scored together: their transformed glyphs (about 20 each with the
@@ -311,17 +337,22 @@ fn transform_glyphs(
     let mut queries = Vec::new();
     let mut which = Vec::new();
     let mut scratch = DrawScratch::default();
+    let mut original_features = Vec::new();
     for &(index, original) in images {
         let glyph = &dataset.glyphs[index];
         if let Some(pixels) = original {
             scratch.keep_original(index, pixels);
         }
+        // Recognised at baseline, so it has ink.
+        scratch.original_features(dataset, index, &mut original_features);
         for (t, transform) in plan.transforms.iter().enumerate() {
             for draw in 0..draws_for(*transform, config.draws) {
                 let pixels = plan.canonical(dataset, index, (t, draw), config.seed, &mut scratch);
+                let row = pixels.map(|pixels| batch.push_pixels(pixels));
                 queries.push(Query {
-                    row: pixels.map(|pixels| batch.push_pixels(pixels)),
+                    row,
                     sample: Some(index),
+                    overlap: overlap(&original_features, batch, row),
                     label: glyph.label,
                 });
                 which.push(t);

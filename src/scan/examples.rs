@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::draw::{draw_image, draws_for, DrawPlan, DrawScratch};
+use super::draw::{draw_image, draws_for, overlap, DrawPlan, DrawScratch};
 use super::{entries, Scan};
 use crate::classify::{GlyphBatch, Outcome, Query};
 use crate::glyph::Polarity;
@@ -43,6 +43,8 @@ impl Scan<'_> {
                     }
                     let mut batch = GlyphBatch::new();
                     let mut scratch = DrawScratch::default();
+                    let mut original_features = Vec::new();
+                    scratch.original_features(dataset, index, &mut original_features);
                     (0..draws_for(*augment, config.draws))
                         .filter_map(|draw| {
                             // The same canonical glyph and scoring as the scan's: the same outcome.
@@ -54,9 +56,11 @@ impl Scan<'_> {
                                 &mut scratch,
                             )?;
                             batch.clear();
+                            let row = Some(batch.push_pixels(pixels));
                             let query = Query {
-                                row: Some(batch.push_pixels(pixels)),
+                                row,
                                 sample: Some(index),
+                                overlap: overlap(&original_features, &batch, row),
                                 label: glyph.label,
                             };
                             let outcome =

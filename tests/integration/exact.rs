@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use augsafe::classify::{judge, predict, GlyphBatch, Outcome, Query};
+use augsafe::classify::{correlation, judge, predict, GlyphBatch, Outcome, Query};
 use augsafe::rng::draw_rng;
 use augsafe::scan::{Baseline, Scan};
 use augsafe::{normalize, ClassifierOptions, Dataset, RenderConfig, Transform};
@@ -45,14 +45,22 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
             };
             let features = canonical.features();
             let sample = leave_one_out.then_some(index);
+            let row = batch.push_pixels(canonical.pixels());
+            // The original's correlation with the transformed glyph, as the scan takes it.
+            let overlap = normalize(&glyph.image)
+                .map(|original| correlation(&original.features(), batch.features(row)))
+                .unwrap_or(0.0);
             let scores = match sample {
-                Some(index) => baseline.classifier.leave_one_out_scores(index, &features),
+                Some(index) => baseline
+                    .classifier
+                    .leave_one_out_scores(index, overlap, &features),
                 None => baseline.classifier.class_scores(&features),
             };
             expected.push(scores);
             queries.push(Query {
-                row: Some(batch.push_pixels(canonical.pixels())),
+                row: Some(row),
                 sample,
+                overlap,
                 label: glyph.label,
             });
         }
