@@ -295,6 +295,13 @@ impl TemplateClassifier {
         })
     }
 
+    /// [`TemplateClassifier::own_template`] of a query's training sample, if it has one.
+    pub(super) fn own_template_of(&self, query: &Query) -> Option<Own> {
+        query
+            .sample
+            .and_then(|sample| self.own_template(sample, query.overlap))
+    }
+
     /// A template's score for a glyph, with the training sample taken out of the template when
     /// it is its own (`own`); `None` when nothing of the template is left without it.
     ///

@@ -118,9 +118,7 @@ pub(super) fn brackets_kernel(
     dots: &[i32],
     bracket: &mut Brackets,
 ) {
-    let own = query
-        .sample
-        .and_then(|sample| classifier.own_template(sample, query.overlap));
+    let own = classifier.own_template_of(query);
     // Bracket every template's score from its 8-bit dot product (one flat loop over the
     // templates' fields, so it vectorises)...
     match batch.info[row] {
@@ -183,9 +181,7 @@ pub(super) fn exact_scores_kernel(
     scores: &mut [f32],
 ) {
     let features = &batch.features[row * classifier.dim..(row + 1) * classifier.dim];
-    let own = query
-        .sample
-        .and_then(|sample| classifier.own_template(sample, query.overlap));
+    let own = classifier.own_template_of(query);
     // The best lower ends of the own class and of the others (templates are stored class by
     // class, so the own class is one run of them).
     let mine = classifier.class_run(query.label);
