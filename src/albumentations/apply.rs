@@ -6,17 +6,12 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Leaf, Node, Pipeline};
-use crate::glyph::{GlyphImage, Polarity};
+use crate::glyph::GlyphImage;
 use crate::transform::Augment;
 
-fn apply_node(
-    node: &Node,
-    image: GrayImage,
-    background: u8,
-    polarity: Polarity,
-    rng: &mut ChaCha8Rng,
-    forced: bool,
-) -> GrayImage {
+/// `node` applied to `glyph` (unless its probability says not, or `forced`); the result keeps
+/// the glyph's background and polarity for the nodes after it.
+fn apply_node(node: &Node, glyph: GlyphImage, rng: &mut ChaCha8Rng, forced: bool) -> GlyphImage {
     // Every node draws for its probability, applied or not, so siblings see stable streams.
     let roll: f64 = rng.random();
     let p = match node {
@@ -25,26 +20,26 @@ fn apply_node(
         Node::OneOrOther { .. } | Node::PassThrough { .. } | Node::NotEvaluated { .. } => 1.0,
     };
     if !forced && roll >= p {
-        return image;
+        return glyph;
     }
     match node {
-        Node::Sequence { children, .. } => children.iter().fold(image, |image, child| {
-            apply_node(child, image, background, polarity, rng, false)
-        }),
+        Node::Sequence { children, .. } => children
+            .iter()
+            .fold(glyph, |glyph, child| apply_node(child, glyph, rng, false)),
         Node::OneOf { children, .. } => {
             let total: f64 = children.iter().map(node_p).sum();
             if total <= 0.0 {
-                return image;
+                return glyph;
             }
             let mut pick = rng.random_range(0.0..total);
             for child in children {
                 let weight = node_p(child);
                 if pick < weight {
-                    return apply_node(child, image, background, polarity, rng, true);
+                    return apply_node(child, glyph, rng, true);
                 }
                 pick -= weight;
             }
-            image
+            glyph
         }
         Node::SomeOf {
             n,
@@ -61,21 +56,20 @@ fn apply_node(
             chosen.sort_unstable();
             chosen
                 .into_iter()
-                .fold(image, |image, i| match children.get(i) {
-                    Some(child) => apply_node(child, image, background, polarity, rng, *weighted),
-                    None => image,
+                .fold(glyph, |glyph, i| match children.get(i) {
+                    Some(child) => apply_node(child, glyph, rng, *weighted),
+                    None => glyph,
                 })
         }
         Node::OneOrOther { p, first, second } => {
             let child = if roll < *p { first } else { second };
-            apply_node(child, image, background, polarity, rng, true)
+            apply_node(child, glyph, rng, true)
         }
         Node::Leaf(leaf) => {
-            let fill = leaf.fill.unwrap_or(background);
-            leaf.step
-                .apply(&GlyphImage::new(image, fill, polarity), rng)
+            let pixels = leaf.augment(&glyph, rng);
+            glyph.with_pixels(pixels)
         }
-        Node::PassThrough { .. } | Node::NotEvaluated { .. } => image,
+        Node::PassThrough { .. } | Node::NotEvaluated { .. } => glyph,
     }
 }
 
@@ -118,15 +112,7 @@ fn node_p(node: &Node) -> f64 {
 
 impl Augment for Pipeline {
     fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
-        let image = glyph.pixels.clone();
-        apply_node(
-            &self.root,
-            image,
-            glyph.background,
-            glyph.polarity,
-            rng,
-            false,
-        )
+        apply_node(&self.root, glyph.clone(), rng, false).pixels
     }
 
     fn is_random(&self) -> bool {
@@ -134,8 +120,9 @@ impl Augment for Pipeline {
     }
 }
 
-/// One geometric transform of a pipeline applied on its own, every time (its `p` set aside),
-/// with its own fill: to see what it does when it does fire.
+/// One geometric transform of a pipeline applied every time (its `p` set aside), what it
+/// uncovers filled with its own fill: on its own, to see what it does when it fires, and as a
+/// step of its pipeline.
 impl Augment for Leaf {
     fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
         match self.fill {
@@ -156,6 +143,7 @@ impl Augment for Leaf {
 mod tests {
     use super::super::tests::{compose, parse};
     use super::*;
+    use crate::glyph::Polarity;
     use rand::SeedableRng;
 
     #[test]

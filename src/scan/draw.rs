@@ -246,19 +246,19 @@ impl DrawScratch {
     }
 
     /// The features of glyph `index` (see [`DrawScratch::original`]) into `out`, for the
-    /// correlation of each of its draws with it; `false` when it has no ink.
+    /// correlation of each of its draws with it; `out` is left empty (every correlation 0)
+    /// when the glyph has no ink.
     pub(super) fn original_features(
         &mut self,
         dataset: &Dataset,
         index: usize,
         out: &mut Vec<f32>,
-    ) -> bool {
-        let Some(pixels) = self.original(dataset, index) else {
-            return false;
-        };
-        out.resize(pixels.len(), 0.0);
-        features_into(pixels, out);
-        true
+    ) {
+        out.clear();
+        if let Some(pixels) = self.original(dataset, index) {
+            out.resize(pixels.len(), 0.0);
+            features_into(pixels, out);
+        }
     }
 
     /// Takes the canonical form of glyph `index`, which has ink, as made elsewhere.
@@ -343,7 +343,6 @@ fn transform_glyphs(
         if let Some(pixels) = original {
             scratch.keep_original(index, pixels);
         }
-        // Recognised at baseline, so it has ink.
         scratch.original_features(dataset, index, &mut original_features);
         for (t, transform) in plan.transforms.iter().enumerate() {
             for draw in 0..draws_for(*transform, config.draws) {
