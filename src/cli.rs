@@ -185,10 +185,10 @@ struct JudgeArgs {
     /// The seed of every random draw: the same seed gives the same report.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Change rate at or above which a class is unsafe.
+    /// Share of a class's samples changed or destroyed at or above which it is unsafe.
     #[arg(long, default_value_t = 0.5, value_name = "RATE")]
     unsafe_at: f64,
-    /// Change rate at or above which a class needs caution.
+    /// Share of a class's samples changed or destroyed at or above which it needs caution.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     caution_at: f64,
     /// How far (in correlation) another class must score ahead for a change to count;

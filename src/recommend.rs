@@ -132,7 +132,7 @@ pub fn recommend(
         let full = judge.tallies(leaf);
         let verdicts: Vec<Verdict> = full
             .iter()
-            .map(|t| config.thresholds.verdict(t.change_rate()))
+            .map(|t| config.thresholds.verdict(t.loss_rate()))
             .collect();
         let narrowable = edit::can_narrow(&leaf.class);
         // The component narrowed to `strength`, read back, judged: Some when safe.
@@ -153,7 +153,7 @@ pub fn recommend(
                 judge
                     .tallies(trial_leaf)
                     .iter()
-                    .all(|t| config.thresholds.verdict(t.change_rate()) == Verdict::Safe)
+                    .all(|t| config.thresholds.verdict(t.loss_rate()) == Verdict::Safe)
             };
             Ok(safe.then(|| (strength, candidate, trial_leaf.describe())))
         };

@@ -226,6 +226,7 @@ pub fn sweep(
     overall.first_flagged = first_flagged(values, identity, &overall.verdicts).map(|i| Flagged {
         value: values[i],
         change_rate: overall.change_rate[i],
+        loss_rate: overall.loss_rate[i],
         to: None,
     });
     let safe_spec = op.safe_spec(overall.safe_range[0], overall.safe_range[1]);
@@ -254,18 +255,22 @@ fn series(
     top_target: impl Fn(&Tally) -> Option<String>,
 ) -> SweepSeries {
     let change_rate: Vec<f64> = tallies.iter().map(|t| t.change_rate()).collect();
-    let verdicts: Vec<Verdict> = change_rate.iter().map(|&r| thresholds.verdict(r)).collect();
+    let loss_rate: Vec<f64> = tallies.iter().map(|t| t.loss_rate()).collect();
+    let verdicts: Vec<Verdict> = loss_rate.iter().map(|&r| thresholds.verdict(r)).collect();
     let first_flagged = first_flagged(values, identity, &verdicts).map(|i| Flagged {
         value: values[i],
         change_rate: change_rate[i],
+        loss_rate: loss_rate[i],
         to: top_target(tallies[i]),
     });
     SweepSeries {
         label: label.to_string(),
         samples: tallies.iter().map(|t| t.samples).collect(),
         changed: tallies.iter().map(|t| t.changed).collect(),
+        destroyed: tallies.iter().map(|t| t.destroyed).collect(),
         safe_range: safe_range(values, identity, &verdicts),
         change_rate,
+        loss_rate,
         verdicts,
         first_flagged,
     }

@@ -327,7 +327,7 @@ impl TemplateClassifier {
     }
 
     /// Judges each query — (row of `batch`, training sample it was made from, its true class)
-    /// — as [`judge`] does on [`TemplateClassifier::class_scores_from`] of its exact scores,
+    /// — as [`judge`] (with `margin` and `floor`) does on [`TemplateClassifier::class_scores_from`] of its exact scores,
     /// with the same result.
     ///
     /// Every template is first scored in 8 bits (one integer matrix product for the whole
@@ -335,13 +335,19 @@ impl TemplateClassifier {
     /// still be the best of the glyph's own class or the best of the others are then scored
     /// exactly. Templates left out lie below another template's exact score, so they could not
     /// change either best.
-    pub fn judge_batch(&self, batch: &GlyphBatch, queries: &[Query], margin: f32) -> Vec<Outcome> {
+    pub fn judge_batch(
+        &self,
+        batch: &GlyphBatch,
+        queries: &[Query],
+        margin: f32,
+        floor: f32,
+    ) -> Vec<Outcome> {
         let mut outcomes = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, Some(margin), |query, answer| {
+        self.exact_class_scores(batch, queries, Some((margin, floor)), |query, answer| {
             outcomes.push(match (query.row, answer) {
                 (None, _) => Outcome::Empty,
                 (Some(_), Answer::Judged(outcome)) => outcome,
-                (Some(_), Answer::Scores(scores)) => judge(scores, query.label, margin),
+                (Some(_), Answer::Scores(scores)) => judge(scores, query.label, margin, floor),
                 // Not given when judging; judged as scores of nothing would be.
                 (Some(_), Answer::Predicted(_)) => Outcome::Kept,
             });
@@ -378,7 +384,8 @@ impl TemplateClassifier {
         dots
     }
 
-    /// Calls `each` with every query and either the answer of [`judge`] (with `margin`) or
+    /// Calls `each` with every query and either the answer of [`judge`] (with `judging`:
+    /// margin and floor) or
     /// [`predict`] (without) on its exact scores, where the 8-bit brackets settle it, or class
     /// scores on which they give that answer: exact for the query's own class and the best
     /// other class, lower for the rest.
@@ -386,7 +393,7 @@ impl TemplateClassifier {
         &self,
         batch: &GlyphBatch,
         queries: &[Query],
-        margin: Option<f32>,
+        judging: Option<(f32, f32)>,
         mut each: impl FnMut(&Query, Answer<'_>),
     ) {
         let count = self.templates.len();
@@ -404,7 +411,7 @@ impl TemplateClassifier {
             };
             let dots = &dots[row * count..(row + 1) * count];
             brackets(self, batch, row, query, dots, &mut bracket);
-            match settled(self, query.label, margin, &bracket) {
+            match settled(self, query.label, judging, &bracket) {
                 Some(answer) => each(query, answer),
                 None => {
                     scores.fill(f32::NEG_INFINITY);
@@ -480,13 +487,21 @@ pub enum Outcome {
         /// The class it now reads as.
         to: usize,
     },
+    /// No class, its own or another, scores as much as `floor`: the glyph reads as nothing
+    /// the dataset knows (a mirrored 3), so its label is lost without becoming another.
+    Destroyed,
     /// The transformation left no ink to classify.
     Empty,
 }
 
-/// Judges class scores against the true label: a change needs another class to beat the own
-/// class by more than `margin`; within `margin` either way the sample is uncertain.
-pub fn judge(scores: &[f32], label: usize, margin: f32) -> Outcome {
+/// Judges class scores against the true label. The glyph is destroyed when its best score,
+/// whichever the class, is below `floor` (`f32::NEG_INFINITY` never destroys one); otherwise
+/// a change needs another class to beat the own class by more than `margin`, and within
+/// `margin` either way the sample is uncertain.
+pub fn judge(scores: &[f32], label: usize, margin: f32, floor: f32) -> Outcome {
+    if max_of(scores) < floor {
+        return Outcome::Destroyed;
+    }
     let own = scores.get(label).copied().unwrap_or(f32::NEG_INFINITY);
     let rival = scores
         .iter()
@@ -520,20 +535,123 @@ mod tests {
 
     #[test]
     fn judging_needs_a_clear_winner() {
-        assert_eq!(judge(&[0.9, 0.5, 0.2], 0, 0.05), Outcome::Kept);
+        let none = f32::NEG_INFINITY;
+        assert_eq!(judge(&[0.9, 0.5, 0.2], 0, 0.05, none), Outcome::Kept);
         assert_eq!(
-            judge(&[0.9, 0.93, 0.2], 0, 0.05),
+            judge(&[0.9, 0.93, 0.2], 0, 0.05, none),
             Outcome::Uncertain { to: 1 }
         );
         assert_eq!(
-            judge(&[0.9, 0.87, 0.2], 0, 0.05),
+            judge(&[0.9, 0.87, 0.2], 0, 0.05, none),
             Outcome::Uncertain { to: 1 }
         );
         assert_eq!(
-            judge(&[0.5, 0.9, 0.95], 0, 0.05),
+            judge(&[0.5, 0.9, 0.95], 0, 0.05, none),
             Outcome::Changed { to: 2 }
         );
         assert_eq!(predict(&[0.1, 0.7, 0.7]), Some(1));
+    }
+
+    #[test]
+    fn a_glyph_no_class_reaches_the_floor_is_destroyed_whoever_leads() {
+        // Below the floor, a clear rival is no change: the glyph is nothing the dataset knows.
+        assert_eq!(judge(&[0.3, 0.55, 0.2], 0, 0.05, 0.6), Outcome::Destroyed);
+        assert_eq!(judge(&[0.59, 0.1], 0, 0.05, 0.6), Outcome::Destroyed);
+        // One class at the floor is enough to judge as before.
+        assert_eq!(
+            judge(&[0.3, 0.6, 0.2], 0, 0.05, 0.6),
+            Outcome::Changed { to: 1 }
+        );
+        assert_eq!(judge(&[0.6, 0.1], 0, 0.05, 0.6), Outcome::Kept);
+        assert_eq!(judge(&[], 0, 0.05, 0.6), Outcome::Destroyed);
+    }
+
+    /// Pixels of a `side`×`side` glyph drawn by `ink`, as canonical values.
+    fn drawn(side: usize, ink: impl Fn(usize, usize) -> bool) -> Vec<f32> {
+        (0..side * side)
+            .map(|i| if ink(i % side, i / side) { 1.0 } else { 0.0 })
+            .collect()
+    }
+
+    #[test]
+    fn the_batch_judge_tells_a_glyph_read_as_another_from_one_read_as_nothing() {
+        // Three classes of 12×12 strokes, three slightly different samples each: a vertical
+        // bar, a horizontal bar, a ring.
+        let side = 12;
+        let bar = |dx: usize| {
+            drawn(side, move |x, y| {
+                (5 + dx..7 + dx).contains(&x) && y > 1 && y < 10
+            })
+        };
+        let beam = |dy: usize| {
+            drawn(side, move |x, y| {
+                (5 + dy..7 + dy).contains(&y) && x > 1 && x < 10
+            })
+        };
+        let ring = |r: f32| {
+            drawn(side, move |x, y| {
+                let d = ((x as f32 - 5.5).powi(2) + (y as f32 - 5.5).powi(2)).sqrt();
+                (d - r).abs() < 1.0
+            })
+        };
+        let samples = [
+            bar(0),
+            bar(1),
+            bar(2),
+            beam(0),
+            beam(1),
+            beam(2),
+            ring(3.5),
+            ring(4.0),
+            ring(4.5),
+        ];
+        let labels = [0, 0, 0, 1, 1, 1, 2, 2, 2];
+        let features: Vec<Vec<f32>> = samples
+            .iter()
+            .map(|p| {
+                let mut f = vec![0.0; p.len()];
+                crate::normalize::features_into(p, &mut f);
+                f
+            })
+            .collect();
+        let classifier =
+            TemplateClassifier::build(&features, &labels, 3, &ClassifierOptions::default());
+        // A vertical bar judged as a beam has become another class; a diagonal cross, as
+        // far from every class, is destroyed; an empty frame has no ink.
+        let cross = drawn(side, |x, y| x == y || x + y == side - 1);
+        let mut batch = GlyphBatch::new();
+        let bar_row = batch.push_pixels(&bar(1));
+        let cross_row = batch.push_pixels(&cross);
+        let query = |row, label| Query {
+            row: Some(row),
+            sample: None,
+            overlap: 0.0,
+            label,
+        };
+        let queries = [
+            query(bar_row, 1),
+            query(bar_row, 0),
+            query(cross_row, 0),
+            Query {
+                row: None,
+                ..query(0, 0)
+            },
+        ];
+        let floor = 0.6;
+        let scores = classifier.class_scores(batch.features(cross_row));
+        assert!(scores.iter().all(|&s| s < floor), "{scores:?}");
+        assert_eq!(
+            classifier.judge_batch(&batch, &queries, 0.03, floor),
+            vec![
+                Outcome::Changed { to: 0 },
+                Outcome::Kept,
+                Outcome::Destroyed,
+                Outcome::Empty
+            ]
+        );
+        // Without a floor the cross is read as whichever class leads.
+        let judged = classifier.judge_batch(&batch, &queries[2..3], 0.03, f32::NEG_INFINITY);
+        assert_ne!(judged, vec![Outcome::Destroyed]);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::ops::Range;
 use super::*;
 
 crate::simd::wide_fn! {
-    /// The answer [`judge`] (with `margin`) or [`predict`] would give on the exact scores, when
+    /// The answer [`judge`] (with `judging`: margin and floor) or [`predict`] (without) would
+    /// give on the exact scores, when
     /// the brackets alone settle it. A class's best template lies between the best lower end
     /// and the best upper end of its templates; templates are stored class by class, so the
     /// classes that compete (all but the own class when judging) are the templates outside
@@ -16,7 +17,7 @@ crate::simd::wide_fn! {
     pub(super) fn settled(
         classifier: &TemplateClassifier,
         label: usize,
-        margin: Option<f32>,
+        judging: Option<(f32, f32)>,
         bracket: &Brackets,
     ) -> Option<Answer<'static>> = settled_kernel;
     fn settled_on(tier, ..);
@@ -27,22 +28,34 @@ crate::simd::wide_fn! {
 pub(super) fn settled_kernel(
     classifier: &TemplateClassifier,
     label: usize,
-    margin: Option<f32>,
+    judging: Option<(f32, f32)>,
     bracket: &Brackets,
 ) -> Option<Answer<'static>> {
     // Room for the rounding of the comparisons judge makes.
     const SLACK: f32 = 1e-5;
-    let own = margin.map_or(0..0, |_| classifier.class_run(label));
+    let own = judging.map_or(0..0, |_| classifier.class_run(label));
     let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
     let top_hi = max_outside(highs, &own, &(0..0));
     if top_hi.is_nan() {
         return None;
     }
-    let judging = margin.map(|margin| {
+    let judging = judging.map(|(margin, floor)| {
         let own_lo = max_of(lows.get(own.clone()).unwrap_or(&[]));
         let own_hi = max_of(highs.get(own.clone()).unwrap_or(&[]));
-        (own_lo, own_hi, margin)
+        (own_lo, own_hi, margin, floor)
     });
+    if let Some((own_lo, own_hi, _, floor)) = judging {
+        // Destroyed or not comes first, and only a proof either way settles it: every class
+        // below the floor, or some class certainly at or above it.
+        if top_hi.max(own_hi) < floor - SLACK {
+            return Some(Answer::Judged(Outcome::Destroyed));
+        }
+        let best_lo = own_lo.max(max_outside(lows, &own, &(0..0)));
+        if best_lo.is_nan() || best_lo < floor + SLACK {
+            return None;
+        }
+    }
+    let judging = judging.map(|(own_lo, own_hi, margin, _)| (own_lo, own_hi, margin));
     if let Some((own_lo, _, margin)) = judging {
         if top_hi < own_lo - margin - SLACK {
             // Kept, whichever the rival: every other class stays below own - margin.
@@ -479,8 +492,8 @@ mod tests {
                     bits(&bracket.lows),
                     bits(&bracket.highs)
                 ));
-                for margin in [Some(0.05), Some(0.0), None] {
-                    let answer = settled_on(tier, &classifier, query.label, margin, &bracket);
+                for judging in [Some((0.05, 0.6)), Some((0.0, f32::NEG_INFINITY)), None] {
+                    let answer = settled_on(tier, &classifier, query.label, judging, &bracket);
                     out.push(answer_key(answer));
                 }
                 let mut scores = vec![f32::NEG_INFINITY; classes];
@@ -495,6 +508,7 @@ mod tests {
             "unsettled",
             "judged Kept",
             "judged Changed",
+            "judged Destroyed",
             "predicted Some",
         ] {
             assert!(expected.iter().any(|l| l.starts_with(kind)), "no {kind}");

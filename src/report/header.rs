@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use crate::dataset::Skipped;
 
-/// The JSON schema version this crate writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The JSON schema version this crate writes. Version 2 added destroyed samples: a pair's `to`
+/// may be null, `uncertain` no longer counts glyphs left without ink, and verdicts are read
+/// from `loss_rate` (changed and destroyed) instead of `change_rate`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The first fields of every report: which schema, which tool, which seed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -141,26 +143,54 @@ pub struct ClassifierSummary {
     pub per_class_accuracy: BTreeMap<String, f64>,
     /// Which classes the classifier already mistakes for which at baseline.
     pub confusions: Vec<Pair>,
+    /// A transformed glyph whose best score, for any class, is below `destroyed.below` is
+    /// destroyed; `None` (no original read correctly) destroys only glyphs left without ink.
+    pub destroyed: Option<DestroyedFloor>,
 }
 
-/// A from→to count.
+/// The score below which a glyph reads as no class, and the two measurements it comes from:
+/// both taken on the untransformed glyphs the classifier reads correctly, each left out of its
+/// own template as the baseline reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DestroyedFloor {
+    /// The floor: the lower of `own_low` and `rival_median`.
+    pub below: f32,
+    /// The 1% quantile of their own-class scores: all but 1% of real glyphs match their own
+    /// class better.
+    pub own_low: f32,
+    /// The median of their best other-class scores: how well a glyph typically matches the
+    /// nearest class it is not.
+    pub rival_median: f32,
+}
+
+/// A from→to count; `to` is `None` (`null`, written `∅`) for samples destroyed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pair {
     /// The true class.
     pub from: String,
-    /// The class it read as.
-    pub to: String,
+    /// The class it read as; `None` when it read as no class (destroyed).
+    pub to: Option<String>,
     /// How many samples.
     pub count: usize,
     /// `count` over the samples of `from`.
     pub rate: f64,
 }
 
-/// Pairs as `B→8 3`, in their order.
+/// How reports write a destroyed sample's target: the label went to nothing.
+pub const DESTROYED_MARK: &str = "∅";
+
+impl Pair {
+    /// The class it read as, or [`DESTROYED_MARK`] when it read as none.
+    pub fn target(&self) -> &str {
+        self.to.as_deref().unwrap_or(DESTROYED_MARK)
+    }
+}
+
+/// Pairs as `B→8 3` (`3→∅ 12` when destroyed), in their order.
 pub fn pair_counts(pairs: &[Pair]) -> Vec<String> {
     pairs
         .iter()
-        .map(|p| format!("{}→{} {}", p.from, p.to, p.count))
+        .map(|p| format!("{}→{} {}", p.from, p.target(), p.count))
         .collect()
 }
 

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
-use super::text::top_pairs;
+use super::text::{destroyed_line, top_pairs};
 use super::Example;
 use super::{percent, sparkline, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
@@ -20,6 +20,7 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 th, td { border: 1px solid #d0d0d5; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f2f2f5; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.control { background: #eef1f7; font-style: italic; border-top: 3px double #a0a0aa; }
 .safe { background: #e3f4e6; } .caution { background: #fff1cc; } .unsafe { background: #fbd9d7; font-weight: 600; }
 code { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.9em; }
 .meta { color: #555; }
@@ -53,7 +54,7 @@ fn heat_map(transform: &TransformReport, classes: &[String]) -> Markup {
             .unwrap_or(usize::MAX)
     };
     let mut rows: Vec<&str> = transform.pairs.iter().map(|p| p.from.as_str()).collect();
-    let mut columns: Vec<&str> = transform.pairs.iter().map(|p| p.to.as_str()).collect();
+    let mut columns: Vec<&str> = transform.pairs.iter().map(|p| p.target()).collect();
     for list in [&mut rows, &mut columns] {
         list.sort_by_key(|label| position(label));
         list.dedup();
@@ -61,7 +62,7 @@ fn heat_map(transform: &TransformReport, classes: &[String]) -> Markup {
     let cells: BTreeMap<(&str, &str), (usize, f64)> = transform
         .pairs
         .iter()
-        .map(|p| ((p.from.as_str(), p.to.as_str()), (p.count, p.rate)))
+        .map(|p| ((p.from.as_str(), p.target()), (p.count, p.rate)))
         .collect();
     html! {
         table.heat {
@@ -137,7 +138,7 @@ impl HtmlExporter {
 
                     h2 id="verdicts" { "Verdicts" }
                     table id="verdict-table" {
-                        thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Uncertain" } th { "Top changes" } } }
+                        thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Destroyed" } th { "Uncertain" } th { "Top changes" } } }
                         tbody {
                             @for (i, transform) in report.transforms.iter().enumerate() {
                                 tr class=(format!("transform {}", transform.verdict.as_str())) {
@@ -150,17 +151,33 @@ impl HtmlExporter {
                                     }
                                     td { (transform.verdict.as_str()) }
                                     td.num { (percent(transform.change_rate)) }
+                                    td.num { (percent(transform.destroyed_rate)) }
                                     td.num { (percent(transform.uncertain_rate())) }
                                     td { (top_pairs(transform, 4).join(", ")) }
+                                }
+                            }
+                            @if let Some(control) = &report.control {
+                                tr.control id="control" {
+                                    td { code { (control.spec) } }
+                                    td { "control: the judge's noise" }
+                                    td.num { (percent(control.change_rate)) }
+                                    td.num { (percent(control.destroyed_rate)) }
+                                    td.num { (percent(control.uncertain_rate())) }
+                                    td { (top_pairs(control, 4).join(", ")) }
                                 }
                             }
                         }
                     }
                     p.meta {
                         "A class is unsafe when at least " (percent(report.thresholds.unsafe_at))
-                        " of its transformed samples read as another class, caution from "
+                        " of its transformed samples read as another class or as none (destroyed, "
+                        "\u{2192}\u{2205}), caution from "
                         (percent(report.thresholds.caution_at)) "; uncertain samples (near ties, "
-                        "baseline confusions, no ink left) never count as changes."
+                        "baseline confusions) never count. " (destroyed_line(classifier)) "."
+                        @if report.control.is_some() {
+                            " The control row is a jitter no reader would call a change of label: "
+                            "its rates are the judge's own noise, and it never counts toward a verdict."
+                        }
                     }
 
                     h2 id="baseline" { "Baseline" }
@@ -172,7 +189,7 @@ impl HtmlExporter {
                         p { "Already confused at baseline, and not blamed on any transformation:" }
                         ul.confusions {
                             @for pair in &classifier.confusions {
-                                li { (pair.from) " \u{2192} " (pair.to) ": " (pair.count) " (" (percent(pair.rate)) ")" }
+                                li { (pair.from) " \u{2192} " (pair.target()) ": " (pair.count) " (" (percent(pair.rate)) ")" }
                             }
                         }
                     }
@@ -230,19 +247,20 @@ impl HtmlExporter {
                             section.flagged id=(format!("t{i}")) {
                                 h2 { code { (transform.spec) } " is " span class=(transform.verdict.as_str()) { (transform.verdict.as_str()) } }
                                 p.meta {
-                                    (percent(transform.change_rate)) " of " (transform.samples) " transformed samples read as another class. "
+                                    (percent(transform.change_rate)) " of " (transform.samples) " transformed samples read as another class, "
+                                    (percent(transform.destroyed_rate)) " as none (destroyed). "
                                     @let unsafe_classes: Vec<&str> = transform.classes.iter().filter(|c| c.verdict == Verdict::Unsafe).map(|c| c.label.as_str()).collect();
                                     @if !unsafe_classes.is_empty() { "Unsafe for: " (unsafe_classes.join(" ")) "." }
                                 }
                                 (heat_map(transform, classes))
                                 @for pair in &transform.pairs {
-                                    @if let Some(examples) = strips.get(&(i, position(&pair.from), position(&pair.to))) {
-                                        h3 { (pair.from) " \u{2192} " (pair.to) " (" (pair.count) ", " (percent(pair.rate)) " of " (pair.from) ")" }
+                                    @if let Some(examples) = pair.to.as_deref().and_then(|to| strips.get(&(i, position(&pair.from), position(to)))) {
+                                        h3 { (pair.from) " \u{2192} " (pair.target()) " (" (pair.count) ", " (percent(pair.rate)) " of " (pair.from) ")" }
                                         div.strips {
                                             @for (uri, alt) in examples {
                                                 figure {
                                                     img src=(uri) alt=(alt) width="536" height="128";
-                                                    figcaption { "original · transformed · as classified · template of " (pair.to) }
+                                                    figcaption { "original · transformed · as classified · template of " (pair.target()) }
                                                 }
                                             }
                                         }
@@ -290,12 +308,12 @@ impl Exporter<SweepReport> for HtmlExporter {
                     // Inline SVG needs no namespace in HTML; leaving it out keeps the page free of URLs.
                     (PreEscaped(super::svg::render_svg(report).replace(r#" xmlns="http://www.w3.org/2000/svg""#, "")))
                     table id="sweep-table" {
-                        thead { tr { th { "Class" } th { "Change rate along the sweep" } th { "Safe range" } th { "First flagged" } } }
+                        thead { tr { th { "Class" } th { "Changed or destroyed along the sweep" } th { "Safe range" } th { "First flagged" } } }
                         tbody {
                             @for series in std::iter::once(&report.overall).chain(changing.iter().copied()) {
                                 tr {
                                     td { (series.label) }
-                                    td.spark { (sparkline(&series.change_rate)) }
+                                    td.spark { (sparkline(&series.loss_rate)) }
                                     td { (series.safe_range[0]) " to " (series.safe_range[1]) }
                                     td { (series.flagged_text()) }
                                 }

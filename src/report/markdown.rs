@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::text::top_pairs;
-use super::{percent, Exporter, Report, SweepReport, Verdict};
+use super::text::{destroyed_line, top_pairs};
+use super::{percent, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
 
 /// How many from→to pairs a row names.
@@ -58,24 +58,31 @@ impl Exporter for MarkdownExporter {
         );
         let _ = writeln!(
             out,
-            "| Transformation | Verdict | Changed | Uncertain | Top changes |"
+            "| Transformation | Verdict | Changed | Destroyed | Uncertain | Top changes |"
         );
-        let _ = writeln!(out, "|---|---|---:|---:|---|");
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---|");
+        let row = |out: &mut String, transform: &TransformReport, verdict: &str| {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                code(&transform.spec),
+                verdict,
+                percent(transform.change_rate),
+                percent(transform.destroyed_rate),
+                percent(transform.uncertain_rate()),
+                cell(&top_pairs(transform, TOP_PAIRS).join(", "))
+            );
+        };
         for transform in &report.transforms {
             let verdict = match transform.verdict {
                 Verdict::Unsafe => "**unsafe**",
                 Verdict::Caution => "caution",
                 Verdict::Safe => "safe",
             };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                code(&transform.spec),
-                verdict,
-                percent(transform.change_rate),
-                percent(transform.uncertain_rate()),
-                cell(&top_pairs(transform, TOP_PAIRS).join(", "))
-            );
+            row(&mut out, transform, verdict);
+        }
+        if let Some(control) = &report.control {
+            row(&mut out, control, "*control: judge's noise*");
         }
         let classifier = &report.classifier;
         let _ = writeln!(
@@ -91,6 +98,19 @@ impl Exporter for MarkdownExporter {
                 out,
                 "Already confused at baseline, not blamed on any transformation: {}.",
                 cell(&confusions.join(", "))
+            );
+        }
+        let _ = writeln!(
+            out,
+            "Changed and destroyed samples both count toward a verdict; {}.",
+            cell(&destroyed_line(classifier))
+        );
+        if let Some(control) = &report.control {
+            let _ = writeln!(
+                out,
+                "The control row ({}) is a jitter no reader would call a change of label: its rates \
+                 are the judge's own noise, and it never counts toward a verdict.",
+                code(&control.spec)
             );
         }
         if let Some(pipeline) = &report.pipeline {

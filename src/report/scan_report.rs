@@ -28,6 +28,10 @@ pub struct Report {
     /// One entry per transformation, in the order they were given (with a pipeline: the
     /// whole pipeline first, then each of its components).
     pub transforms: Vec<TransformReport>,
+    /// The control: a transformation no reader would call label-changing, judged like the
+    /// others, so its rates are the judge's own noise. Never part of a verdict or the gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<TransformReport>,
 }
 
 /// A training pipeline read from a file, and what was made of it.
@@ -77,13 +81,13 @@ pub struct NotEvaluated {
     pub reason: String,
 }
 
-/// The component that changes a class most.
+/// The component that changes (or destroys) a class most.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Blame {
     /// Its path in the pipeline.
     pub component: String,
-    /// Its change rate for the class, on its own.
-    pub change_rate: f64,
+    /// Its loss rate for the class (changed and destroyed), on its own.
+    pub loss_rate: f64,
 }
 
 /// What one transformation does to the dataset.
@@ -95,15 +99,21 @@ pub struct TransformReport {
     pub samples: usize,
     /// Samples that read as another class.
     pub changed: usize,
-    /// Samples the classifier could not call (a near tie, a baseline confusion, or no ink left).
+    /// Samples that read as no class at all, or were left without ink.
+    pub destroyed: usize,
+    /// Samples the classifier could not call (a near tie, or a baseline confusion).
     pub uncertain: usize,
     /// `changed / samples`.
     pub change_rate: f64,
+    /// `destroyed / samples`.
+    pub destroyed_rate: f64,
+    /// `(changed + destroyed) / samples`: the share whose label did not survive.
+    pub loss_rate: f64,
     /// The worst class's verdict.
     pub verdict: Verdict,
     /// Per class, in the order of the dataset's classes.
     pub classes: Vec<ClassReport>,
-    /// Every from→to change, most frequent first.
+    /// Every from→to change and from→∅ loss, most frequent first.
     pub pairs: Vec<Pair>,
 }
 
@@ -116,10 +126,16 @@ pub struct ClassReport {
     pub samples: usize,
     /// How many read as another class.
     pub changed: usize,
+    /// How many read as no class at all, or were left without ink.
+    pub destroyed: usize,
     /// How many the classifier could not call.
     pub uncertain: usize,
     /// `changed / samples` (0 when there are no samples).
     pub change_rate: f64,
+    /// `destroyed / samples`.
+    pub destroyed_rate: f64,
+    /// `(changed + destroyed) / samples`, which the verdict is read from.
+    pub loss_rate: f64,
     /// The verdict for this class.
     pub verdict: Verdict,
     /// The classes its changed samples read as, with counts.

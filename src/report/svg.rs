@@ -1,4 +1,5 @@
-//! The SVG exporter: a sweep as a plot of change rate against the swept parameter.
+//! The SVG exporter: a sweep as a plot of loss rate (changed or destroyed) against the swept
+//! parameter.
 
 use std::fmt::Write as _;
 
@@ -27,8 +28,9 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The sweep as an SVG plot: change rate against the parameter, one line per class that
-/// changes anywhere, the whole dataset in bold, and the caution and unsafe thresholds dashed.
+/// The sweep as an SVG plot: loss rate (changed or destroyed) against the parameter, one line
+/// per class that changes anywhere, the whole dataset in bold, and the caution and unsafe
+/// thresholds dashed.
 pub(super) fn render_svg(report: &SweepReport) -> String {
     let changing = report.changing();
     let legend_rows = changing.len() + 1;
@@ -50,7 +52,7 @@ pub(super) fn render_svg(report: &SweepReport) -> String {
     let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         svg,
-        r#"<text x="{left}" y="22" font-size="14">Change rate against {} on {}</text>"#,
+        r#"<text x="{left}" y="22" font-size="14">Changed or destroyed against {} on {}</text>"#,
         escape(&report.op),
         escape(&report.dataset.root)
     );
@@ -111,7 +113,7 @@ pub(super) fn render_svg(report: &SweepReport) -> String {
         report
             .values
             .iter()
-            .zip(&s.change_rate)
+            .zip(&s.loss_rate)
             .map(|(v, r)| format!("{:.1},{:.1}", x(*v), y(*r)))
             .collect::<Vec<_>>()
             .join(" ")

@@ -15,6 +15,10 @@ pub struct SweepSeries {
     pub changed: Vec<usize>,
     /// `changed / samples` at each value.
     pub change_rate: Vec<f64>,
+    /// Destroyed samples (read as no class, or left without ink) at each value.
+    pub destroyed: Vec<usize>,
+    /// `(changed + destroyed) / samples` at each value: what the verdicts are read from.
+    pub loss_rate: Vec<f64>,
     /// The verdict at each value (for `all`, the worst class's).
     pub verdicts: Vec<Verdict>,
     /// The widest range around the identity in which every swept value is safe, `[lo, hi]`.
@@ -30,6 +34,8 @@ pub struct Flagged {
     pub value: f64,
     /// The change rate there.
     pub change_rate: f64,
+    /// The loss rate there (changed and destroyed), which flagged it.
+    pub loss_rate: f64,
     /// The class most of its changed samples read as (none for `all`).
     pub to: Option<String>,
 }
@@ -63,11 +69,11 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
-    /// The classes that change at some swept value, in dataset order.
+    /// The classes that change or are destroyed at some swept value, in dataset order.
     pub fn changing(&self) -> Vec<&SweepSeries> {
         self.classes
             .iter()
-            .filter(|s| s.changed.iter().any(|&c| c > 0))
+            .filter(|s| s.changed.iter().chain(&s.destroyed).any(|&c| c > 0))
             .collect()
     }
 }
@@ -82,7 +88,7 @@ impl SweepSeries {
                     f.to.as_ref()
                         .map(|to| format!(" {}→{to}", self.label))
                         .unwrap_or_default();
-                format!("at {}: {:.0}%{to}", f.value, f.change_rate * 100.0)
+                format!("at {}: {:.0}%{to}", f.value, f.loss_rate * 100.0)
             }
         }
     }

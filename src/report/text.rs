@@ -47,7 +47,7 @@ impl Exporter<Recommendation> for TextExporter {
     }
 }
 
-/// The pairs of a row as `6→9 19/20`, most frequent first.
+/// The pairs of a row as `6→9 19/20` (`3→∅ 12/12` for a class destroyed), most frequent first.
 pub fn top_pairs(transform: &TransformReport, limit: usize) -> Vec<String> {
     transform
         .pairs
@@ -59,7 +59,7 @@ pub fn top_pairs(transform: &TransformReport, limit: usize) -> Vec<String> {
                 .iter()
                 .find(|c| c.label == pair.from)
                 .map_or(0, |c| c.samples);
-            format!("{}→{} {}/{}", pair.from, pair.to, pair.count, samples)
+            format!("{}→{} {}/{}", pair.from, pair.target(), pair.count, samples)
         })
         .collect()
 }
@@ -170,6 +170,7 @@ fn render_text(report: &Report) -> String {
             confusions.join(", ")
         );
     }
+    let _ = writeln!(out, "  {}", destroyed_line(classifier));
     let unjudged: Vec<&str> = classifier
         .per_class_accuracy
         .iter()
@@ -191,20 +192,17 @@ fn render_text(report: &Report) -> String {
     let spec_width = report
         .transforms
         .iter()
+        .chain(&report.control)
         .map(|t| t.spec.chars().count())
         .max()
         .unwrap_or(0)
         .clamp("TRANSFORMATION".len(), MAX_SPEC_WIDTH);
     let _ = writeln!(
         out,
-        "{:<spec_width$}  {:<7}  {:>7}  {:>9}  TOP CHANGES",
-        "TRANSFORMATION", "VERDICT", "CHANGED", "UNCERTAIN"
+        "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {:>9}  TOP CHANGES",
+        "TRANSFORMATION", "VERDICT", "CHANGED", "DESTROYED", "UNCERTAIN"
     );
-    for transform in &report.transforms {
-        let verdict = match transform.verdict {
-            Verdict::Unsafe => "UNSAFE",
-            other => other.as_str(),
-        };
+    let row = |out: &mut String, transform: &TransformReport, verdict: &str| {
         let pairs = top_pairs(transform, TOP_PAIRS);
         let more = transform.pairs.len().saturating_sub(TOP_PAIRS);
         let mut pairs = pairs.join(", ");
@@ -213,13 +211,28 @@ fn render_text(report: &Report) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {}",
+            "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {:>9}  {}",
             shorten(&transform.spec, spec_width),
             verdict,
             percent(transform.change_rate),
+            percent(transform.destroyed_rate),
             percent(transform.uncertain_rate()),
             pairs.trim_end(),
         );
+    };
+    for transform in &report.transforms {
+        let verdict = match transform.verdict {
+            Verdict::Unsafe => "UNSAFE",
+            other => other.as_str(),
+        };
+        row(&mut out, transform, verdict);
+    }
+    if let Some(control) = &report.control {
+        let _ = writeln!(
+            out,
+            "control (the judge's own noise: a jitter no reader calls a change; never a verdict):"
+        );
+        row(&mut out, control, "noise");
     }
     if let Some(pipeline) = report.pipeline.as_ref().filter(|p| !p.blame.is_empty()) {
         out.push('\n');
@@ -268,6 +281,21 @@ fn render_text(report: &Report) -> String {
     out
 }
 
+/// What "destroyed" means in this report: the floor and where it comes from.
+pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
+    match classifier.destroyed {
+        Some(floor) => format!(
+            "destroyed (→∅, read as no class): best class score below {:.3}, the lower of the \
+             correctly read originals' 1% lowest own-class score ({:.3}) and their median best \
+             other-class score ({:.3})",
+            floor.below, floor.own_low, floor.rival_median
+        ),
+        None => "destroyed (→∅): only glyphs left without ink (no original was read correctly, \
+                 so there is no score floor)"
+            .to_string(),
+    }
+}
+
 /// The short classifier line of the sweep and recommendation tables.
 fn classifier_line(classifier: &ClassifierSummary) -> String {
     format!(
@@ -278,7 +306,7 @@ fn classifier_line(classifier: &ClassifierSummary) -> String {
 }
 
 /// The sweep as a terminal table: the whole dataset and every class that changes anywhere,
-/// each with a sparkline of its change rate and its safe range.
+/// each with a sparkline of its loss rate (changed or destroyed) and its safe range.
 fn render_sweep(report: &SweepReport) -> String {
     let mut out = String::new();
     let values = &report.values;
@@ -307,7 +335,7 @@ fn render_sweep(report: &SweepReport) -> String {
     let _ = writeln!(
         out,
         "{:<width$}  {:<spark_width$}  {:<16}  FIRST FLAGGED",
-        "CLASS", "CHANGE RATE", "SAFE"
+        "CLASS", "LOSS RATE", "SAFE"
     );
     for s in std::iter::once(&report.overall).chain(changing.iter().copied()) {
         let flagged = s.flagged_text();
@@ -315,7 +343,7 @@ fn render_sweep(report: &SweepReport) -> String {
             out,
             "{:<width$}  {:<spark_width$}  {:<16}  {}",
             s.label,
-            sparkline(&s.change_rate),
+            sparkline(&s.loss_rate),
             report.describe_range(s.safe_range),
             flagged
         );
@@ -382,9 +410,10 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
     let verification = &recommendation.verification;
     let _ = writeln!(
         out,
-        "\nrecommended pipeline: {} (change rate {:.1}%, uncertain {:.1}%)",
+        "\nrecommended pipeline: {} (change rate {:.1}%, destroyed {:.1}%, uncertain {:.1}%)",
         verification.verdict.as_str(),
         verification.change_rate * 100.0,
+        verification.destroyed_rate * 100.0,
         verification.uncertain_rate() * 100.0
     );
     match &recommendation.spec {
@@ -410,8 +439,11 @@ mod tests {
                 label: label.to_string(),
                 samples,
                 changed,
+                destroyed: 0,
                 uncertain: 0,
                 change_rate: changed as f64 / samples.max(1) as f64,
+                destroyed_rate: 0.0,
+                loss_rate: changed as f64 / samples.max(1) as f64,
                 verdict,
                 targets: targets.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             };
@@ -438,14 +470,23 @@ mod tests {
                     ("x".to_string(), 0.0),
                 ]),
                 confusions: vec![],
+                destroyed: Some(crate::report::DestroyedFloor {
+                    below: 0.75,
+                    own_low: 0.9,
+                    rival_median: 0.75,
+                }),
             },
             pipeline: None,
+            control: None,
             transforms: vec![TransformReport {
                 spec: "rotate:180".to_string(),
                 samples: 20,
                 changed: 19,
+                destroyed: 0,
                 uncertain: 0,
                 change_rate: 0.95,
+                destroyed_rate: 0.0,
+                loss_rate: 0.95,
                 verdict: Verdict::Unsafe,
                 classes: vec![
                     class("6", 10, 10, Verdict::Unsafe, &[("9", 10)]),
@@ -455,13 +496,13 @@ mod tests {
                 pairs: vec![
                     Pair {
                         from: "6".into(),
-                        to: "9".into(),
+                        to: Some("9".into()),
                         count: 10,
                         rate: 1.0,
                     },
                     Pair {
                         from: "9".into(),
-                        to: "6".into(),
+                        to: Some("6".into()),
                         count: 9,
                         rate: 0.9,
                     },

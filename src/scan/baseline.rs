@@ -6,9 +6,18 @@ use rayon::prelude::*;
 
 use super::draw::IMAGES_PER_BATCH;
 use super::tally::rate;
-use crate::classify::{ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
+use crate::classify::{predict, ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
 use crate::dataset::Dataset;
 use crate::normalize::{canonical_into, normalize, CANONICAL_DIM};
+use crate::report::DestroyedFloor;
+
+/// The share of correctly read untransformed glyphs whose own-class score may lie below the
+/// destroyed floor (see [`destroyed_floor`]).
+pub const DESTROYED_QUANTILE: f64 = 0.01;
+
+/// The floor is measured on at most this many untransformed glyphs, spread evenly over the
+/// dataset (exact scores for each; the quantile needs no more).
+const FLOOR_SAMPLES: usize = 4096;
 
 /// The classifier built from a dataset, with its leave-one-out reading of the untransformed
 /// images once that has been measured.
@@ -16,6 +25,9 @@ use crate::normalize::{canonical_into, normalize, CANONICAL_DIM};
 pub struct Baseline {
     /// The classifier.
     pub classifier: TemplateClassifier,
+    /// A transformed glyph whose best class score is below `floor.below` is destroyed (see
+    /// [`destroyed_floor`]). `None` when no glyph was read correctly.
+    pub floor: Option<DestroyedFloor>,
     /// The leave-one-out reading of every glyph; `None` until measured.
     pub leave_one_out: Option<LeaveOneOut>,
 }
@@ -72,10 +84,18 @@ impl Baseline {
                     .collect()
             },
         );
+        let floor = destroyed_floor(dataset, &classifier, DESTROYED_QUANTILE);
         Baseline {
             classifier,
+            floor,
             leave_one_out: None,
         }
+    }
+
+    /// [`Baseline::floor`] as the judge takes it: minus infinity (nothing is destroyed but an
+    /// empty glyph) when there is none.
+    pub fn judging_floor(&self) -> f32 {
+        self.floor.map_or(f32::NEG_INFINITY, |floor| floor.below)
     }
 
     /// The leave-one-out predictions, once measured for every glyph of `dataset`.
@@ -118,6 +138,58 @@ impl Baseline {
         }
         confusions
     }
+}
+
+/// The score below which a glyph matches no class well, measured on the untransformed glyphs
+/// the classifier reads correctly, each scored exactly with itself left out of its own template
+/// as the baseline reads it: the lower of the `quantile` of their own-class scores (real glyphs
+/// almost never match their own class worse) and the median of their best other-class scores
+/// (how well a glyph matches a class it is not). A glyph below both matches its best class no
+/// better than glyphs typically match a wrong one, and worse than nearly every real glyph
+/// matches its own. Fonts rendered alike score their own class near 1, so the first alone would
+/// call any resampled glyph destroyed; handwriting scores lower and the first decides.
+/// Measured on up to [`FLOOR_SAMPLES`] glyphs spread evenly over the dataset; `None` when none
+/// is read correctly.
+pub fn destroyed_floor(
+    dataset: &Dataset,
+    classifier: &TemplateClassifier,
+    quantile: f64,
+) -> Option<DestroyedFloor> {
+    let n = dataset.glyphs.len();
+    let chosen: Vec<usize> = (0..n).step_by(n.div_ceil(FLOOR_SAMPLES).max(1)).collect();
+    let (mut own, mut rival): (Vec<f32>, Vec<f32>) = chosen
+        .par_iter()
+        .filter_map(|&index| {
+            let glyph = &dataset.glyphs[index];
+            let features = normalize(&glyph.image)?.features();
+            let scores = classifier.leave_one_out_scores(index, 1.0, &features);
+            let own = scores.get(glyph.label).copied()?;
+            let rival = scores
+                .iter()
+                .enumerate()
+                .filter(|&(class, _)| class != glyph.label)
+                .map(|(_, &score)| score)
+                .fold(f32::NEG_INFINITY, f32::max);
+            let correct = predict(&scores) == Some(glyph.label);
+            (correct && own.is_finite() && rival.is_finite()).then_some((own, rival))
+        })
+        .unzip();
+    let own_low = quantile_of(&mut own, quantile)?;
+    let rival_median = quantile_of(&mut rival, 0.5)?;
+    Some(DestroyedFloor {
+        below: own_low.min(rival_median),
+        own_low,
+        rival_median,
+    })
+}
+
+/// The value at rank ⌊`quantile` × n⌋ of `values` in ascending order; `None` for none.
+fn quantile_of(values: &mut [f32], quantile: f64) -> Option<f32> {
+    values.sort_by(f32::total_cmp);
+    let rank = (quantile.clamp(0.0, 1.0) * values.len() as f64).floor() as usize;
+    values
+        .get(rank.min(values.len().saturating_sub(1)))
+        .copied()
 }
 
 /// Classifies a chunk of glyphs leave-one-out: per glyph, whether it has ink and the class it

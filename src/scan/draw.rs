@@ -35,6 +35,7 @@ pub fn measure(
     measure_with(
         dataset,
         &baseline.classifier,
+        baseline.judging_floor(),
         baseline.predictions(dataset),
         transforms,
         config,
@@ -43,12 +44,14 @@ pub fn measure(
     .0
 }
 
-/// [`measure`] with the leave-one-out predictions `known`, or without: then each chunk of
-/// images is classified leave-one-out first (the original's canonical form then serves the
-/// square symmetries too), and the predictions come back with whether each glyph has ink.
+/// [`measure`] with the destroyed `floor` and the leave-one-out predictions `known`, or without
+/// them: then each chunk of images is classified leave-one-out first (the original's canonical
+/// form then serves the square symmetries too), and the predictions come back with whether
+/// each glyph has ink.
 pub(super) fn measure_with(
     dataset: &Dataset,
     classifier: &TemplateClassifier,
+    floor: f32,
     known: Option<&[Option<usize>]>,
     transforms: &[&dyn Augment],
     config: &ScanConfig,
@@ -95,7 +98,7 @@ pub(super) fn measure_with(
                 };
                 let mut local = empty();
                 for (t, query, outcome) in
-                    transform_glyphs(dataset, classifier, &images, &plan, config, batch)
+                    transform_glyphs(dataset, classifier, floor, &images, &plan, config, batch)
                 {
                     local[t][query.label].record(outcome);
                 }
@@ -323,11 +326,12 @@ pub(super) fn overlap(features: &[f32], batch: &GlyphBatch, row: Option<usize>) 
 pub(super) const IMAGES_PER_BATCH: usize = 8;
 
 /// Applies every transformation (every draw) to each of `indices`, scores all the transformed
-/// glyphs together and judges each against its true class: per transformed glyph, the index
-/// of its transformation, its query and its outcome.
+/// glyphs together and judges each against its true class (destroyed below `floor`): per
+/// transformed glyph, the index of its transformation, its query and its outcome.
 fn transform_glyphs(
     dataset: &Dataset,
     classifier: &TemplateClassifier,
+    floor: f32,
     images: &[(usize, Option<&[f32]>)],
     plan: &DrawPlan,
     config: &ScanConfig,
@@ -358,7 +362,7 @@ fn transform_glyphs(
             }
         }
     }
-    let outcomes = classifier.judge_batch(batch, &queries, config.margin);
+    let outcomes = classifier.judge_batch(batch, &queries, config.margin, floor);
     which
         .into_iter()
         .zip(queries)

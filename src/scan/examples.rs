@@ -30,7 +30,7 @@ impl Scan<'_> {
                 .pairs
                 .iter()
                 .take(pairs_per_transform)
-                .filter_map(|p| Some((class_index(&p.from)?, class_index(&p.to)?)))
+                .filter_map(|p| Some((class_index(&p.from)?, class_index(p.to.as_deref()?)?)))
                 .collect();
             let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
                 .into_par_iter()
@@ -63,10 +63,12 @@ impl Scan<'_> {
                                 overlap: overlap(&original_features, &batch, row),
                                 label: glyph.label,
                             };
-                            let outcome =
-                                baseline
-                                    .classifier
-                                    .judge_batch(&batch, &[query], config.margin);
+                            let outcome = baseline.classifier.judge_batch(
+                                &batch,
+                                &[query],
+                                config.margin,
+                                baseline.judging_floor(),
+                            );
                             let Some(&Outcome::Changed { to }) = outcome.first() else {
                                 return None;
                             };

@@ -17,7 +17,7 @@ mod examples;
 mod summary;
 mod tally;
 
-pub use baseline::{Baseline, LeaveOneOut};
+pub use baseline::{destroyed_floor, Baseline, LeaveOneOut, DESTROYED_QUANTILE};
 pub use draw::measure;
 pub use summary::{classifier_summary, dataset_summary, transform_report};
 pub use tally::{discount_baseline_confusions, Tally};
@@ -37,6 +37,20 @@ pub struct ScanConfig {
     pub margin: f32,
     /// Template classifier settings.
     pub classifier: ClassifierOptions,
+    /// The control: a transformation no reader would call label-changing, scanned beside the
+    /// others so that the report shows the judge's own noise ([`Report::control`]); `None`
+    /// leaves it out. It never counts toward a verdict.
+    pub control: Option<Transform>,
+}
+
+/// The spec of the default control: a jitter of a pixel or so and a degree or two, which no
+/// reader would call a change of label, and which resamples every glyph, as the
+/// transformations it is compared with do.
+pub const CONTROL_SPEC: &str = "affine:rotate=-2..2,translate=-0.04..0.04";
+
+/// The default control, [`CONTROL_SPEC`].
+pub fn default_control() -> Option<Transform> {
+    CONTROL_SPEC.parse().ok()
 }
 
 impl Default for ScanConfig {
@@ -48,6 +62,7 @@ impl Default for ScanConfig {
             thresholds: Thresholds::default(),
             margin: 0.03,
             classifier: ClassifierOptions::default(),
+            control: default_control(),
         }
     }
 }
@@ -92,11 +107,18 @@ impl<'a> Scan<'a> {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Scan<'a> {
         let entries = entries(config, pipeline);
-        let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
+        // The control is drawn after every reported transformation, so that adding it changes
+        // none of their draws.
+        let control = config
+            .control
+            .as_ref()
+            .map(|c| (c.to_string(), c as &dyn Augment));
+        let augments: Vec<&dyn Augment> = entries.iter().chain(&control).map(|(_, a)| *a).collect();
         let known = baseline.predictions(dataset);
         let (mut tallies, has_ink, predicted) = draw::measure_with(
             dataset,
             &baseline.classifier,
+            baseline.judging_floor(),
             known,
             &augments,
             config,
@@ -109,13 +131,17 @@ impl<'a> Scan<'a> {
         for per_class in &mut tallies {
             discount_baseline_confusions(per_class, &confusion_rates);
         }
+        let report_of = |label: &str, per_class: &[Tally]| {
+            transform_report(label, per_class, &dataset.classes, &config.thresholds)
+        };
         let transforms = entries
             .iter()
             .zip(&tallies)
-            .map(|((label, _), per_class)| {
-                transform_report(label, per_class, &dataset.classes, &config.thresholds)
-            })
+            .map(|((label, _), per_class)| report_of(label, per_class))
             .collect();
+        let control = control
+            .zip(tallies.get(entries.len()))
+            .map(|((label, _), per_class)| report_of(&label, per_class));
         let mut report = Report {
             header: Header::new(config.seed),
             draws: config.draws,
@@ -124,6 +150,7 @@ impl<'a> Scan<'a> {
             classifier: classifier_summary(dataset, &baseline, config.margin),
             pipeline: None,
             transforms,
+            control,
         };
         if let Some(pipeline) = pipeline {
             report.pipeline = Some(summary::pipeline_summary(dataset, pipeline, &report));

@@ -62,7 +62,16 @@ pub fn classifier_summary(
             .enumerate()
             .map(|(c, label)| (label.clone(), rate(correct[c], counts[c])))
             .collect(),
-        confusions: sorted_pairs(&baseline.confusions(dataset), classes, &counts),
+        confusions: sorted_pairs(
+            &baseline
+                .confusions(dataset)
+                .into_iter()
+                .map(|((from, to), count)| ((from, Some(to)), count))
+                .collect(),
+            classes,
+            &counts,
+        ),
+        destroyed: baseline.floor,
     }
 }
 
@@ -77,14 +86,17 @@ pub fn transform_report(
         .iter()
         .zip(classes)
         .map(|(tally, label)| {
-            let change_rate = rate(tally.changed, tally.samples);
+            let loss_rate = tally.loss_rate();
             ClassReport {
                 label: label.clone(),
                 samples: tally.samples,
                 changed: tally.changed,
+                destroyed: tally.destroyed,
                 uncertain: tally.uncertain,
-                change_rate,
-                verdict: thresholds.verdict(change_rate),
+                change_rate: tally.change_rate(),
+                destroyed_rate: rate(tally.destroyed, tally.samples),
+                loss_rate,
+                verdict: thresholds.verdict(loss_rate),
                 targets: tally
                     .targets
                     .iter()
@@ -96,12 +108,16 @@ pub fn transform_report(
     let mut pair_counts = BTreeMap::new();
     for (from, tally) in tallies.iter().enumerate() {
         for (&to, &count) in &tally.targets {
-            pair_counts.insert((from, to), count);
+            pair_counts.insert((from, Some(to)), count);
+        }
+        if tally.destroyed > 0 {
+            pair_counts.insert((from, None), tally.destroyed);
         }
     }
     let samples_per_class: Vec<usize> = tallies.iter().map(|t| t.samples).collect();
     let samples = samples_per_class.iter().sum();
     let changed = tallies.iter().map(|t| t.changed).sum();
+    let destroyed = tallies.iter().map(|t| t.destroyed).sum();
     let verdict = class_reports
         .iter()
         .map(|c| c.verdict)
@@ -111,27 +127,31 @@ pub fn transform_report(
         spec: spec.to_string(),
         samples,
         changed,
+        destroyed,
         uncertain: tallies.iter().map(|t| t.uncertain).sum(),
         change_rate: rate(changed, samples),
+        destroyed_rate: rate(destroyed, samples),
+        loss_rate: rate(changed + destroyed, samples),
         verdict,
         classes: class_reports,
         pairs: sorted_pairs(&pair_counts, classes, &samples_per_class),
     }
 }
 
-/// From→to counts as pairs, most frequent first, then by class order.
+/// From→to counts as pairs (to `None`: destroyed), most frequent first, then by class order
+/// (a class's destroyed samples before its changes).
 fn sorted_pairs(
-    counts: &BTreeMap<(usize, usize), usize>,
+    counts: &BTreeMap<(usize, Option<usize>), usize>,
     classes: &[String],
     samples: &[usize],
 ) -> Vec<Pair> {
-    let mut pairs: Vec<(&(usize, usize), &usize)> = counts.iter().collect();
+    let mut pairs: Vec<(&(usize, Option<usize>), &usize)> = counts.iter().collect();
     pairs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     pairs
         .into_iter()
         .map(|(&(from, to), &count)| Pair {
             from: classes[from].clone(),
-            to: classes[to].clone(),
+            to: to.map(|to| classes[to].clone()),
             count,
             rate: rate(count, samples[from]),
         })
@@ -180,7 +200,7 @@ pub(super) fn pipeline_summary(
                 .map(|component| {
                     (
                         component,
-                        report.transforms[component.transform].classes[c].change_rate,
+                        report.transforms[component.transform].classes[c].loss_rate,
                     )
                 })
                 .filter(|(_, rate)| *rate > 0.0)
@@ -190,7 +210,7 @@ pub(super) fn pipeline_summary(
                     class.label.clone(),
                     Blame {
                         component: component.path.clone(),
-                        change_rate: rate,
+                        loss_rate: rate,
                     },
                 );
             }

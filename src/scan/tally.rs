@@ -5,15 +5,18 @@ use std::collections::BTreeMap;
 
 use crate::classify::Outcome;
 
-/// What a transformation did to one class: judged samples, changes by target class, and the
-/// samples the classifier could not call.
+/// What a transformation did to one class: judged samples, changes by target class, the
+/// samples that read as no class at all, and the samples the classifier could not call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Transformed samples judged.
     pub samples: usize,
     /// Samples read as another class.
     pub changed: usize,
-    /// Samples too close to call, or left without ink.
+    /// Samples that read as no class (no class scores up to the destroyed floor), or were left
+    /// without ink: their label is lost without becoming another.
+    pub destroyed: usize,
+    /// Samples too close to call.
     pub uncertain: usize,
     /// Changed samples by the class they read as.
     pub targets: BTreeMap<usize, usize>,
@@ -24,6 +27,7 @@ impl Tally {
     pub fn merge(&mut self, other: &Tally) {
         self.samples += other.samples;
         self.changed += other.changed;
+        self.destroyed += other.destroyed;
         self.uncertain += other.uncertain;
         for (&to, &count) in &other.targets {
             *self.targets.entry(to).or_default() += count;
@@ -34,7 +38,8 @@ impl Tally {
         self.samples += 1;
         match outcome {
             Outcome::Kept => {}
-            Outcome::Uncertain { .. } | Outcome::Empty => self.uncertain += 1,
+            Outcome::Uncertain { .. } => self.uncertain += 1,
+            Outcome::Destroyed | Outcome::Empty => self.destroyed += 1,
             Outcome::Changed { to } => {
                 self.changed += 1;
                 *self.targets.entry(to).or_default() += 1;
@@ -45,6 +50,12 @@ impl Tally {
     /// `changed / samples`, 0 without samples.
     pub fn change_rate(&self) -> f64 {
         rate(self.changed, self.samples)
+    }
+
+    /// `(changed + destroyed) / samples`, 0 without samples: the share of samples whose label
+    /// did not survive, which verdicts are read from.
+    pub fn loss_rate(&self) -> f64 {
+        rate(self.changed + self.destroyed, self.samples)
     }
 }
 
@@ -85,17 +96,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn destroyed_and_empty_glyphs_lose_the_label_without_a_target() {
+        let mut tally = Tally::default();
+        for outcome in [
+            Outcome::Kept,
+            Outcome::Changed { to: 3 },
+            Outcome::Destroyed,
+            Outcome::Empty,
+            Outcome::Uncertain { to: 2 },
+        ] {
+            tally.record(outcome);
+        }
+        assert_eq!(
+            (
+                tally.samples,
+                tally.changed,
+                tally.destroyed,
+                tally.uncertain
+            ),
+            (5, 1, 2, 1)
+        );
+        assert_eq!(tally.targets, BTreeMap::from([(3, 1)]));
+        assert_eq!(tally.change_rate(), 0.2);
+        assert_eq!(tally.loss_rate(), 0.6);
+    }
+
+    #[test]
     fn changes_count_only_beyond_the_baseline_confusion_rate() {
         let mut tallies = vec![
             Tally {
                 samples: 20,
                 changed: 12,
+                destroyed: 0,
                 uncertain: 1,
                 targets: BTreeMap::from([(1, 10), (2, 2)]),
             },
             Tally {
                 samples: 10,
                 changed: 1,
+                destroyed: 0,
                 uncertain: 0,
                 targets: BTreeMap::from([(0, 1)]),
             },

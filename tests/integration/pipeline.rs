@@ -462,7 +462,7 @@ fn rotating_by_up_to_180_and_flipping_turns_6_into_9_and_b_into_p() {
             "class {class} is blamed on '{component}', not a component: {blame}"
         );
         assert!(
-            blame[class]["change_rate"].as_f64().unwrap_or(0.0) > 0.0,
+            blame[class]["loss_rate"].as_f64().unwrap_or(0.0) > 0.0,
             "{blame}"
         );
     }
