@@ -107,9 +107,12 @@ fn classification(c: &mut Criterion) {
         ),
         |b| {
             b.iter(|| {
-                baseline
-                    .classifier
-                    .judge_batch(black_box(&batch), &queries, 0.03)
+                baseline.classifier.judge_batch(
+                    black_box(&batch),
+                    &queries,
+                    0.03,
+                    baseline.judging_floor(),
+                )
             })
         },
     );

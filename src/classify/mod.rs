@@ -482,26 +482,26 @@ pub enum Outcome {
         /// The closest other class.
         to: usize,
     },
-    /// Another class (`to`) wins by more than the margin: the label changed.
+    /// Another class (`to`) wins by more than the margin and scores at least the floor: the
+    /// label changed.
     Changed {
         /// The class it now reads as.
         to: usize,
     },
-    /// No class, its own or another, scores as much as `floor`: the glyph reads as nothing
-    /// the dataset knows (a mirrored 3), so its label is lost without becoming another.
+    /// Another class wins by more than the margin, yet scores below `floor`: the glyph matches
+    /// no class well and reads as nothing the dataset knows (a mirrored 3 among digits), so
+    /// its label is lost without becoming another.
     Destroyed,
     /// The transformation left no ink to classify.
     Empty,
 }
 
-/// Judges class scores against the true label. The glyph is destroyed when its best score,
-/// whichever the class, is below `floor` (`f32::NEG_INFINITY` never destroys one); otherwise
-/// a change needs another class to beat the own class by more than `margin`, and within
-/// `margin` either way the sample is uncertain.
+/// Judges class scores against the true label: a change needs another class to beat the own
+/// class by more than `margin`, and is destroyed instead when that class scores below `floor`
+/// (`f32::NEG_INFINITY` destroys nothing); within `margin` either way the sample is uncertain.
+/// A glyph its own class still wins, or that is too close to call, is never destroyed: the
+/// floor judges only a claim that the glyph became another class.
 pub fn judge(scores: &[f32], label: usize, margin: f32, floor: f32) -> Outcome {
-    if max_of(scores) < floor {
-        return Outcome::Destroyed;
-    }
     let own = scores.get(label).copied().unwrap_or(f32::NEG_INFINITY);
     let rival = scores
         .iter()
@@ -509,6 +509,7 @@ pub fn judge(scores: &[f32], label: usize, margin: f32, floor: f32) -> Outcome {
         .filter(|&(class, _)| class != label)
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     match rival {
+        Some((_, &score)) if score > own + margin && score < floor => Outcome::Destroyed,
         Some((to, &score)) if score > own + margin => Outcome::Changed { to },
         Some((to, &score)) if score >= own - margin => Outcome::Uncertain { to },
         _ => Outcome::Kept,
@@ -553,17 +554,20 @@ mod tests {
     }
 
     #[test]
-    fn a_glyph_no_class_reaches_the_floor_is_destroyed_whoever_leads() {
+    fn a_change_into_a_class_matched_below_the_floor_is_destroyed() {
         // Below the floor, a clear rival is no change: the glyph is nothing the dataset knows.
         assert_eq!(judge(&[0.3, 0.55, 0.2], 0, 0.05, 0.6), Outcome::Destroyed);
-        assert_eq!(judge(&[0.59, 0.1], 0, 0.05, 0.6), Outcome::Destroyed);
-        // One class at the floor is enough to judge as before.
+        // A rival at the floor is a change, as before.
         assert_eq!(
             judge(&[0.3, 0.6, 0.2], 0, 0.05, 0.6),
             Outcome::Changed { to: 1 }
         );
-        assert_eq!(judge(&[0.6, 0.1], 0, 0.05, 0.6), Outcome::Kept);
-        assert_eq!(judge(&[], 0, 0.05, 0.6), Outcome::Destroyed);
+        // The own class winning, or a near tie, is judged as before however low the scores.
+        assert_eq!(judge(&[0.5, 0.1], 0, 0.05, 0.6), Outcome::Kept);
+        assert_eq!(
+            judge(&[0.5, 0.52], 0, 0.05, 0.6),
+            Outcome::Uncertain { to: 1 }
+        );
     }
 
     /// Pixels of a `side`×`side` glyph drawn by `ink`, as canonical values.
@@ -616,8 +620,8 @@ mod tests {
             .collect();
         let classifier =
             TemplateClassifier::build(&features, &labels, 3, &ClassifierOptions::default());
-        // A vertical bar judged as a beam has become another class; a diagonal cross, as
-        // far from every class, is destroyed; an empty frame has no ink.
+        // A vertical bar judged as a beam has become another class; a diagonal cross, far
+        // from every class, is destroyed; an empty frame has no ink.
         let cross = drawn(side, |x, y| x == y || x + y == side - 1);
         let mut batch = GlyphBatch::new();
         let bar_row = batch.push_pixels(&bar(1));
@@ -628,18 +632,23 @@ mod tests {
             overlap: 0.0,
             label,
         };
+        // The cross, labelled as the class it matches least: another class wins, poorly.
+        let scores = classifier.class_scores(batch.features(cross_row));
+        let floor = 0.6;
+        let best = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let least = (0..3)
+            .min_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+            .unwrap_or(0);
+        assert!(best < floor && best > scores[least] + 0.03, "{scores:?}");
         let queries = [
             query(bar_row, 1),
             query(bar_row, 0),
-            query(cross_row, 0),
+            query(cross_row, least),
             Query {
                 row: None,
                 ..query(0, 0)
             },
         ];
-        let floor = 0.6;
-        let scores = classifier.class_scores(batch.features(cross_row));
-        assert!(scores.iter().all(|&s| s < floor), "{scores:?}");
         assert_eq!(
             classifier.judge_batch(&batch, &queries, 0.03, floor),
             vec![
@@ -649,9 +658,12 @@ mod tests {
                 Outcome::Empty
             ]
         );
-        // Without a floor the cross is read as whichever class leads.
+        // Without a floor the cross is read as the class that leads.
         let judged = classifier.judge_batch(&batch, &queries[2..3], 0.03, f32::NEG_INFINITY);
-        assert_ne!(judged, vec![Outcome::Destroyed]);
+        assert!(
+            matches!(judged[..], [Outcome::Changed { .. }]),
+            "{judged:?}"
+        );
     }
 
     #[test]

@@ -44,19 +44,7 @@ pub(super) fn settled_kernel(
         let own_hi = max_of(highs.get(own.clone()).unwrap_or(&[]));
         (own_lo, own_hi, margin, floor)
     });
-    if let Some((own_lo, own_hi, _, floor)) = judging {
-        // Destroyed or not comes first, and only a proof either way settles it: every class
-        // below the floor, or some class certainly at or above it.
-        if top_hi.max(own_hi) < floor - SLACK {
-            return Some(Answer::Judged(Outcome::Destroyed));
-        }
-        let best_lo = own_lo.max(max_outside(lows, &own, &(0..0)));
-        if best_lo.is_nan() || best_lo < floor + SLACK {
-            return None;
-        }
-    }
-    let judging = judging.map(|(own_lo, own_hi, margin, _)| (own_lo, own_hi, margin));
-    if let Some((own_lo, _, margin)) = judging {
+    if let Some((own_lo, _, margin, _)) = judging {
         if top_hi < own_lo - margin - SLACK {
             // Kept, whichever the rival: every other class stays below own - margin.
             return Some(Answer::Judged(Outcome::Kept));
@@ -91,7 +79,7 @@ pub(super) fn settled_kernel(
         top_hi
     };
     let clear = best_lo > others_hi + SLACK;
-    let Some((own_lo, own_hi, margin)) = judging else {
+    let Some((own_lo, own_hi, margin, floor)) = judging else {
         return clear.then_some(Answer::Predicted(Some(leader)));
     };
     if !clear {
@@ -99,7 +87,13 @@ pub(super) fn settled_kernel(
     }
     let (rival, rival_lo, rival_hi) = (leader, best_lo, top_hi);
     if rival_lo > own_hi + margin + SLACK {
-        return Some(Answer::Judged(Outcome::Changed { to: rival }));
+        // The rival wins: a change when it reaches the floor, destroyed when it certainly
+        // does not, and for the exact scores to say when it might.
+        if rival_hi < floor - SLACK {
+            return Some(Answer::Judged(Outcome::Destroyed));
+        }
+        return (rival_lo >= floor + SLACK)
+            .then_some(Answer::Judged(Outcome::Changed { to: rival }));
     }
     if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
         return Some(Answer::Judged(Outcome::Uncertain { to: rival }));

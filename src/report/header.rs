@@ -143,8 +143,9 @@ pub struct ClassifierSummary {
     pub per_class_accuracy: BTreeMap<String, f64>,
     /// Which classes the classifier already mistakes for which at baseline.
     pub confusions: Vec<Pair>,
-    /// A transformed glyph whose best score, for any class, is below `destroyed.below` is
-    /// destroyed; `None` (no original read correctly) destroys only glyphs left without ink.
+    /// A transformed glyph that another class wins with a score below `destroyed.below` is
+    /// destroyed, not changed; `None` (no original read correctly) destroys only glyphs left
+    /// without ink.
     pub destroyed: Option<DestroyedFloor>,
 }
 

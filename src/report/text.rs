@@ -285,9 +285,9 @@ fn render_text(report: &Report) -> String {
 pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
     match classifier.destroyed {
         Some(floor) => format!(
-            "destroyed (→∅, read as no class): best class score below {:.3}, the lower of the \
-             correctly read originals' 1% lowest own-class score ({:.3}) and their median best \
-             other-class score ({:.3})",
+            "destroyed (→∅, read as no class): another class wins but scores below {:.3}, the \
+             lower of the correctly read originals' 1% lowest own-class score ({:.3}) and their \
+             median best other-class score ({:.3})",
             floor.below, floor.own_low, floor.rival_median
         ),
         None => "destroyed (→∅): only glyphs left without ink (no original was read correctly, \
@@ -509,6 +509,56 @@ mod tests {
                 ],
             }],
         }
+    }
+
+    #[test]
+    fn destroyed_samples_and_the_control_have_their_own_columns_and_row() {
+        let mut report = report();
+        let mirrored = {
+            let mut t = report.transforms[0].clone();
+            t.spec = "hflip".to_string();
+            t.pairs.insert(
+                0,
+                Pair {
+                    from: "9".into(),
+                    to: None,
+                    count: 7,
+                    rate: 0.7,
+                },
+            );
+            t.destroyed_rate = 0.25;
+            t
+        };
+        // A control as noisy as an unsafe transformation still sets no verdict.
+        let mut control = report.transforms[0].clone();
+        control.spec = "affine:rotate=-2..2".to_string();
+        report.transforms = vec![mirrored];
+        report.control = Some(control);
+        let safe = Report {
+            transforms: vec![],
+            ..report.clone()
+        };
+        assert_eq!(safe.worst_verdict(), Verdict::Safe);
+        let text = String::from_utf8(TextExporter.render(&report).unwrap()).unwrap();
+        assert!(text.contains("DESTROYED"), "{text}");
+        let row = text.lines().find(|l| l.starts_with("hflip")).unwrap();
+        assert!(
+            row.contains("25.0%") && row.contains("9→∅ 7/10, 6→9 10/10"),
+            "{row}"
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("affine:rotate=-2..2"))
+            .unwrap();
+        assert!(
+            lines[at - 1].starts_with("control (the judge's own noise"),
+            "{text}"
+        );
+        assert!(lines[at].contains("noise") && !lines[at].contains("UNSAFE"));
+        // The control is named in no verdict line.
+        assert!(!text.contains("affine:rotate=-2..2 is"), "{text}");
+        assert!(text.contains("best other-class score (0.750)"), "{text}");
     }
 
     #[test]

@@ -25,8 +25,8 @@ const FLOOR_SAMPLES: usize = 4096;
 pub struct Baseline {
     /// The classifier.
     pub classifier: TemplateClassifier,
-    /// A transformed glyph whose best class score is below `floor.below` is destroyed (see
-    /// [`destroyed_floor`]). `None` when no glyph was read correctly.
+    /// A transformed glyph that another class wins with a score below `floor.below` is
+    /// destroyed (see [`destroyed_floor`]). `None` when no glyph was read correctly.
     pub floor: Option<DestroyedFloor>,
     /// The leave-one-out reading of every glyph; `None` until measured.
     pub leave_one_out: Option<LeaveOneOut>,
@@ -147,7 +147,7 @@ impl Baseline {
 /// (how well a glyph matches a class it is not). A glyph below both matches its best class no
 /// better than glyphs typically match a wrong one, and worse than nearly every real glyph
 /// matches its own. Fonts rendered alike score their own class near 1, so the first alone would
-/// call any resampled glyph destroyed; handwriting scores lower and the first decides.
+/// call nearly every change destroyed; handwriting scores lower and there the first decides.
 /// Measured on up to [`FLOOR_SAMPLES`] glyphs spread evenly over the dataset; `None` when none
 /// is read correctly.
 pub fn destroyed_floor(

@@ -18,7 +18,8 @@ fn load(path: &Path) -> Dataset {
 
 /// Every glyph of `probe` under each transformation, judged both ways against the templates of
 /// `baseline` (`leave_one_out`: the probe is the dataset the templates came from).
-fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize, usize) {
+/// Returns how many outcomes were compared, and how many of them were changes and destructions.
+fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize, usize, usize) {
     let specs = [
         "rotate:0",
         "rotate:-10..10",
@@ -28,7 +29,7 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
         "crop:left=0.5",
         "scale:0.6..1.4",
     ];
-    let (mut compared, mut changed) = (0, 0);
+    let (mut compared, mut changed, mut destroyed) = (0, 0, 0);
     for (t, spec) in specs.iter().enumerate() {
         let transform: Transform = match spec.parse() {
             Ok(transform) => transform,
@@ -69,17 +70,26 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
             products.len(),
             batch.len() * baseline.classifier.template_count()
         );
-        // Margins that make every outcome common somewhere: none, the default, a wide one.
-        for margin in [0.0, 0.03, 0.15] {
-            let fast = baseline.classifier.judge_batch(&batch, &queries, margin);
+        // Margins that make every outcome common somewhere: none, the default, a wide one; and
+        // destroyed floors: none, the dataset's own, and one so high that most glyphs fall
+        // near it, where brackets cannot decide and exact scores must.
+        let floors = [f32::NEG_INFINITY, baseline.judging_floor(), 0.95];
+        for (margin, floor) in [0.0, 0.03, 0.15]
+            .into_iter()
+            .flat_map(|m| floors.map(|f| (m, f)))
+        {
+            let fast = baseline
+                .classifier
+                .judge_batch(&batch, &queries, margin, floor);
             for ((query, scores), outcome) in queries.iter().zip(&expected).zip(&fast) {
                 assert_eq!(
                     *outcome,
-                    judge(scores, query.label, margin),
-                    "{spec}, margin {margin}"
+                    judge(scores, query.label, margin, floor),
+                    "{spec}, margin {margin}, floor {floor}"
                 );
                 compared += 1;
                 changed += usize::from(matches!(outcome, Outcome::Changed { .. }));
+                destroyed += usize::from(*outcome == Outcome::Destroyed);
             }
         }
         let predicted = baseline.classifier.predict_batch(&batch, &queries);
@@ -87,15 +97,18 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
             assert_eq!(prediction, predict(scores), "{spec}");
         }
     }
-    (compared, changed)
+    (compared, changed, destroyed)
 }
 
 #[test]
 fn judging_in_eight_bits_first_changes_no_outcome_on_the_fixtures() {
     let dataset = load(Path::new("fixtures/glyphs"));
     let baseline = Baseline::build(&dataset, &ClassifierOptions::default());
-    let (compared, changed) = compare(&baseline, &dataset, true);
-    assert!(compared > 10_000 && changed > 1_000, "{compared} {changed}");
+    let (compared, changed, destroyed) = compare(&baseline, &dataset, true);
+    assert!(
+        compared > 10_000 && changed > 1_000 && destroyed > 1_000,
+        "{compared} {changed} {destroyed}"
+    );
 }
 
 #[test]
@@ -143,8 +156,11 @@ fn judging_in_eight_bits_first_changes_no_outcome_on_unseen_fonts() {
     });
     probe.classes = dataset.classes.clone();
     let relabelled = probe;
-    let (compared, changed) = compare(&baseline, &relabelled, false);
-    assert!(compared > 1_000 && changed > 50, "{compared} {changed}");
+    let (compared, changed, destroyed) = compare(&baseline, &relabelled, false);
+    assert!(
+        compared > 1_000 && changed > 50 && destroyed > 50,
+        "{compared} {changed} {destroyed}"
+    );
 }
 
 #[test]

@@ -62,7 +62,7 @@ fn assert_flags(transform: &Value, from: &str, to: &str) {
 #[test]
 fn the_report_follows_the_schema() {
     let report = glyphs();
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["tool"]["name"], "augsafe");
     assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(report["seed"], 42);
@@ -87,22 +87,149 @@ fn the_report_follows_the_schema() {
             "spec",
             "samples",
             "changed",
+            "destroyed",
             "uncertain",
             "change_rate",
+            "destroyed_rate",
+            "loss_rate",
             "verdict",
             "classes",
             "pairs",
         ] {
             assert!(!t[key].is_null(), "{key} missing in {}", t["spec"]);
         }
-        let changed: u64 = t["classes"]
-            .as_array()
-            .expect("classes")
-            .iter()
-            .map(|c| c["changed"].as_u64().unwrap_or(0))
-            .sum();
-        assert_eq!(Some(changed), t["changed"].as_u64());
+        for key in ["changed", "destroyed"] {
+            let sum: u64 = t["classes"]
+                .as_array()
+                .expect("classes")
+                .iter()
+                .map(|c| c[key].as_u64().unwrap_or(0))
+                .sum();
+            assert_eq!(Some(sum), t[key].as_u64(), "{key} of {}", t["spec"]);
+        }
+        // The verdict is read from changed and destroyed together.
+        for c in t["classes"].as_array().expect("classes") {
+            let samples = c["samples"].as_f64().unwrap_or(0.0).max(1.0);
+            let lost =
+                c["changed"].as_f64().unwrap_or(0.0) + c["destroyed"].as_f64().unwrap_or(0.0);
+            let loss_rate = c["loss_rate"].as_f64().unwrap_or(-1.0);
+            assert!((loss_rate - lost / samples).abs() < 1e-12, "{c}");
+        }
     }
+    let floor = &report["classifier"]["destroyed"];
+    let below = floor["below"].as_f64().unwrap_or(0.0);
+    assert!(below > 0.5 && below < 1.0, "{floor}");
+    assert_eq!(
+        floor["own_low"]
+            .as_f64()
+            .unwrap_or(0.0)
+            .min(floor["rival_median"].as_f64().unwrap_or(0.0)),
+        below
+    );
+}
+
+/// One scan of the digit fixtures under the mirror and the half turn, with the reports the
+/// binary writes in every format: (JSON, terminal table, Markdown, HTML).
+fn mirrored_digits() -> &'static (Value, String, String, String) {
+    static REPORTS: OnceLock<(Value, String, String, String)> = OnceLock::new();
+    REPORTS.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (json, markdown, html) = (
+            dir.path().join("r.json"),
+            dir.path().join("r.md"),
+            dir.path().join("r.html"),
+        );
+        let output = augsafe()
+            .args(["scan", "fixtures/digits", "-t", "hflip", "-t", "rotate:180"])
+            .arg("--json")
+            .arg(&json)
+            .arg("--markdown")
+            .arg(&markdown)
+            .arg("--html")
+            .arg(&html)
+            .output()
+            .expect("augsafe runs");
+        assert!(output.status.success());
+        let read = |path: &Path| std::fs::read_to_string(path).expect("report written");
+        (
+            serde_json::from_str(&read(&json)).expect("json"),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            read(&markdown),
+            read(&html),
+        )
+    })
+}
+
+#[test]
+fn a_mirrored_or_upturned_3_reads_as_no_digit_not_as_another() {
+    let (report, table, markdown, html) = mirrored_digits();
+    for spec in ["hflip", "rotate:180"] {
+        let t = transform(report, spec);
+        let three = class(t, "3");
+        // Every mirrored 3 is destroyed: none is claimed as another digit.
+        assert_eq!(three["destroyed"], three["samples"], "{spec}: {three}");
+        assert_eq!(three["changed"], 0, "{spec}: {three}");
+        assert_eq!(three["targets"], serde_json::json!({}), "{spec}: {three}");
+        assert_eq!(three["verdict"], "unsafe", "{spec}: {three}");
+        let pair = t["pairs"]
+            .as_array()
+            .and_then(|pairs| pairs.iter().find(|p| p["from"] == "3"))
+            .unwrap_or_else(|| panic!("{spec}: no pair from 3"));
+        assert!(pair["to"].is_null(), "{spec}: {pair}");
+        assert_eq!(pair["count"], three["samples"], "{spec}: {pair}");
+    }
+    // A 7 upside down is no digit either; a 6 upside down still is a 9.
+    let upturned = transform(report, "rotate:180");
+    assert_eq!(
+        class(upturned, "7")["destroyed"],
+        class(upturned, "7")["samples"]
+    );
+    assert_flags(upturned, "6", "9");
+    assert_eq!(class(upturned, "6")["destroyed"], 0);
+    // Every format writes the loss as →∅, beside the changes.
+    assert!(
+        table.contains("3→∅ 18/18") && table.contains("6→9 18/18"),
+        "{table}"
+    );
+    assert!(table.contains("DESTROYED"), "{table}");
+    assert!(
+        table.contains("destroyed (→∅, read as no class)"),
+        "{table}"
+    );
+    assert!(
+        markdown.contains("3→∅ 18/18") && markdown.contains("| Destroyed |"),
+        "{markdown}"
+    );
+    assert!(html.contains("3→∅ 18/18") && html.contains("<th>Destroyed</th>"));
+}
+
+#[test]
+fn every_scan_reports_the_judges_noise_on_a_control_apart_from_the_verdicts() {
+    let (report, table, markdown, html) = mirrored_digits();
+    let control = &report["control"];
+    assert_eq!(control["spec"], augsafe::scan::CONTROL_SPEC);
+    // Every recognised original, drawn five times: it resamples, it is random.
+    assert_eq!(control["samples"], 5 * 180);
+    for key in ["change_rate", "destroyed_rate"] {
+        let rate = control[key].as_f64().unwrap_or(1.0);
+        assert!((0.0..0.02).contains(&rate), "{key} {rate}: {control}");
+    }
+    // It is no transformation of the user's: not among them, and not in the verdicts.
+    let specs: Vec<&Value> = report["transforms"]
+        .as_array()
+        .expect("transforms")
+        .iter()
+        .map(|t| &t["spec"])
+        .collect();
+    assert_eq!(specs, ["hflip", "rotate:180"]);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(augsafe::scan::CONTROL_SPEC))
+        .unwrap_or_else(|| panic!("no control row:\n{table}"));
+    assert!(row.contains("noise"), "{row}");
+    assert!(table.contains("control (the judge's own noise"), "{table}");
+    assert!(markdown.contains("*control: judge's noise*"), "{markdown}");
+    assert!(html.contains("id=\"control\""));
 }
 
 #[test]
