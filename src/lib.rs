@@ -9,9 +9,11 @@
 //! and its leave-one-out baseline is measured. Then each [`Transform`] (rotations, flips, crops
 //! and pipelines of them, parsed from specs such as `rotate:180` or `crop:left=0.6`) is applied
 //! to every correctly recognised original, random ones several times from seeded generators,
-//! and every transformed glyph that another class clearly wins is counted as changed. A
-//! [`Scan`] keeps the result, a [`Report`]: per transformation and class the change rate, a
-//! verdict and the from→to pairs, which the exporters in [`report`] write as a terminal table,
+//! and every transformed glyph that another class clearly wins is counted as changed, or as
+//! destroyed (`3→∅`) when even that class matches it worse than the dataset's own glyphs
+//! match a wrong one. A control transformation that no reader calls a change measures the
+//! judge's own noise. A [`Scan`] keeps the result, a [`Report`]: per transformation and class
+//! the change and destroyed rates, a verdict and the from→to pairs, which the exporters in [`report`] write as a terminal table,
 //! JSON, Markdown or a self-contained HTML page with example strips that the scan draws again
 //! exactly as it counted them.
 //!
@@ -39,7 +41,10 @@
 //! let report = scan(&dataset, &config, &|_done| {});
 //! let upside_down = &report.transforms[0];
 //! assert_eq!(upside_down.verdict, Verdict::Unsafe);
-//! assert!(upside_down.pairs.iter().any(|p| p.from == "6" && p.to == "9"));
+//! assert!(upside_down.pairs.iter().any(|p| p.from == "6" && p.target() == "9"));
+//! // A 7 upside down is no digit at all.
+//! assert!(upside_down.pairs.iter().any(|p| p.from == "7" && p.to.is_none()));
+//! assert!(report.control.is_some());
 //! assert_eq!(report.transforms[1].verdict, Verdict::Safe);
 //! # Ok(())
 //! # }

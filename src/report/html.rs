@@ -156,7 +156,9 @@ impl HtmlExporter {
                                     td { (top_pairs(transform, 4).join(", ")) }
                                 }
                             }
-                            @if let Some(control) = &report.control {
+                        }
+                        @if let Some(control) = &report.control {
+                            tfoot {
                                 tr.control id="control" {
                                     td { code { (control.spec) } }
                                     td { "control: the judge's noise" }
