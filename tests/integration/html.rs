@@ -218,9 +218,11 @@ fn the_markdown_renders_as_tables() {
         .map(Vec::len)
         .unwrap_or(0);
     assert!(out.markdown.contains("| `rotate:180` | **unsafe** |"));
+    // A row per transformation, the control's, and the skipped files'.
+    assert!(out.markdown.contains("| *control: judge's noise* |"));
     assert_eq!(
         out.markdown.matches("\n| `").count(),
-        transforms + 4,
+        transforms + 1 + 4,
         "{}",
         out.markdown
     );

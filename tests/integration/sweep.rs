@@ -77,12 +77,14 @@ fn rotation_is_safe_for_digits_well_below_90_degrees_and_flags_6_and_9_beyond() 
         .expect("classes")
         .iter()
         .filter(|s| {
-            s["changed"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|n| n.as_u64() > Some(0)))
+            ["changed", "destroyed"].iter().any(|key| {
+                s[key]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|n| n.as_u64() > Some(0)))
+            })
         })
         .count();
-    // One line per class that changes anywhere, and one for the whole dataset.
+    // One line per class that changes or is destroyed anywhere, and one for the whole dataset.
     assert_eq!(svg.matches("<polyline").count(), changing + 1);
     assert!(svg.contains("<title>6</title>") && svg.contains("<title>9</title>"));
 }
