@@ -36,6 +36,8 @@ pub struct Flagged {
     pub change_rate: f64,
     /// The loss rate there (changed and destroyed), which flagged it.
     pub loss_rate: f64,
+    /// The destroyed rate there.
+    pub destroyed_rate: f64,
     /// The class most of its changed samples read as (none for `all`).
     pub to: Option<String>,
 }
@@ -79,15 +81,22 @@ impl SweepReport {
 }
 
 impl SweepSeries {
-    /// Where the series first leaves "safe", in words: `at 20: 35% 1→7`, or `never`.
+    /// Where the series first leaves "safe", in words: `at 20: 35% 1→7` (`3→∅` where most of
+    /// the loss is destroyed), or `never`.
     pub fn flagged_text(&self) -> String {
         match &self.first_flagged {
             None => "never".to_string(),
             Some(f) => {
-                let to =
-                    f.to.as_ref()
-                        .map(|to| format!(" {}→{to}", self.label))
-                        .unwrap_or_default();
+                // What most of the lost samples became: a class, or nothing (→∅).
+                let destroyed = f.destroyed_rate > f.change_rate && self.label != "all";
+                let to = if destroyed {
+                    Some(super::DESTROYED_MARK)
+                } else {
+                    f.to.as_deref()
+                };
+                let to = to
+                    .map(|to| format!(" {}→{to}", self.label))
+                    .unwrap_or_default();
                 format!("at {}: {:.0}%{to}", f.value, f.loss_rate * 100.0)
             }
         }
@@ -130,5 +139,28 @@ mod tests {
     #[test]
     fn sparklines_show_zero_apart_from_small_rates() {
         assert_eq!(sparkline(&[0.0, 0.01, 0.5, 1.0]), "·▁▄█");
+    }
+
+    #[test]
+    fn a_class_mostly_destroyed_where_first_flagged_reads_as_going_to_nothing() {
+        let flagged = |change_rate: f64, destroyed_rate: f64| SweepSeries {
+            label: "3".to_string(),
+            samples: vec![10],
+            changed: vec![0],
+            change_rate: vec![change_rate],
+            destroyed: vec![0],
+            loss_rate: vec![change_rate + destroyed_rate],
+            verdicts: vec![Verdict::Caution],
+            safe_range: [0.0, 0.0],
+            first_flagged: Some(Flagged {
+                value: 25.0,
+                change_rate,
+                loss_rate: change_rate + destroyed_rate,
+                destroyed_rate,
+                to: Some("8".to_string()),
+            }),
+        };
+        assert_eq!(flagged(0.1, 0.2).flagged_text(), "at 25: 30% 3→∅");
+        assert_eq!(flagged(0.2, 0.1).flagged_text(), "at 25: 30% 3→8");
     }
 }
