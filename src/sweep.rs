@@ -7,8 +7,8 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::report::{Flagged, Header, SweepReport, SweepSeries, Thresholds, Verdict};
 use crate::scan::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, measure, Baseline,
-    ScanConfig, Tally,
+    classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
+    Baseline, ScanConfig, Tally,
 };
 use crate::transform::{Augment, Transform};
 
@@ -174,6 +174,20 @@ pub fn sweep(
         discount_baseline_confusions(&mut per_class, &confusion_rates);
         grid.push(per_class);
     }
+    // The judge's own noise, as a scan reports it: not part of any series or safe range.
+    let mut control = None;
+    if let Some(transform) = &config.control {
+        let augments = [transform as &dyn Augment];
+        let mut measured = measure(dataset, &baseline, &augments, config, &|_| {});
+        let mut per_class = measured.pop().unwrap_or_default();
+        discount_baseline_confusions(&mut per_class, &confusion_rates);
+        control = Some(transform_report(
+            &transform.to_string(),
+            &per_class,
+            &dataset.classes,
+            &config.thresholds,
+        ));
+    }
 
     let identity = op.identity();
     let thresholds = config.thresholds;
@@ -244,6 +258,7 @@ pub fn sweep(
         overall,
         safe_spec,
         classes: class_series,
+        control,
     })
 }
 

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
-use super::text::{destroyed_line, top_pairs};
+use super::text::{control_line, destroyed_line, top_pairs};
 use super::Example;
 use super::{percent, sparkline, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
@@ -324,6 +324,9 @@ impl Exporter<SweepReport> for HtmlExporter {
                     }
                     @if changing.len() < report.classes.len() {
                         p.meta { (report.classes.len() - changing.len()) " classes never change." }
+                    }
+                    @if let Some(control) = &report.control {
+                        p.meta id="control" { (control_line(control)) "." }
                     }
                 }
             }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{destroyed_line, top_pairs};
+use super::text::{control_line, destroyed_line, top_pairs};
 use super::{percent, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
 
@@ -184,6 +184,9 @@ impl Exporter<SweepReport> for MarkdownExporter {
                 series.safe_range[1],
                 cell(&series.flagged_text())
             );
+        }
+        if let Some(control) = &report.control {
+            let _ = writeln!(out, "\n{}.", cell(&control_line(control)));
         }
         Ok(out.into_bytes())
     }

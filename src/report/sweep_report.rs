@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::header::{ClassifierSummary, DatasetSummary, Header, Thresholds, Verdict};
+use super::TransformReport;
 
 /// One class's (or the whole dataset's) change rate along the sweep.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -68,6 +69,10 @@ pub struct SweepReport {
     pub safe_spec: String,
     /// Every class, in dataset order.
     pub classes: Vec<SweepSeries>,
+    /// The control transformation, judged as a scan judges it: the judge's own noise, in no
+    /// series and no safe range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<TransformReport>,
 }
 
 impl SweepReport {

@@ -296,6 +296,17 @@ pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
     }
 }
 
+/// The control on one line, as the sweep reports show it: the judge's own noise.
+pub fn control_line(control: &TransformReport) -> String {
+    format!(
+        "control (the judge's own noise, never a verdict): {}: changed {}, destroyed {}, uncertain {}",
+        control.spec,
+        percent(control.change_rate),
+        percent(control.destroyed_rate),
+        percent(control.uncertain_rate())
+    )
+}
+
 /// The short classifier line of the sweep and recommendation tables.
 fn classifier_line(classifier: &ClassifierSummary) -> String {
     format!(
@@ -353,6 +364,9 @@ fn render_sweep(report: &SweepReport) -> String {
         let _ = writeln!(out, "({unchanged} classes never change)");
     }
     let _ = writeln!(out, "\nsafe for the whole dataset: {}", report.safe_spec);
+    if let Some(control) = &report.control {
+        let _ = writeln!(out, "{}", control_line(control));
+    }
     out
 }
 

@@ -69,6 +69,21 @@ fn rotation_is_safe_for_digits_well_below_90_degrees_and_flags_6_and_9_beyond() 
         )),
         "{table}"
     );
+    // The judge's own noise, as a scan reports it, beside the series and in none of them.
+    let control = &report["control"];
+    assert_eq!(control["spec"], augsafe::scan::CONTROL_SPEC);
+    assert_eq!(control["samples"], 5 * 180);
+    assert!(
+        control["loss_rate"].as_f64().unwrap_or(1.0) < 0.02,
+        "{control}"
+    );
+    assert!(
+        table.contains(&format!(
+            "control (the judge's own noise, never a verdict): {}: changed",
+            augsafe::scan::CONTROL_SPEC
+        )),
+        "{table}"
+    );
 
     let svg = std::fs::read_to_string(&plot).expect("plot written");
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
@@ -189,4 +204,11 @@ fn the_sweep_has_an_html_page_and_a_markdown_summary() {
         "{summary}"
     );
     assert!(summary.contains("safe for the whole dataset: `rotate:-"));
+    assert!(
+        summary.contains("control (the judge's own noise"),
+        "{summary}"
+    );
+    let control = scraper::Selector::parse("p#control").expect("selector");
+    let line: String = document.select(&control).flat_map(|p| p.text()).collect();
+    assert!(line.contains(augsafe::scan::CONTROL_SPEC), "{line}");
 }
