@@ -89,7 +89,9 @@ fn heat_map(transform: &TransformReport, classes: &[String]) -> Markup {
 impl HtmlExporter {
     fn page(&self, report: &Report) -> Result<Markup> {
         let classes = &report.dataset.classes;
-        let mut strips: BTreeMap<(usize, usize, usize), Vec<(String, String)>> = BTreeMap::new();
+        // Keyed by transformation, from and to (`None`: destroyed), as the pairs are.
+        type Key = (usize, usize, Option<usize>);
+        let mut strips: BTreeMap<Key, Vec<(String, String)>> = BTreeMap::new();
         for example in &self.examples {
             let uri = format!(
                 "data:image/png;base64,{}",
@@ -97,11 +99,19 @@ impl HtmlExporter {
             );
             let from = classes.get(example.from).map_or("?", String::as_str);
             let to = classes.get(example.to).map_or("?", String::as_str);
-            let alt = format!(
-                "{from} read as {to}: original, transformed, as classified, template of {to}"
-            );
+            let alt = if example.destroyed {
+                format!(
+                    "{from} read as no class: original, transformed, as classified, template of \
+                     {to}, the nearest class"
+                )
+            } else {
+                format!(
+                    "{from} read as {to}: original, transformed, as classified, template of {to}"
+                )
+            };
+            let to = (!example.destroyed).then_some(example.to);
             strips
-                .entry((example.transform, example.from, example.to))
+                .entry((example.transform, example.from, to))
                 .or_default()
                 .push((uri, alt));
         }
@@ -175,7 +185,7 @@ impl HtmlExporter {
                         " of its transformed samples read as another class or as none (destroyed, "
                         "\u{2192}\u{2205}), caution from "
                         (percent(report.thresholds.caution_at)) "; uncertain samples (near ties, "
-                        "baseline confusions) never count. " (destroyed_line(classifier)) "."
+                        "baseline confusions) never count. A sample is " (destroyed_line(classifier)) "."
                         @if report.control.is_some() {
                             " The control row is a jitter no reader would call a change of label: "
                             "its rates are the judge's own noise, and it never counts toward a verdict."
@@ -256,13 +266,19 @@ impl HtmlExporter {
                                 }
                                 (heat_map(transform, classes))
                                 @for pair in &transform.pairs {
-                                    @if let Some(examples) = pair.to.as_deref().and_then(|to| strips.get(&(i, position(&pair.from), position(to)))) {
+                                    @if let Some(examples) = strips.get(&(i, position(&pair.from), pair.to.as_deref().map(position))) {
                                         h3 { (pair.from) " \u{2192} " (pair.target()) " (" (pair.count) ", " (percent(pair.rate)) " of " (pair.from) ")" }
                                         div.strips {
                                             @for (uri, alt) in examples {
                                                 figure {
                                                     img src=(uri) alt=(alt) width="536" height="128";
-                                                    figcaption { "original · transformed · as classified · template of " (pair.target()) }
+                                                    figcaption {
+                                                        @if pair.to.is_some() {
+                                                            "original · transformed · as classified · template of " (pair.target())
+                                                        } @else {
+                                                            "original · transformed · as classified · nearest template, matched below the floor"
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }

@@ -142,15 +142,18 @@ pub struct ClassReport {
     pub targets: BTreeMap<String, usize>,
 }
 
-/// One transformed glyph that read as another class, with what the classifier saw.
+/// One transformed glyph that read as another class, or as none (destroyed), with what the
+/// classifier saw.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Example {
     /// Index into the report's transforms.
     pub transform: usize,
     /// The true class.
     pub from: usize,
-    /// The class it read as.
+    /// The class it read as; for a destroyed glyph, the class that won below the floor.
     pub to: usize,
+    /// Whether it was destroyed: `to` won, but matched it too poorly to count as a change.
+    pub destroyed: bool,
     /// Index of the original among the dataset's glyphs.
     pub glyph: usize,
     /// Which draw of the transformation.

@@ -66,7 +66,7 @@ pub fn png_bytes(image: &GrayImage) -> Result<Vec<u8>> {
 }
 
 /// A file name for an example strip, unique within a report: transformation index, classes
-/// (in their folder-safe form), glyph and draw.
+/// (in their folder-safe form; `none` for a destroyed glyph), glyph and draw.
 pub fn file_name(example: &Example, classes: &[String]) -> String {
     let safe = |label: &str| -> String {
         label
@@ -85,7 +85,11 @@ pub fn file_name(example: &Example, classes: &[String]) -> String {
         "t{:02}_{}_to_{}_g{:05}_d{}.png",
         example.transform,
         label(example.from),
-        label(example.to),
+        if example.destroyed {
+            "none".to_string()
+        } else {
+            label(example.to)
+        },
         example.glyph,
         example.draw
     )
@@ -100,6 +104,7 @@ mod tests {
             transform: 3,
             from: 0,
             to: 1,
+            destroyed: false,
             glyph: 17,
             draw: 2,
             original: GrayImage::from_pixel(32, 32, Luma([250])),
@@ -131,6 +136,14 @@ mod tests {
         assert_eq!(
             file_name(&example(true), &classes),
             "t03_a_to_U0041_g00017_d2.png"
+        );
+        let destroyed = Example {
+            destroyed: true,
+            ..example(true)
+        };
+        assert_eq!(
+            file_name(&destroyed, &classes),
+            "t03_a_to_none_g00017_d2.png"
         );
         let bytes = png_bytes(&strip(&example(true), 1)).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");

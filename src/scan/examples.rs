@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::draw::{draw_image, draws_for, overlap, DrawPlan, DrawScratch};
 use super::{entries, Scan};
-use crate::classify::{GlyphBatch, Outcome, Query};
+use crate::classify::{predict, GlyphBatch, Outcome, Query};
 use crate::glyph::Polarity;
 use crate::normalize::Canonical;
 use crate::report::{Example, Verdict};
@@ -12,7 +12,7 @@ use crate::transform::Augment;
 
 impl Scan<'_> {
     /// Finds up to `per_pair` examples of each of the `pairs_per_transform` most frequent
-    /// from→to changes of every transformation that is not safe. The draws are repeated
+    /// from→to changes (and from→∅ losses) of every transformation that is not safe. The draws are repeated
     /// exactly as the scan made them, so every example is one of the changes its report
     /// counted.
     pub fn examples(&self, per_pair: usize, pairs_per_transform: usize) -> Vec<Example> {
@@ -26,11 +26,18 @@ impl Scan<'_> {
             if transform.verdict == Verdict::Safe || per_pair == 0 {
                 continue;
             }
-            let wanted: Vec<(usize, usize)> = transform
+            // (from, to), `to` `None` for the glyphs destroyed.
+            let wanted: Vec<(usize, Option<usize>)> = transform
                 .pairs
                 .iter()
                 .take(pairs_per_transform)
-                .filter_map(|p| Some((class_index(&p.from)?, class_index(p.to.as_deref()?)?)))
+                .filter_map(|p| {
+                    let to = match p.to.as_deref() {
+                        Some(to) => Some(class_index(to)?),
+                        None => None,
+                    };
+                    Some((class_index(&p.from)?, to))
+                })
                 .collect();
             let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
                 .into_par_iter()
@@ -69,14 +76,25 @@ impl Scan<'_> {
                                 config.margin,
                                 baseline.judging_floor(),
                             );
-                            let Some(&Outcome::Changed { to }) = outcome.first() else {
-                                return None;
-                            };
-                            if !wanted.contains(&(glyph.label, to)) {
-                                return None;
-                            }
                             let canonical = Canonical::from_pixels(pixels.to_vec());
                             let features = canonical.features();
+                            let (to, destroyed) = match outcome.first() {
+                                Some(&Outcome::Changed { to }) => (to, false),
+                                // The class that won below the floor, for its template.
+                                Some(Outcome::Destroyed) => {
+                                    let scores = baseline.classifier.leave_one_out_scores(
+                                        index,
+                                        query.overlap,
+                                        &features,
+                                    );
+                                    (predict(&scores)?, true)
+                                }
+                                _ => return None,
+                            };
+                            let key = (glyph.label, (!destroyed).then_some(to));
+                            if !wanted.contains(&key) {
+                                return None;
+                            }
                             let image =
                                 draw_image(dataset, index, *augment, (t, draw), config.seed);
                             let template = baseline.classifier.best_template_of(&features, to)?;
@@ -84,6 +102,7 @@ impl Scan<'_> {
                                 transform: t,
                                 from: glyph.label,
                                 to,
+                                destroyed,
                                 glyph: index,
                                 draw,
                                 original: glyph.image.pixels.clone(),
@@ -101,7 +120,7 @@ impl Scan<'_> {
                     found
                         .iter()
                         .flatten()
-                        .filter(|e| (e.from, e.to) == *pair)
+                        .filter(|e| (e.from, (!e.destroyed).then_some(e.to)) == *pair)
                         .take(per_pair)
                         .cloned(),
                 );

@@ -94,6 +94,22 @@ fn the_html_report_has_a_row_per_transformation_and_an_image_per_example() {
         .filter(|p| p.to_string_lossy().contains("_6_to_9_"))
         .count();
     assert_eq!(six_to_nine, 2);
+    // A 3 upside down reads as no digit: its strips show it beside the nearest template.
+    let three_destroyed = out
+        .examples
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("_3_to_none_"))
+        .count();
+    assert_eq!(three_destroyed, 2 * 2, "under rotate:180 and hflip");
+    let heading = select(&document, "section.flagged h3")
+        .iter()
+        .map(|h| h.text().collect::<String>())
+        .filter(|h| h.starts_with("3 \u{2192} \u{2205}"))
+        .count();
+    assert_eq!(heading, 2);
+    assert!(out
+        .html
+        .contains("nearest template, matched below the floor"));
     for image in &images {
         let src = image.value().attr("src").unwrap_or_default();
         assert!(
