@@ -310,6 +310,10 @@ pub fn recommend(
         policy,
         spec: recommended.to_spec(Some(background)),
         verification,
+        control: config
+            .control
+            .as_ref()
+            .map(|control| judge.report(&control.to_string(), control)),
         document,
     })
 }

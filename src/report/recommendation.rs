@@ -63,6 +63,10 @@ pub struct Recommendation {
     pub spec: Option<String>,
     /// The recommended pipeline scanned as a whole.
     pub verification: TransformReport,
+    /// The control transformation, judged as a scan judges it: the judge's own noise, beside
+    /// the verification and in no decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<TransformReport>,
     /// The recommended pipeline, as `albumentations.save` would write it.
     #[serde(skip)]
     pub document: Value,

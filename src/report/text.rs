@@ -438,6 +438,9 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
             let _ = writeln!(out, "no augsafe spec says the same (nested choices)");
         }
     }
+    if let Some(control) = &recommendation.control {
+        let _ = writeln!(out, "{}", control_line(control));
+    }
     out
 }
 

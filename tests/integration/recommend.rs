@@ -179,6 +179,27 @@ fn a_wrong_fill_is_set_to_the_background_even_when_the_range_is_safe() {
     // Albumentations 1.3 calls the fill `value`; the version's own key is kept.
     assert_eq!(written["__version__"], "1.3.1");
     assert_eq!(written["transform"]["transforms"][0]["value"], 255.0);
+    // The judge's own noise beside the verdicts, as a scan reports it, in JSON and the table.
+    assert_eq!(report["control"]["spec"], augsafe::scan::CONTROL_SPEC);
+    let out = dir.path().join("again.json");
+    let output = run(&[
+        "recommend",
+        "fixtures/digits",
+        "--pipeline",
+        "fixtures/pipelines/v1_3/typical_ocr.json",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("control (the judge's own noise, never a verdict)"),
+        "{table}"
+    );
+    assert!(
+        report["control"]["loss_rate"].as_f64().unwrap_or(1.0) < 0.02,
+        "{}",
+        report["control"]
+    );
 }
 
 #[test]
