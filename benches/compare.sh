@@ -63,8 +63,9 @@ else
 fi
 
 templates=$work/templates.npy
+# The peer runs no control transformation (the judge's noise row), so augsafe runs none either.
 augsafe_cmd=("$bin" scan --idx-images "$images" --idx-labels "$labels" --seed "$seed"
-             --quiet --json /dev/null --save-templates "$templates")
+             --quiet --json /dev/null --save-templates "$templates" --control none)
 limit_args=()
 [[ $peer_limit != 0 ]] && limit_args=(--limit "$peer_limit")
 rm -f "$work"/augsafe.*.time "$work"/peer.*.json

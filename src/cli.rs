@@ -195,9 +195,24 @@ struct JudgeArgs {
     /// closer calls are reported as uncertain.
     #[arg(long, default_value_t = 0.03, value_name = "SCORE")]
     margin: f32,
+    /// The control: a transformation no reader would call label-changing, reported apart as
+    /// the judge's own noise and never in a verdict; `none` leaves it out.
+    #[arg(long, value_name = "SPEC|none", default_value = augsafe::scan::CONTROL_SPEC, value_parser = parse_control)]
+    control: Control,
     /// No progress bar and no table; warnings and errors still go to standard error.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// The `--control` choice: a transformation, or none.
+#[derive(Clone, Debug)]
+struct Control(Option<Transform>);
+
+fn parse_control(spec: &str) -> Result<Control, String> {
+    if spec.trim() == "none" {
+        return Ok(Control(None));
+    }
+    parse_spec(spec).map(|t| Control(Some(t)))
 }
 
 impl JudgeArgs {
@@ -226,6 +241,7 @@ impl JudgeArgs {
                 caution_at: self.caution_at,
             },
             margin: self.margin,
+            control: self.control.0.clone(),
             ..ScanConfig::default()
         }
     }

@@ -233,6 +233,23 @@ fn every_scan_reports_the_judges_noise_on_a_control_apart_from_the_verdicts() {
 }
 
 #[test]
+fn the_control_can_be_chosen_or_left_out() {
+    let chosen = parse(&scan(
+        "fixtures/digits",
+        &["hflip"],
+        &["--control", "rotate:-1..1"],
+    ));
+    assert_eq!(chosen["control"]["spec"], "rotate:-1..1");
+    let none = parse(&scan("fixtures/digits", &["hflip"], &["--control", "none"]));
+    assert!(none.get("control").is_none(), "{}", none["control"]);
+    // The user's transformations are drawn alike with or without it.
+    assert_eq!(chosen["transforms"], none["transforms"]);
+    let bad = scan("fixtures/digits", &["hflip"], &["--control", "spin:3"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown transformation 'spin'"));
+}
+
+#[test]
 fn rotating_by_180_turns_6_into_9_and_back() {
     let rotated = transform(glyphs(), "rotate:180");
     assert_eq!(rotated["verdict"], "unsafe");
