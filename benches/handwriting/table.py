@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the handwriting benchmark's table from the JSON reports `run.sh` wrote: per set, the
-baseline error, the change rate of every mirror-symmetric class under the flip or turn that
-leaves it the same (these should be safe), and the pairs that must stay flagged.
+baseline error, the loss rate (changed or destroyed) of every mirror-symmetric class under the
+flip or turn that leaves it the same (these should be safe), the pairs that must stay flagged,
+the control (the judge's own noise) and the destroyed floor.
 
     python3 benches/handwriting/table.py target/handwriting/*.json
 """
@@ -49,7 +50,10 @@ def main(paths: list[str]) -> int:
             for label in sorted(SYMMETRIC.get(spec, set()) & classes):
                 c = by_label[label]
                 uncertain = c["uncertain"] / c["samples"] if c["samples"] else 0.0
-                rows.append(f"{label} {pct(c['change_rate']).strip()} ({c['verdict']}, "
+                # Changed and destroyed both count against a class (schema 2); older reports
+                # have the change rate alone.
+                lost = c.get("loss_rate", c["change_rate"])
+                rows.append(f"{label} {pct(lost).strip()} ({c['verdict']}, "
                             f"{pct(uncertain).strip()} uncertain)")
             if rows:
                 print(f"  {spec:<11} symmetric, should be safe: " + "; ".join(rows))
@@ -67,9 +71,21 @@ def main(paths: list[str]) -> int:
                     flagged.append(f"{a}→{b} {count}/{samples} ({by_label[a]['verdict']})")
             for label in sorted(MUST_NOT_SURVIVE.get(spec, set()) & classes):
                 c = by_label[label]
-                flagged.append(f"{label} changed {pct(c['change_rate']).strip()} ({c['verdict']})")
+                destroyed = c.get("destroyed_rate", 0.0)
+                flagged.append(f"{label} changed {pct(c['change_rate']).strip()}, destroyed "
+                               f"{pct(destroyed).strip()} ({c['verdict']})")
             if flagged:
                 print(f"  {spec:<11} must stay flagged: " + "; ".join(flagged))
+        control = report.get("control")
+        if control:
+            print(f"  control {control['spec']}: changed {pct(control['change_rate']).strip()}, "
+                  f"destroyed {pct(control['destroyed_rate']).strip()}, uncertain "
+                  f"{pct(control['uncertain'] / max(control['samples'], 1)).strip()} "
+                  f"(the judge's own noise)")
+        floor = classifier.get("destroyed")
+        if floor:
+            print(f"  destroyed below {floor['below']:.3f} (own 1% {floor['own_low']:.3f}, "
+                  f"rival median {floor['rival_median']:.3f})")
         print()
     return 0
 
