@@ -133,6 +133,8 @@ pub struct ClassifierSummary {
     pub kind: String,
     /// Templates in all classes.
     pub templates: usize,
+    /// The canonical form glyphs are compared in.
+    pub canonical: CanonicalSummary,
     /// How far ahead another class must score for a change to count.
     pub margin: f32,
     /// Leave-one-out accuracy on the untransformed images.
@@ -141,6 +143,15 @@ pub struct ClassifierSummary {
     pub per_class_accuracy: BTreeMap<String, f64>,
     /// Which classes the classifier already mistakes for which at baseline.
     pub confusions: Vec<Pair>,
+}
+
+/// The canonical form every glyph is brought into before it is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CanonicalSummary {
+    /// Side of the canonical square, in pixels.
+    pub size: u32,
+    /// Whether each glyph is sheared upright before it is compared.
+    pub deslant: bool,
 }
 
 /// A from→to count.
