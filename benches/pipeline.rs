@@ -5,6 +5,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use augsafe::classify::{GlyphBatch, Query};
+use augsafe::normalize::Form;
 use augsafe::rng::draw_rng;
 use augsafe::scan::Baseline;
 use augsafe::{normalize, scan, ClassifierOptions, Dataset, GlyphImage, ScanConfig, Transform};
@@ -76,7 +77,7 @@ fn classification(c: &mut Criterion) {
             b.iter(|| {
                 batch.clear();
                 for (image, _) in &images {
-                    batch.push_image(black_box(image));
+                    batch.push_image(black_box(image), Form::default());
                 }
             })
         },
@@ -85,7 +86,7 @@ fn classification(c: &mut Criterion) {
     let queries: Vec<Query> = images
         .iter()
         .map(|(image, glyph)| Query {
-            row: batch.push_image(image),
+            row: batch.push_image(image, Form::default()),
             sample: None,
             overlap: 0.0,
             label: glyph.label,

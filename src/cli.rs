@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use augsafe::albumentations::{Format, Pipeline};
 use augsafe::dataset::{IdxOptions, IdxSource};
+use augsafe::normalize::Form;
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
@@ -17,7 +18,10 @@ use augsafe::report::svg::SvgExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Example, Exporter};
 use augsafe::sweep::{self, sweep_values, SweepOp};
-use augsafe::{render, Dataset, RenderConfig, Scan, ScanConfig, Thresholds, Transform, Verdict};
+use augsafe::{
+    render, ClassifierOptions, Dataset, RenderConfig, Scan, ScanConfig, Thresholds, Transform,
+    Verdict,
+};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -195,6 +199,10 @@ struct JudgeArgs {
     /// closer calls are reported as uncertain.
     #[arg(long, default_value_t = 0.03, value_name = "SCORE")]
     margin: f32,
+    /// Compare glyphs as they lean instead of standing each upright first: for alphabets in
+    /// which the lean tells classes apart (`/`, `|`, `\`).
+    #[arg(long)]
+    no_deslant: bool,
     /// The control: a transformation no reader would call label-changing, reported apart as
     /// the judge's own noise and never in a verdict; `none` leaves it out.
     #[arg(long, value_name = "SPEC|none", default_value = augsafe::scan::CONTROL_SPEC, value_parser = parse_control)]
@@ -242,7 +250,12 @@ impl JudgeArgs {
             },
             margin: self.margin,
             control: self.control.0.clone(),
-            ..ScanConfig::default()
+            classifier: ClassifierOptions {
+                form: Form {
+                    deslant: !self.no_deslant,
+                },
+                ..ClassifierOptions::default()
+            },
         }
     }
 }

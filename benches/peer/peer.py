@@ -15,7 +15,9 @@ For every image of an IDX pair (uint8, light ink on dark, any HxW):
      ink = max(0, pixel - background) / 255 (background: the median of the outermost ring),
      the frame resized to 32x32 (triangle filter, as augsafe's resize), the centre of ink moved
      to (15.5, 15.5) with bilinear sub-pixel resampling, a Gaussian blur of sigma 1 (7 taps,
-     zero beyond the frame), minus the mean, divided by the norm;
+     zero beyond the frame), each row shifted so the ink's main axis stands upright (shear
+     cov(x, y) / (var(y) - sigma^2), at most 1, none when that variance is below 2; linear
+     interpolation), minus the mean, divided by the norm;
   4. normalised cross-correlation against the templates (one matrix product,
      features @ templates.T, then the maximum per class), and augsafe's verdict per glyph:
      changed when another class beats the own by more than the margin (0.03), uncertain when
@@ -234,6 +236,33 @@ def border_median(images):
     return ring[:, (ring.shape[1] - 1) // 2].astype(np.float32)
 
 
+def deslant(canonical):
+    """[n, 32, 32] centred, blurred glyphs sheared along their rows so that the main axis of
+    their ink is vertical, as augsafe deslants."""
+    axis = np.arange(SIZE, dtype=np.float64)
+    mass = canonical.sum(axis=(1, 2), dtype=np.float64)
+    safe_mass = np.where(mass > 0, mass, 1.0)
+    rows, cols = canonical.sum(axis=2, dtype=np.float64), canonical.sum(axis=1, dtype=np.float64)
+    dy = axis[None, :] - (rows @ axis / safe_mass)[:, None]
+    dx = axis[None, :] - (cols @ axis / safe_mass)[:, None]
+    row_variance = (rows * dy**2).sum(axis=1) / safe_mass - 1.0
+    covariance = np.einsum("nyx,ny,nx->n", canonical, dy, dx) / safe_mass
+    shear = np.where(row_variance >= 2.0,
+                     np.clip(covariance / np.where(row_variance > 0, row_variance, 1.0), -1, 1),
+                     0.0)
+    offset = shear[:, None] * dy
+    whole = np.floor(offset)
+    fraction = (offset - whole).astype(np.float32)[:, :, None]
+    source = (axis[None, None, :] + whole[:, :, None]).astype(np.int64)
+
+    def at(index):
+        inside = (index >= 0) & (index < SIZE)
+        values = np.take_along_axis(canonical, np.clip(index, 0, SIZE - 1), axis=2)
+        return np.where(inside, values, 0.0).astype(np.float32)
+
+    return at(source) * (1 - fraction) + at(source + 1) * fraction
+
+
 def normalise(stack, background):
     """[n, h, w] uint8 light-on-dark glyphs -> ([n, 1024] zero-mean unit features, has_ink)."""
     n, h, w = stack.shape
@@ -248,7 +277,7 @@ def normalise(stack, background):
     # Shift, then blur, as one pair of matrix products per glyph.
     rows = BLUR @ shift_matrices(dy)
     cols = BLUR @ shift_matrices(dx)
-    canonical = rows @ ink @ cols.transpose(0, 2, 1)
+    canonical = deslant(rows @ ink @ cols.transpose(0, 2, 1))
     features = canonical.reshape(n, SIZE * SIZE)
     features -= features.mean(axis=1, keepdims=True)
     norm = np.linalg.norm(features, axis=1, keepdims=True)

@@ -59,11 +59,14 @@ impl GlyphBatch {
         self.info.is_empty()
     }
 
-    /// Normalises an image and adds its glyph; its row, or `None` when it has no ink.
-    pub fn push_image(&mut self, glyph: &GlyphImage) -> Option<usize> {
+    /// Brings an image into `form` (a classifier's [`TemplateClassifier::form`]) and adds its
+    /// glyph; its row, or `None` when it has no ink.
+    ///
+    /// [`TemplateClassifier::form`]: super::TemplateClassifier::form
+    pub fn push_image(&mut self, glyph: &GlyphImage, form: Form) -> Option<usize> {
         let mut pixels = std::mem::take(&mut self.pixels);
         pixels.resize(CANONICAL_DIM, 0.0);
-        let row = canonical_into(glyph, &mut pixels).then(|| self.push_pixels(&pixels));
+        let row = canonical_into(glyph, form, &mut pixels).then(|| self.push_pixels(&pixels));
         self.pixels = pixels;
         row
     }

@@ -1,5 +1,4 @@
-//! Clustering one class's samples into templates: spherical k-means seeded at the
-//! worst-fitting sample.
+//! Clustering one class's samples into templates: spherical k-means seeded farthest first.
 
 use super::score::dot;
 use super::*;
@@ -36,45 +35,54 @@ pub(super) fn cluster(
     (sums, assignment)
 }
 
-/// Spherical k-means on unit vectors: a new centre seeded at the worst-fitting sample until
-/// every sample correlates at least `cluster_similarity` with its centre. Deterministic.
+/// Lloyd steps after the centres are seeded; they stop early once no sample changes centre.
+const LLOYD_STEPS: usize = 10;
+
+/// Spherical k-means on unit vectors, seeded farthest first: from the mean of all, the sample
+/// that fits its nearest centre worst becomes a new centre, until every sample correlates at
+/// least `cluster_similarity` with one (or there are `max_templates_per_class`); then Lloyd
+/// steps move each centre to the mean of the samples nearest it. Seeding costs one pass over
+/// the samples per centre, so a class can have many templates. Deterministic: ties go to the
+/// lowest index.
 pub(super) fn cluster_centres(samples: &[&[f32]], options: &ClassifierOptions) -> Vec<Vec<f32>> {
     let dim = samples.first().map_or(0, |s| s.len());
     let mut centres: Vec<Vec<f32>> = vec![unit(&sum_of(samples, |_| true, dim))];
-    let mut assignment = vec![0; samples.len()];
-    loop {
-        for _ in 0..20 {
-            let next: Vec<usize> = samples.par_iter().map(|s| nearest(&centres, s).0).collect();
-            let moved = next != assignment;
-            assignment = next;
-            let mut used: Vec<usize> = assignment.clone();
-            used.sort_unstable();
-            used.dedup();
-            assignment.iter_mut().for_each(|a| {
-                *a = used.binary_search(a).unwrap_or(0);
-            });
-            centres = (0..used.len())
-                .into_par_iter()
-                .map(|c| unit(&sum_of(samples, |i| assignment[i] == c, dim)))
-                .collect();
-            if !moved {
-                break;
-            }
-        }
-        let worst = samples
-            .par_iter()
+    let mut fit: Vec<f32> = samples.par_iter().map(|s| dot(&centres[0], s)).collect();
+    let most = options.max_templates_per_class.min(samples.len());
+    while centres.len() < most {
+        let worst = fit
+            .iter()
             .enumerate()
-            .map(|(i, s)| (i, dot(&centres[assignment[i]], s)))
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        match worst {
-            Some((i, similarity))
-                if similarity < options.cluster_similarity
-                    && centres.len() < options.max_templates_per_class
-                    && centres.len() < samples.len() =>
-            {
-                centres.push(samples[i].to_vec());
+            .min_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(&b.0)));
+        let Some((i, &similarity)) = worst else { break };
+        if similarity >= options.cluster_similarity {
+            break;
+        }
+        let centre = samples[i].to_vec();
+        fit.par_iter_mut()
+            .zip(samples.par_iter())
+            .for_each(|(f, s)| *f = f.max(dot(&centre, s)));
+        centres.push(centre);
+    }
+    let mut assignment: Vec<usize> = Vec::new();
+    for _ in 0..LLOYD_STEPS {
+        let next: Vec<usize> = samples.par_iter().map(|s| nearest(&centres, s).0).collect();
+        if next == assignment {
+            break;
+        }
+        assignment = next;
+        let mut sums = vec![vec![0.0f32; dim]; centres.len()];
+        for (sample, &c) in samples.iter().zip(&assignment) {
+            sums[c]
+                .iter_mut()
+                .zip(sample.iter())
+                .for_each(|(a, b)| *a += b);
+        }
+        // A centre nearest to no sample stays where it is (the caller drops it).
+        for (centre, sum) in centres.iter_mut().zip(&sums) {
+            if sum.iter().any(|&v| v != 0.0) {
+                *centre = unit(sum);
             }
-            _ => break,
         }
     }
     centres

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 
 use crate::glyph::GlyphImage;
 use crate::normalize::{
-    canonical_into, features_and_values, quantize_template, QuantizedGlyph, QuantizedTemplate,
-    CANONICAL_DIM,
+    canonical_into, features_and_values, quantize_template, Form, QuantizedGlyph,
+    QuantizedTemplate, CANONICAL_DIM,
 };
 use crate::simd::PackedTemplates;
 
@@ -43,13 +43,16 @@ pub struct ClassifierOptions {
     pub cluster_similarity: f32,
     /// At most this many templates per class.
     pub max_templates_per_class: usize,
+    /// The form glyphs are brought into before they are compared.
+    pub form: Form,
 }
 
 impl Default for ClassifierOptions {
     fn default() -> Self {
         ClassifierOptions {
             cluster_similarity: 0.97,
-            max_templates_per_class: 8,
+            max_templates_per_class: 64,
+            form: Form::default(),
         }
     }
 }
@@ -58,6 +61,8 @@ impl Default for ClassifierOptions {
 #[derive(Clone, Debug)]
 pub struct TemplateClassifier {
     classes: usize,
+    /// The form the templates are in, and every glyph compared with them must be.
+    form: Form,
     dim: usize,
     /// Unit-length template vectors, `dim` each, one after another.
     units: Vec<f32>,
@@ -196,6 +201,7 @@ impl TemplateClassifier {
         }
         TemplateClassifier {
             classes,
+            form: options.form,
             dim,
             units,
             templates,
@@ -207,6 +213,11 @@ impl TemplateClassifier {
             quantized_sum: quantized_info.iter().map(|q| q.sum as f32).collect(),
             class_templates,
         }
+    }
+
+    /// The form the templates are in; glyphs compared with them must be brought into it.
+    pub fn form(&self) -> Form {
+        self.form
     }
 
     /// The templates as a NumPy `.npy` file: float32, shape `[templates, dim]`, little-endian.

@@ -135,6 +135,8 @@ pub struct ClassifierSummary {
     pub kind: String,
     /// Templates in all classes.
     pub templates: usize,
+    /// The canonical form glyphs are compared in.
+    pub canonical: CanonicalSummary,
     /// How far ahead another class must score for a change to count.
     pub margin: f32,
     /// Leave-one-out accuracy on the untransformed images.
@@ -147,6 +149,15 @@ pub struct ClassifierSummary {
     /// destroyed, not changed; `None` (no original read correctly) destroys only glyphs left
     /// without ink.
     pub destroyed: Option<DestroyedFloor>,
+}
+
+/// The canonical form every glyph is brought into before it is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CanonicalSummary {
+    /// Side of the canonical square, in pixels.
+    pub size: u32,
+    /// Whether each glyph is sheared upright before it is compared.
+    pub deslant: bool,
 }
 
 /// The score below which a glyph reads as no class, and the two measurements it comes from:

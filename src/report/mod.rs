@@ -20,8 +20,8 @@ pub mod text;
 mod write;
 
 pub use header::{
-    pair_counts, percent, ClassifierSummary, DatasetSummary, DestroyedFloor, Header, Pair,
-    Thresholds, Tool, Verdict, DESTROYED_MARK, SCHEMA_VERSION,
+    pair_counts, percent, CanonicalSummary, ClassifierSummary, DatasetSummary, DestroyedFloor,
+    Header, Pair, Thresholds, Tool, Verdict, DESTROYED_MARK, SCHEMA_VERSION,
 };
 pub use recommendation::{Change, ClassPolicy, Recommendation};
 pub use scan_report::{

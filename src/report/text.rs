@@ -157,9 +157,15 @@ fn render_text(report: &Report) -> String {
     let classifier = &report.classifier;
     let _ = writeln!(
         out,
-        "classifier: {}, {} templates, baseline accuracy {} (leave-one-out)",
+        "classifier: {}, {} templates ({} px{}), baseline accuracy {} (leave-one-out)",
         classifier.kind,
         classifier.templates,
+        classifier.canonical.size,
+        if classifier.canonical.deslant {
+            ", deslanted"
+        } else {
+            ""
+        },
         percent(classifier.baseline_accuracy),
     );
     if !classifier.confusions.is_empty() {
@@ -447,7 +453,9 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ClassReport, ClassifierSummary, DatasetSummary, Header, Pair, Thresholds};
+    use crate::report::{
+        CanonicalSummary, ClassReport, ClassifierSummary, DatasetSummary, Header, Pair, Thresholds,
+    };
     use std::collections::BTreeMap;
 
     fn report() -> Report {
@@ -479,6 +487,10 @@ mod tests {
             classifier: ClassifierSummary {
                 kind: "template-ncc".to_string(),
                 templates: 3,
+                canonical: CanonicalSummary {
+                    size: 32,
+                    deslant: true,
+                },
                 margin: 0.03,
                 baseline_accuracy: 2.0 / 3.0,
                 per_class_accuracy: BTreeMap::from([

@@ -8,7 +8,7 @@ use super::draw::IMAGES_PER_BATCH;
 use super::tally::rate;
 use crate::classify::{predict, ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
 use crate::dataset::Dataset;
-use crate::normalize::{canonical_into, normalize, CANONICAL_DIM};
+use crate::normalize::{centred_into, normalize_with, CANONICAL_DIM};
 use crate::report::DestroyedFloor;
 
 /// The share of correctly read untransformed glyphs whose own-class score may lie below the
@@ -67,7 +67,7 @@ impl Baseline {
     /// measures it in the same pass as the transformations).
     pub fn templates(dataset: &Dataset, options: &ClassifierOptions) -> Baseline {
         let features_of = |index: usize| -> Option<Vec<f32>> {
-            normalize(&dataset.glyphs[index].image).map(|c| c.features())
+            normalize_with(&dataset.glyphs[index].image, options.form).map(|c| c.features())
         };
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); dataset.classes.len()];
         for (index, glyph) in dataset.glyphs.iter().enumerate() {
@@ -162,7 +162,7 @@ pub fn destroyed_floor(
         .par_iter()
         .filter_map(|&index| {
             let glyph = &dataset.glyphs[index];
-            let features = normalize(&glyph.image)?.features();
+            let features = normalize_with(&glyph.image, classifier.form())?.features();
             let scores = classifier.leave_one_out_scores(index, 1.0, &features);
             let own = scores.get(glyph.label).copied()?;
             let rival = scores
@@ -194,8 +194,9 @@ fn quantile_of(values: &mut [f32], quantile: f64) -> Option<f32> {
 }
 
 /// Classifies a chunk of glyphs leave-one-out: per glyph, whether it has ink and the class it
-/// reads as with itself taken out of its template. Their canonical forms are left in
-/// `originals`, [`CANONICAL_DIM`] values each, for the square symmetries to move.
+/// reads as with itself taken out of its template. Their centred forms (see
+/// [`centred_into`]) are left in `originals`, [`CANONICAL_DIM`] values each, for the square
+/// symmetries to move.
 pub(super) fn classify_left_out(
     dataset: &Dataset,
     classifier: &TemplateClassifier,
@@ -205,14 +206,21 @@ pub(super) fn classify_left_out(
 ) -> Vec<(bool, Option<usize>)> {
     batch.clear();
     originals.resize(chunk.len() * CANONICAL_DIM, 0.0);
+    let form = classifier.form();
+    let mut finished = Vec::with_capacity(CANONICAL_DIM);
     let queries: Vec<Query> = chunk
         .iter()
         .zip(originals.chunks_exact_mut(CANONICAL_DIM))
         .map(|(&index, pixels)| {
             let glyph = &dataset.glyphs[index];
-            let has_ink = canonical_into(&glyph.image, pixels);
+            let has_ink = centred_into(&glyph.image, pixels);
             Query {
-                row: has_ink.then(|| batch.push_pixels(pixels)),
+                row: has_ink.then(|| {
+                    finished.clear();
+                    finished.extend_from_slice(pixels);
+                    form.finish(&mut finished);
+                    batch.push_pixels(&finished)
+                }),
                 sample: Some(index),
                 overlap: 1.0,
                 label: glyph.label,

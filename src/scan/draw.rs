@@ -9,7 +9,9 @@ use super::tally::Tally;
 use super::ScanConfig;
 use crate::classify::{correlation, GlyphBatch, Outcome, Query, TemplateClassifier};
 use crate::dataset::Dataset;
-use crate::normalize::{canonical_into, features_into, CANONICAL_DIM, CANONICAL_SIZE};
+use crate::normalize::{
+    canonical_into, centred_into, features_into, Form, CANONICAL_DIM, CANONICAL_SIZE,
+};
 use crate::rng::draw_rng;
 use crate::transform::Augment;
 
@@ -223,24 +225,36 @@ fn copy_run(pixels: &[f32], start: usize, step: isize, out: &mut [f32]) -> bool 
     true
 }
 
-/// Buffers for [`DrawPlan::canonical`], reused from draw to draw.
-#[derive(Default)]
+/// Buffers for [`DrawPlan::canonical`], reused from draw to draw, and the form the glyphs are
+/// brought into.
 pub(super) struct DrawScratch {
-    /// The glyph whose canonical form `original` holds, and whether it had ink.
+    form: Form,
+    /// The glyph whose centred form `original` holds, and whether it had ink.
     original_of: Option<(usize, bool)>,
+    /// The glyph's centred form (see [`centred_into`]), which the square symmetries move.
     original: Vec<f32>,
     pixels: Vec<f32>,
 }
 
 impl DrawScratch {
-    /// The canonical form of glyph `index`, made once for all its draws; `None` when it has no
+    /// Buffers for glyphs in `form`, the classifier's.
+    pub(super) fn new(form: Form) -> DrawScratch {
+        DrawScratch {
+            form,
+            original_of: None,
+            original: Vec::new(),
+            pixels: Vec::new(),
+        }
+    }
+
+    /// The centred form of glyph `index`, made once for all its draws; `None` when it has no
     /// ink.
     fn original(&mut self, dataset: &Dataset, index: usize) -> Option<&[f32]> {
         let has_ink = match self.original_of {
             Some((of, has_ink)) if of == index => has_ink,
             _ => {
                 self.original.resize(CANONICAL_DIM, 0.0);
-                let has_ink = canonical_into(&dataset.glyphs[index].image, &mut self.original);
+                let has_ink = centred_into(&dataset.glyphs[index].image, &mut self.original);
                 self.original_of = Some((index, has_ink));
                 has_ink
             }
@@ -248,9 +262,9 @@ impl DrawScratch {
         has_ink.then_some(&self.original[..])
     }
 
-    /// The features of glyph `index` (see [`DrawScratch::original`]) into `out`, for the
-    /// correlation of each of its draws with it; `out` is left empty (every correlation 0)
-    /// when the glyph has no ink.
+    /// The features of glyph `index` in the classifier's form into `out`, for the correlation
+    /// of each of its draws with it; `out` is left empty (every correlation 0) when the glyph
+    /// has no ink.
     pub(super) fn original_features(
         &mut self,
         dataset: &Dataset,
@@ -258,13 +272,17 @@ impl DrawScratch {
         out: &mut Vec<f32>,
     ) {
         out.clear();
-        if let Some(pixels) = self.original(dataset, index) {
-            out.resize(pixels.len(), 0.0);
-            features_into(pixels, out);
+        let form = self.form;
+        if self.original(dataset, index).is_some() {
+            self.pixels.clear();
+            self.pixels.extend_from_slice(&self.original);
+            form.finish(&mut self.pixels);
+            out.resize(self.pixels.len(), 0.0);
+            features_into(&self.pixels, out);
         }
     }
 
-    /// Takes the canonical form of glyph `index`, which has ink, as made elsewhere.
+    /// Takes the centred form of glyph `index`, which has ink, as made elsewhere.
     fn keep_original(&mut self, index: usize, pixels: &[f32]) {
         self.original.clear();
         self.original.extend_from_slice(pixels);
@@ -302,11 +320,13 @@ impl<'a> DrawPlan<'a> {
             Some(map) => {
                 scratch.original(dataset, index)?;
                 map.apply(&scratch.original, &mut scratch.pixels);
+                scratch.form.finish(&mut scratch.pixels);
             }
             None => {
                 let augment = *self.transforms.get(which.0)?;
                 let image = draw_image(dataset, index, augment, which, seed);
-                if !canonical_into(&glyph.image.with_pixels(image), &mut scratch.pixels) {
+                let glyph = glyph.image.with_pixels(image);
+                if !canonical_into(&glyph, scratch.form, &mut scratch.pixels) {
                     return None;
                 }
             }
@@ -340,7 +360,7 @@ fn transform_glyphs(
     batch.clear();
     let mut queries = Vec::new();
     let mut which = Vec::new();
-    let mut scratch = DrawScratch::default();
+    let mut scratch = DrawScratch::new(classifier.form());
     let mut original_features = Vec::new();
     for &(index, original) in images {
         let glyph = &dataset.glyphs[index];
@@ -375,9 +395,12 @@ fn transform_glyphs(
 mod tests {
     use super::*;
     use crate::glyph::{GlyphImage, Polarity};
-    use crate::normalize::normalize;
+    use crate::normalize::normalize_with;
     use crate::transform::Transform;
     use rand_chacha::ChaCha8Rng;
+
+    /// The form the square symmetries move: centred, not yet deslanted.
+    const CENTRED: Form = Form { deslant: false };
 
     #[test]
     fn square_symmetries_move_the_canonical_glyph_as_they_move_the_image() {
@@ -403,9 +426,9 @@ mod tests {
                     image::Luma([if inside { rng.random_range(0..80) } else { 250 }])
                 });
                 let glyph = GlyphImage::new(image, 250, Polarity::DarkOnLight);
-                let direct =
-                    normalize(&glyph.with_pixels(transform.apply(&glyph, &mut rng))).unwrap();
-                let original = normalize(&glyph).unwrap();
+                let transformed = glyph.with_pixels(transform.apply(&glyph, &mut rng));
+                let direct = normalize_with(&transformed, CENTRED).unwrap();
+                let original = normalize_with(&glyph, CENTRED).unwrap();
                 for (i, &from) in map.iter().enumerate() {
                     let diff = (direct.pixels()[i] - original.pixels()[usize::from(from)]).abs();
                     assert!(diff < 1e-5, "{spec} {w}x{h} pixel {i}: {diff}");
@@ -420,6 +443,13 @@ mod tests {
                         moved[i].to_bits(),
                         original.pixels()[usize::from(from)].to_bits()
                     );
+                }
+                // Finished after the move, as the scan does, it is the transformed image in
+                // the classifier's form.
+                Form::default().finish(&mut moved);
+                let full = normalize_with(&transformed, Form::default()).unwrap();
+                for (i, (&got, &want)) in moved.iter().zip(full.pixels()).enumerate() {
+                    assert!((got - want).abs() < 1e-4, "{spec} {w}x{h} pixel {i}");
                 }
             }
         }

@@ -49,7 +49,7 @@ impl Scan<'_> {
                         return Vec::new();
                     }
                     let mut batch = GlyphBatch::new();
-                    let mut scratch = DrawScratch::default();
+                    let mut scratch = DrawScratch::new(baseline.classifier.form());
                     let mut original_features = Vec::new();
                     scratch.original_features(dataset, index, &mut original_features);
                     (0..draws_for(*augment, config.draws))

@@ -6,9 +6,10 @@ use super::baseline::Baseline;
 use super::tally::{rate, Tally};
 use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Skipped};
+use crate::normalize::CANONICAL_SIZE;
 use crate::report::{
-    Blame, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary, NotEvaluated, Pair,
-    PipelineSummary, Report, Thresholds, TransformReport, Verdict,
+    Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary,
+    NotEvaluated, Pair, PipelineSummary, Report, Thresholds, TransformReport, Verdict,
 };
 
 /// What was read, for a report: images, classes, and every file that could not be used
@@ -55,6 +56,10 @@ pub fn classifier_summary(
     ClassifierSummary {
         kind: "template-ncc".to_string(),
         templates: baseline.classifier.template_count(),
+        canonical: CanonicalSummary {
+            size: CANONICAL_SIZE,
+            deslant: baseline.classifier.form().deslant,
+        },
         margin,
         baseline_accuracy: rate(correct.iter().sum(), dataset.glyphs.len()),
         per_class_accuracy: classes

@@ -250,6 +250,24 @@ fn the_control_can_be_chosen_or_left_out() {
 }
 
 #[test]
+fn the_report_says_which_canonical_form_glyphs_were_compared_in() {
+    let report = glyphs();
+    assert_eq!(report["classifier"]["canonical"]["size"], 32);
+    assert_eq!(report["classifier"]["canonical"]["deslant"], true);
+    let leaning = parse(&scan("fixtures/digits", &["hflip"], &["--no-deslant"]));
+    assert_eq!(leaning["classifier"]["canonical"]["deslant"], false);
+    let text = crate::util::run(&["scan", "fixtures/digits", "-t", "hflip", "--no-deslant"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("templates (32 px), baseline"), "{text}");
+    let text = crate::util::run(&["scan", "fixtures/digits", "-t", "hflip"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("templates (32 px, deslanted), baseline"),
+        "{text}"
+    );
+}
+
+#[test]
 fn rotating_by_180_turns_6_into_9_and_back() {
     let rotated = transform(glyphs(), "rotate:180");
     assert_eq!(rotated["verdict"], "unsafe");
