@@ -152,39 +152,35 @@ crate::simd::wide_fn! {
     fn deslant_on(tier, ..);
 }
 
-/// The kernel of [`deslant`]. Per row, the sum of its ink and of its ink times the column
-/// (sixteen lanes, as every sum here, so the tiers agree), then the moments from those 32 pairs
-/// in double precision; each row is then moved as whole slices of a zero-padded copy.
+/// The kernel of [`deslant`]. Whole rows are added into three column-wise sums (the ink, and
+/// the ink times its row and its row squared), so the loops run along the rows with no sum
+/// across a row until the end (summed across rows the compiler gathers, many times slower);
+/// the moments follow from those 96 values in double precision. Each row is then moved as
+/// whole slices of a zero-padded copy.
 #[inline(always)]
 fn deslant_kernel(pixels: &mut [f32]) {
     if pixels.len() != CANONICAL_DIM {
         return;
     }
-    let columns: [f32; SIDE] = std::array::from_fn(|x| x as f32);
-    let mut row_mass = [0.0f32; SIDE];
-    let mut row_moment = [0.0f32; SIDE];
-    for ((row, mass), moment) in pixels
-        .chunks_exact(SIDE)
-        .zip(&mut row_mass)
-        .zip(&mut row_moment)
-    {
-        *mass = lane_sum(row, |v| v);
-        let mut lanes = [0.0f32; 16];
-        for (half, x) in row.chunks_exact(16).zip(columns.chunks_exact(16)) {
-            for ((lane, &v), &x) in lanes.iter_mut().zip(half).zip(x) {
-                *lane += v * x;
-            }
+    let mut ink = [0.0f32; SIDE];
+    let mut by_row = [0.0f32; SIDE];
+    let mut by_row2 = [0.0f32; SIDE];
+    for (y, row) in pixels.chunks_exact(SIDE).enumerate() {
+        let (y, y2) = (y as f32, (y * y) as f32);
+        for (((a, b), c), &v) in ink.iter_mut().zip(&mut by_row).zip(&mut by_row2).zip(row) {
+            *a += v;
+            *b += v * y;
+            *c += v * y2;
         }
-        *moment = lanes.iter().sum();
     }
     let (mut mass, mut sx, mut sy, mut syy, mut sxy) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for (y, (&m, &mx)) in row_mass.iter().zip(&row_moment).enumerate() {
-        let (y, m, mx) = (y as f64, f64::from(m), f64::from(mx));
-        mass += m;
-        sx += mx;
-        sy += y * m;
-        syy += y * y * m;
-        sxy += y * mx;
+    for (x, ((&a, &b), &c)) in ink.iter().zip(&by_row).zip(&by_row2).enumerate() {
+        let (x, a, b, c) = (x as f64, f64::from(a), f64::from(b), f64::from(c));
+        mass += a;
+        sx += x * a;
+        sy += b;
+        syy += c;
+        sxy += x * b;
     }
     if mass <= 0.0 {
         return;
@@ -197,18 +193,28 @@ fn deslant_kernel(pixels: &mut [f32]) {
     let covariance = sxy / mass - cx * cy;
     let limit = f64::from(MAX_SHEAR);
     let shear = (covariance / row_variance).clamp(-limit, limit);
-    // A row padded with a frame's width of zeros on each side: any move within ±SIDE reads
-    // whole slices of it.
-    let mut padded = [0.0f32; 3 * SIDE];
-    for (y, row) in pixels.chunks_exact_mut(SIDE).enumerate() {
+    // Every row is copied into the middle of a zero-padded row first, and all the copies are
+    // made before any is read: a row copied and read back at once at an unaligned offset
+    // stalls the processor on every row.
+    let mut padded = [0.0f32; 3 * CANONICAL_DIM];
+    for (row, wide) in pixels
+        .chunks_exact(SIDE)
+        .zip(padded.chunks_exact_mut(3 * SIDE))
+    {
+        wide[SIDE..2 * SIDE].copy_from_slice(row);
+    }
+    for (y, (row, wide)) in pixels
+        .chunks_exact_mut(SIDE)
+        .zip(padded.chunks_exact(3 * SIDE))
+        .enumerate()
+    {
         let offset = shear * (y as f64 - cy);
         let whole = offset.floor().clamp(-(SIDE as f64), (SIDE - 1) as f64);
         let fraction = ((offset - whole) as f32).clamp(0.0, 1.0);
-        padded[SIDE..2 * SIDE].copy_from_slice(row);
         let start = (SIDE as i64 + whole as i64) as usize;
         let (here, next) = (
-            &padded[start..start + SIDE],
-            &padded[start + 1..start + 1 + SIDE],
+            &wide[start..start + SIDE],
+            &wide[start + 1..start + 1 + SIDE],
         );
         for ((out, &a), &b) in row.iter_mut().zip(here).zip(next) {
             *out = a * (1.0 - fraction) + b * fraction;
