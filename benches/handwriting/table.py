@@ -43,6 +43,7 @@ def main(paths: list[str]) -> int:
               f"{classifier['templates']} templates, baseline error "
               f"{pct(1 - classifier['baseline_accuracy']).strip()}")
         classes = set(dataset["classes"])
+        symmetric_safe = symmetric_rows = 0
         for transform in report["transforms"]:
             spec = transform["spec"]
             by_label = {c["label"]: c for c in transform["classes"]}
@@ -53,6 +54,8 @@ def main(paths: list[str]) -> int:
                 # Changed and destroyed both count against a class (schema 2); older reports
                 # have the change rate alone.
                 lost = c.get("loss_rate", c["change_rate"])
+                symmetric_rows += 1
+                symmetric_safe += c["verdict"] == "safe"
                 rows.append(f"{label} {pct(lost).strip()} ({c['verdict']}, "
                             f"{pct(uncertain).strip()} uncertain)")
             if rows:
@@ -76,6 +79,8 @@ def main(paths: list[str]) -> int:
                                f"{pct(destroyed).strip()} ({c['verdict']})")
             if flagged:
                 print(f"  {spec:<11} must stay flagged: " + "; ".join(flagged))
+        if symmetric_rows:
+            print(f"  symmetric rows safe: {symmetric_safe} of {symmetric_rows}")
         control = report.get("control")
         if control:
             print(f"  control {control['spec']}: changed {pct(control['change_rate']).strip()}, "
