@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use augsafe::albumentations::{Format, Pipeline};
 use augsafe::dataset::{IdxOptions, IdxSource};
-use augsafe::normalize::Form;
+use augsafe::normalize::{Form, Side};
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
@@ -101,8 +101,9 @@ struct ScanArgs {
     /// Write the example strips as PNG files into DIR.
     #[arg(long, value_name = "DIR")]
     examples_dir: Option<PathBuf>,
-    /// Save the classifier's templates as a NumPy file (float32, [templates, 1024]) with
-    /// their class labels beside it in PATH.labels.txt, for comparing with other tools.
+    /// Save the classifier's templates as a NumPy file (float32, [templates, side²]: 1024 at the
+    /// usual side of 32) with their class labels beside it in PATH.labels.txt, for comparing
+    /// with other tools.
     #[arg(long, value_name = "PATH.npy")]
     save_templates: Option<PathBuf>,
     /// Exit with code 3 when any transformation is at least this bad.
@@ -203,6 +204,10 @@ struct JudgeArgs {
     /// which the lean tells classes apart (`/`, `|`, `\`).
     #[arg(long)]
     no_deslant: bool,
+    /// Side of the canonical square glyphs are compared in: 32, 48 or 64 pixels, or `auto`
+    /// (32 for alphabets of up to 256 classes, else the side nearest the images' size).
+    #[arg(long, value_name = "auto|32|48|64", default_value = "auto", value_parser = parse_side)]
+    canonical_size: SideChoice,
     /// The control: a transformation no reader would call label-changing, reported apart as
     /// the judge's own noise and never in a verdict; `none` leaves it out.
     #[arg(long, value_name = "SPEC|none", default_value = augsafe::scan::CONTROL_SPEC, value_parser = parse_control)]
@@ -215,6 +220,23 @@ struct JudgeArgs {
 /// The `--control` choice: a transformation, or none.
 #[derive(Clone, Debug)]
 struct Control(Option<Transform>);
+
+/// `--canonical-size`: a side, or `None` to choose it from the dataset.
+#[derive(Clone, Copy, Debug)]
+struct SideChoice(Option<Side>);
+
+fn parse_side(value: &str) -> Result<SideChoice, String> {
+    let value = value.trim();
+    if value == "auto" {
+        return Ok(SideChoice(None));
+    }
+    value
+        .parse()
+        .ok()
+        .and_then(Side::from_pixels)
+        .map(|side| SideChoice(Some(side)))
+        .ok_or_else(|| format!("'{value}' is not a canonical size: expected auto, 32, 48 or 64"))
+}
 
 fn parse_control(spec: &str) -> Result<Control, String> {
     if spec.trim() == "none" {
@@ -252,8 +274,10 @@ impl JudgeArgs {
             control: self.control.0.clone(),
             classifier: ClassifierOptions {
                 form: Form {
+                    side: self.canonical_size.0.unwrap_or_default(),
                     deslant: !self.no_deslant,
                 },
+                side_from_dataset: self.canonical_size.0.is_none(),
                 ..ClassifierOptions::default()
             },
         }

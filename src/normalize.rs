@@ -1,20 +1,74 @@
 //! The canonical glyph every image becomes before classification.
 //!
-//! The canonical form is a `CANONICAL_SIZE`² ink map (ink bright, background zero) in which
+//! The canonical form is a square ink map ([`Side`]: 32² for alphabets, 48² or 64² for large
+//! ones; ink bright, background zero) in which
 //! the image *frame* is stretched to the square, as a training pipeline resizes its input, and
 //! the glyph's centre of ink is moved to the centre. So the glyph's size relative to its frame
 //! survives (x and X stay apart) while its position does not (a rotated 6 that no longer sits on
 //! its baseline still matches a 9). A light blur makes a glyph a pixel or a degree off score
-//! almost as well as the original.
+//! almost as well as the original. Then the glyph is stood upright ([`deslant32`]).
 
 use image::{GrayImage, Luma};
 
 use crate::glyph::{GlyphImage, Polarity};
 
-/// Side of the canonical square, in pixels.
+/// Side of the canonical square, in pixels, for alphabets of up to a few hundred classes
+/// (see [`Side`]).
 pub const CANONICAL_SIZE: u32 = 32;
 
-/// Standard deviation of the blur applied to the centred ink map, in canonical pixels.
+/// Side of the canonical square. 32 pixels keep what tells Latin letters and digits apart; the
+/// strokes that tell thousands of CJK characters apart blur together there, and need 48 or 64.
+/// A comparison costs the square of the side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// 32 × 32.
+    #[default]
+    S32,
+    /// 48 × 48.
+    S48,
+    /// 64 × 64.
+    S64,
+}
+
+impl Side {
+    /// Every side, smallest first.
+    pub const ALL: [Side; 3] = [Side::S32, Side::S48, Side::S64];
+
+    /// The side in pixels.
+    pub fn pixels(self) -> u32 {
+        match self {
+            Side::S32 => 32,
+            Side::S48 => 48,
+            Side::S64 => 64,
+        }
+    }
+
+    /// The side of `pixels`, if it is one of [`Side::ALL`].
+    pub fn from_pixels(pixels: u32) -> Option<Side> {
+        Side::ALL.into_iter().find(|s| s.pixels() == pixels)
+    }
+
+    /// Values in a canonical glyph of this side.
+    pub fn dim(self) -> usize {
+        let side = self.pixels() as usize;
+        side * side
+    }
+
+    /// Standard deviation of the blur applied to the centred ink map, in canonical pixels:
+    /// [`BLUR_SIGMA`] at 32, growing by a quarter pixel for every 16 pixels of side. A finer
+    /// grid keeps finer strokes apart, but with the same blur in pixels a glyph turned by a few
+    /// degrees would no longer overlap its template (measured on 3,000 CJK characters at 48
+    /// pixels: σ 1 reads 5% of classes as changed by a turn within ±10°, σ 1.25 2%).
+    pub fn blur_sigma(self) -> f32 {
+        match self {
+            Side::S32 => BLUR_SIGMA,
+            Side::S48 => BLUR_SIGMA + 0.25,
+            Side::S64 => BLUR_SIGMA + 0.5,
+        }
+    }
+}
+
+/// Standard deviation of the blur at side 32, in canonical pixels.
 pub const BLUR_SIGMA: f32 = 1.0;
 
 /// Total ink (in pixels of full ink) below which a canonical glyph counts as empty.
@@ -27,7 +81,7 @@ pub struct Canonical {
 }
 
 impl Canonical {
-    /// A canonical glyph from its pixels (`CANONICAL_DIM` of them, row by row).
+    /// A canonical glyph from its pixels (a square number of them, row by row).
     pub(crate) fn from_pixels(pixels: Vec<f32>) -> Canonical {
         Canonical { pixels }
     }
@@ -48,31 +102,41 @@ impl Canonical {
     /// The canonical glyph as an 8-bit image, ink white on black, for looking at.
     pub fn to_image(&self) -> GrayImage {
         let max = self.pixels.iter().copied().fold(0.0f32, f32::max).max(1e-6);
-        GrayImage::from_fn(CANONICAL_SIZE, CANONICAL_SIZE, |x, y| {
-            let v = self.pixels[(y * CANONICAL_SIZE + x) as usize] / max;
+        let side = self.pixels.len().isqrt() as u32;
+        GrayImage::from_fn(side, side, |x, y| {
+            let v = self
+                .pixels
+                .get((y * side + x) as usize)
+                .copied()
+                .unwrap_or(0.0)
+                / max;
             Luma([(v.clamp(0.0, 1.0) * 255.0).round() as u8])
         })
     }
 }
 
-/// Values in a canonical glyph.
-pub(crate) const CANONICAL_DIM: usize = (CANONICAL_SIZE * CANONICAL_SIZE) as usize;
+/// Whole-pixel shifts of the centre of ink the tables of side `S` cover: the centre lies in
+/// 0..=S−1, so the shift from (S−1)/2 lies within ±(S−1)/2, its floor in −S/2..=S/2−1 and the
+/// floor plus one in −S/2+1..=S/2.
+const fn max_shift(side: usize) -> i64 {
+    side as i64 / 2
+}
 
-const SIDE: usize = CANONICAL_SIZE as usize;
-
-/// Whole-pixel shifts of the centre of ink the tables cover: the centre lies in 0..=31, so the
-/// shift from 15.5 lies in -15.5..=15.5, its floor in -16..=15 and the floor plus one in -15..=16.
-const MAX_SHIFT: i64 = SIDE as i64 / 2;
-const SHIFTS: usize = 2 * MAX_SHIFT as usize + 1;
+/// Whole shifts a table of side `S` holds.
+const fn shifts(side: usize) -> usize {
+    side + 1
+}
 
 /// Source lengths whose tables a thread keeps before it starts again (a table for a line of
-/// `n` pixels holds 33 × n × 32 values: 28 pixels take 118 KB).
+/// `n` pixels holds (S+1) × n × S values: 28 pixels at side 32 take 118 KB).
 const CACHED_TABLES: usize = 48;
 
 /// How glyphs are brought into canonical form beyond the resize, centring and blur that every
 /// glyph gets. The judge builds its templates and reads every glyph in one form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Form {
+    /// Side of the canonical square.
+    pub side: Side,
     /// Shear each glyph so that the main axis of its ink stands upright (see [`deslant`]).
     /// Handwriting leans by a different amount in every hand, and a flip turns a lean to the
     /// right into one to the left; upright glyphs are compared for their shapes alone. Off for
@@ -82,15 +146,27 @@ pub struct Form {
 
 impl Default for Form {
     fn default() -> Self {
-        Form { deslant: true }
+        Form {
+            side: Side::S32,
+            deslant: true,
+        }
     }
 }
 
 impl Form {
+    /// Values in a glyph of this form.
+    pub fn dim(self) -> usize {
+        self.side.dim()
+    }
+
     /// The steps of this form that follow [`centred_into`], applied to its output in place.
     pub(crate) fn finish(self, pixels: &mut [f32]) {
         if self.deslant {
-            deslant(pixels);
+            match self.side {
+                Side::S32 => deslant32(pixels),
+                Side::S48 => deslant48(pixels),
+                Side::S64 => deslant64(pixels),
+            }
         }
     }
 }
@@ -103,34 +179,34 @@ pub fn normalize(glyph: &GlyphImage) -> Option<Canonical> {
 
 /// [`normalize`] into the given form.
 pub fn normalize_with(glyph: &GlyphImage, form: Form) -> Option<Canonical> {
-    let mut pixels = vec![0.0f32; CANONICAL_DIM];
+    let mut pixels = vec![0.0f32; form.dim()];
     canonical_into(glyph, form, &mut pixels).then_some(Canonical { pixels })
 }
 
-/// [`normalize_with`] into a buffer of [`CANONICAL_DIM`] values; `false` when there is no ink.
+/// [`normalize_with`] into a buffer of [`Form::dim`] values; `false` when there is no ink.
 pub(crate) fn canonical_into(glyph: &GlyphImage, form: Form, out: &mut [f32]) -> bool {
-    let has_ink = centred_into(glyph, out);
+    let has_ink = centred_into(glyph, form.side, out);
     if has_ink {
         form.finish(out);
     }
     has_ink
 }
 
-/// The part of the canonical form that every [`Form`] shares, into a buffer of
-/// [`CANONICAL_DIM`] values; `false` when there is no ink.
+/// The part of the canonical form that every [`Form`] of `side` shares, into a buffer of
+/// [`Side::dim`] values; `false` when there is no ink.
 ///
-/// The three steps — resize the frame to 32×32 (triangle filter), move the centre of ink to
+/// The three steps — resize the frame to the side (triangle filter), move the centre of ink to
 /// the centre (bilinear, sub-pixel), blur (Gaussian σ = 1, no ink beyond the frame) — are all
 /// linear and act on rows and columns apart, so together they are one 32×n matrix per axis:
-/// `canonical = My · ink · Mxᵀ`. The matrices for every whole-pixel shift are made once per
+/// `canonical = My · ink · Mxᵀ` (S × n each, S the side). The matrices for every whole-pixel shift are made once per
 /// source length and kept; a sub-pixel shift blends two of them. The centre of ink of the
 /// resized map comes straight from weighted row and column sums of the source.
 ///
 /// The square symmetries (flips, quarter turns) of this map are the map of the flipped or
 /// turned image, so a scan moves its pixels instead of normalising the image again, then
 /// finishes the form ([`Form::finish`]).
-pub(crate) fn centred_into(glyph: &GlyphImage, out: &mut [f32]) -> bool {
-    centred_into_on(crate::simd::Tier::selected(), glyph, out)
+pub(crate) fn centred_into(glyph: &GlyphImage, side: Side, out: &mut [f32]) -> bool {
+    centred_into_on(crate::simd::Tier::selected(), glyph, side, out)
 }
 
 /// Largest shear [`deslant`] applies, in pixels across per pixel down (45°): a glyph that leans
@@ -148,24 +224,36 @@ crate::simd::wide_fn! {
     /// nothing to the covariance; that share is taken off. Rows move by linear interpolation,
     /// ink beyond the frame is lost. It commutes with the flips and the half turn (each changes
     /// the sign of `s` and mirrors the rows), not with quarter turns.
-    pub(crate) fn deslant(pixels: &mut [f32]) = deslant_kernel;
-    fn deslant_on(tier, ..);
+    pub(crate) fn deslant32(pixels: &mut [f32]) = deslant_kernel::<32>;
+    fn deslant32_on(tier, ..);
 }
 
-/// The kernel of [`deslant`]. Whole rows are added into three column-wise sums (the ink, and
+crate::simd::wide_fn! {
+    /// [`deslant32`] at side 48.
+    pub(crate) fn deslant48(pixels: &mut [f32]) = deslant_kernel::<48>;
+    fn deslant48_on(tier, ..);
+}
+
+crate::simd::wide_fn! {
+    /// [`deslant32`] at side 64.
+    pub(crate) fn deslant64(pixels: &mut [f32]) = deslant_kernel::<64>;
+    fn deslant64_on(tier, ..);
+}
+
+/// The kernel of [`deslant32`] and its twins, for side `S`. Whole rows are added into three column-wise sums (the ink, and
 /// the ink times its row and its row squared), so the loops run along the rows with no sum
 /// across a row until the end (summed across rows the compiler gathers, many times slower);
 /// the moments follow from those 96 values in double precision. Each row is then moved as
 /// whole slices of a zero-padded copy.
 #[inline(always)]
-fn deslant_kernel(pixels: &mut [f32]) {
-    if pixels.len() != CANONICAL_DIM {
+fn deslant_kernel<const S: usize>(pixels: &mut [f32]) {
+    if pixels.len() != S * S {
         return;
     }
-    let mut ink = [0.0f32; SIDE];
-    let mut by_row = [0.0f32; SIDE];
-    let mut by_row2 = [0.0f32; SIDE];
-    for (y, row) in pixels.chunks_exact(SIDE).enumerate() {
+    let mut ink = [0.0f32; S];
+    let mut by_row = [0.0f32; S];
+    let mut by_row2 = [0.0f32; S];
+    for (y, row) in pixels.chunks_exact(S).enumerate() {
         let (y, y2) = (y as f32, (y * y) as f32);
         for (((a, b), c), &v) in ink.iter_mut().zip(&mut by_row).zip(&mut by_row2).zip(row) {
             *a += v;
@@ -186,7 +274,8 @@ fn deslant_kernel(pixels: &mut [f32]) {
         return;
     }
     let (cx, cy) = (sx / mass, sy / mass);
-    let row_variance = syy / mass - cy * cy - f64::from(BLUR_SIGMA * BLUR_SIGMA);
+    let sigma = f64::from(side_of::<S>().blur_sigma());
+    let row_variance = syy / mass - cy * cy - sigma * sigma;
     if row_variance < f64::from(MIN_ROW_VARIANCE) {
         return;
     }
@@ -196,26 +285,18 @@ fn deslant_kernel(pixels: &mut [f32]) {
     // Every row is copied into the middle of a zero-padded row first, and all the copies are
     // made before any is read: a row copied and read back at once at an unaligned offset
     // stalls the processor on every row.
-    let mut padded = [0.0f32; 3 * CANONICAL_DIM];
-    for (row, wide) in pixels
-        .chunks_exact(SIDE)
-        .zip(padded.chunks_exact_mut(3 * SIDE))
-    {
-        wide[SIDE..2 * SIDE].copy_from_slice(row);
+    // Per row: zeros, the row, zeros.
+    let mut padded = [[[0.0f32; S]; 3]; S];
+    for (row, wide) in pixels.chunks_exact(S).zip(padded.iter_mut()) {
+        wide[1].copy_from_slice(row);
     }
-    for (y, (row, wide)) in pixels
-        .chunks_exact_mut(SIDE)
-        .zip(padded.chunks_exact(3 * SIDE))
-        .enumerate()
-    {
+    for (y, (row, wide)) in pixels.chunks_exact_mut(S).zip(&padded).enumerate() {
+        let wide = wide.as_flattened();
         let offset = shear * (y as f64 - cy);
-        let whole = offset.floor().clamp(-(SIDE as f64), (SIDE - 1) as f64);
+        let whole = offset.floor().clamp(-(S as f64), (S - 1) as f64);
         let fraction = ((offset - whole) as f32).clamp(0.0, 1.0);
-        let start = (SIDE as i64 + whole as i64) as usize;
-        let (here, next) = (
-            &wide[start..start + SIDE],
-            &wide[start + 1..start + 1 + SIDE],
-        );
+        let start = (S as i64 + whole as i64) as usize;
+        let (here, next) = (&wide[start..start + S], &wide[start + 1..start + 1 + S]);
         for ((out, &a), &b) in row.iter_mut().zip(here).zip(next) {
             *out = a * (1.0 - fraction) + b * fraction;
         }
@@ -223,7 +304,27 @@ fn deslant_kernel(pixels: &mut [f32]) {
 }
 
 /// [`centred_into`] on `tier` (see [`wide_fn`](crate::simd::wide_fn)).
-fn centred_into_on(tier: crate::simd::Tier, glyph: &GlyphImage, out: &mut [f32]) -> bool {
+fn centred_into_on(
+    tier: crate::simd::Tier,
+    glyph: &GlyphImage,
+    side: Side,
+    out: &mut [f32],
+) -> bool {
+    match side {
+        Side::S32 => centred_sized(tier, glyph, out, &WORKSPACE32, run_wide32_on),
+        Side::S48 => centred_sized(tier, glyph, out, &WORKSPACE48, run_wide48_on),
+        Side::S64 => centred_sized(tier, glyph, out, &WORKSPACE64, run_wide64_on),
+    }
+}
+
+/// The centred form at side `S`, with that side's workspace and kernel.
+fn centred_sized<const S: usize>(
+    tier: crate::simd::Tier,
+    glyph: &GlyphImage,
+    out: &mut [f32],
+    workspace: &'static std::thread::LocalKey<std::cell::RefCell<Workspace<S>>>,
+    run: fn(crate::simd::Tier, &Job<S>, &mut Buffers<S>, &mut [f32]) -> bool,
+) -> bool {
     let GlyphImage {
         pixels: image,
         background,
@@ -231,10 +332,10 @@ fn centred_into_on(tier: crate::simd::Tier, glyph: &GlyphImage, out: &mut [f32])
     } = glyph;
     let (background, polarity) = (*background, *polarity);
     let (w, h) = (image.width() as usize, image.height() as usize);
-    if w == 0 || h == 0 || out.len() != CANONICAL_DIM {
+    if w == 0 || h == 0 || out.len() != S * S {
         return false;
     }
-    WORKSPACE.with(|workspace| {
+    workspace.with(|workspace| {
         let mut workspace = workspace.borrow_mut();
         let across = workspace.table(w);
         let down = workspace.table(h);
@@ -247,15 +348,29 @@ fn centred_into_on(tier: crate::simd::Tier, glyph: &GlyphImage, out: &mut [f32])
             across: &across,
             down: &down,
         };
-        run_wide_on(tier, &job, &mut workspace.buffers, out)
+        run(tier, &job, &mut workspace.buffers, out)
     })
 }
 
 crate::simd::wide_fn! {
-    /// [`run`] in the vector tier in use.
+    /// [`run`] at side 32 in the vector tier in use.
     #[allow(dead_code)] // Only the twin that takes the tier is called.
-    fn run_wide(job: &Job, buffers: &mut Buffers, out: &mut [f32]) -> bool = run;
-    fn run_wide_on(tier, ..);
+    fn run_wide32(job: &Job<32>, buffers: &mut Buffers<32>, out: &mut [f32]) -> bool = run::<32>;
+    fn run_wide32_on(tier, ..);
+}
+
+crate::simd::wide_fn! {
+    /// [`run`] at side 48 in the vector tier in use.
+    #[allow(dead_code)] // Only the twin that takes the tier is called.
+    fn run_wide48(job: &Job<48>, buffers: &mut Buffers<48>, out: &mut [f32]) -> bool = run::<48>;
+    fn run_wide48_on(tier, ..);
+}
+
+crate::simd::wide_fn! {
+    /// [`run`] at side 64 in the vector tier in use.
+    #[allow(dead_code)] // Only the twin that takes the tier is called.
+    fn run_wide64(job: &Job<64>, buffers: &mut Buffers<64>, out: &mut [f32]) -> bool = run::<64>;
+    fn run_wide64_on(tier, ..);
 }
 
 crate::simd::wide_fn! {
@@ -497,35 +612,51 @@ fn lane_fold(values: &[f32]) -> (f32, f32) {
 }
 
 thread_local! {
-    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::new(Workspace::default());
+    static WORKSPACE32: std::cell::RefCell<Workspace<32>> = std::cell::RefCell::new(Workspace::default());
+    static WORKSPACE48: std::cell::RefCell<Workspace<48>> = std::cell::RefCell::new(Workspace::default());
+    static WORKSPACE64: std::cell::RefCell<Workspace<64>> = std::cell::RefCell::new(Workspace::default());
 }
 
-/// Per thread: the axis tables made so far and the buffers one normalisation needs.
+/// Per thread and side: the axis tables made so far and the buffers one normalisation needs.
 #[derive(Default)]
-struct Workspace {
-    tables: std::collections::HashMap<usize, std::rc::Rc<AxisTable>>,
+struct Workspace<const S: usize> {
+    tables: std::collections::HashMap<usize, std::rc::Rc<AxisTable<S>>>,
     /// The table asked for last: a dataset's images are mostly one size, and square, so this
     /// answers most lookups without hashing.
-    last: Option<(usize, std::rc::Rc<AxisTable>)>,
-    buffers: Buffers,
+    last: Option<(usize, std::rc::Rc<AxisTable<S>>)>,
+    buffers: Buffers<S>,
 }
 
-#[derive(Default)]
-struct Buffers {
+struct Buffers<const S: usize> {
     ink: Vec<f32>,
     column_sums: Vec<f32>,
     /// Column sums weighted by the resized row position (named for what they give: the
     /// centre of ink down the rows).
     row_sums: Vec<f32>,
-    across: Vec<[f32; SIDE]>,
-    down: Vec<[f32; SIDE]>,
+    across: Vec<[f32; S]>,
+    down: Vec<[f32; S]>,
     /// Per canonical row, the source rows that reach it, as first..end.
-    down_sources: [(usize, usize); SIDE],
-    rows: Vec<[f32; SIDE]>,
+    down_sources: [(usize, usize); S],
+    rows: Vec<[f32; S]>,
 }
 
-impl Workspace {
-    fn table(&mut self, len: usize) -> std::rc::Rc<AxisTable> {
+// Arrays of a generic length have no `Default` of their own.
+impl<const S: usize> Default for Buffers<S> {
+    fn default() -> Self {
+        Buffers {
+            ink: Vec::new(),
+            column_sums: Vec::new(),
+            row_sums: Vec::new(),
+            across: Vec::new(),
+            down: Vec::new(),
+            down_sources: [(0, 0); S],
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<const S: usize> Workspace<S> {
+    fn table(&mut self, len: usize) -> std::rc::Rc<AxisTable<S>> {
         if let Some((last, table)) = &self.last {
             if *last == len {
                 return table.clone();
@@ -547,53 +678,53 @@ impl Workspace {
     }
 }
 
-/// Everything about one axis of a source of `len` pixels.
-struct AxisTable {
+/// Everything about one axis of a source of `len` pixels, at side `S`.
+struct AxisTable<const S: usize> {
     /// Per source pixel: its total weight in the resized line (for the mass of ink).
     weight: Vec<f32>,
     /// Per source pixel: Σ position × weight in the resized line (for the centre of ink).
     moment: Vec<f32>,
-    /// Per whole shift s (-16..=16, stored from 0) and source pixel i: what pixel i gives each
+    /// Per whole shift s (−S/2..=S/2, stored from 0) and source pixel i: what pixel i gives each
     /// canonical position once resized, shifted by s and blurred, at `maps[s * len + i]`.
-    maps: Vec<[f32; SIDE]>,
+    maps: Vec<[f32; S]>,
     /// Per whole shift and canonical position, the source pixels whose maps are not zero
-    /// there, as first..end (empty: `u32::MAX..0`), at `sources[s * SIDE + o]`.
+    /// there, as first..end (empty: `u32::MAX..0`), at `sources[s * S + o]`.
     sources: Vec<(u32, u32)>,
 }
 
-impl AxisTable {
-    fn new(len: usize) -> AxisTable {
-        // The resize as a dense SIDE × len matrix.
-        let mut resize = vec![0.0f64; SIDE * len];
-        for (o, (first, weights)) in taps(len, SIDE).iter().enumerate() {
+impl<const S: usize> AxisTable<S> {
+    fn new(len: usize) -> AxisTable<S> {
+        // The resize as a dense S × len matrix.
+        let mut resize = vec![0.0f64; S * len];
+        for (o, (first, weights)) in taps(len, S).iter().enumerate() {
             for (j, &weight) in weights.iter().enumerate() {
                 resize[o * len + first + j] = f64::from(weight);
             }
         }
         let weight = (0..len)
-            .map(|i| (0..SIDE).map(|o| resize[o * len + i]).sum::<f64>() as f32)
+            .map(|i| (0..S).map(|o| resize[o * len + i]).sum::<f64>() as f32)
             .collect();
         let moment = (0..len)
-            .map(|i| {
-                (0..SIDE)
-                    .map(|o| o as f64 * resize[o * len + i])
-                    .sum::<f64>() as f32
-            })
+            .map(|i| (0..S).map(|o| o as f64 * resize[o * len + i]).sum::<f64>() as f32)
             .collect();
-        let blur = kernel().map(f64::from);
-        let side = SIDE as i64;
-        let mut maps = vec![[0.0f32; SIDE]; SHIFTS * len];
-        let mut sources = vec![(u32::MAX, 0u32); SHIFTS * SIDE];
-        for s in 0..SHIFTS {
-            let shift = s as i64 - MAX_SHIFT;
+        let blur: Vec<f64> = kernel(side_of::<S>().blur_sigma())
+            .into_iter()
+            .map(f64::from)
+            .collect();
+        let radius = (blur.len() / 2) as i64;
+        let side = S as i64;
+        let mut maps = vec![[0.0f32; S]; shifts(S) * len];
+        let mut sources = vec![(u32::MAX, 0u32); shifts(S) * S];
+        for s in 0..shifts(S) {
+            let shift = s as i64 - max_shift(S);
             for i in 0..len {
                 let map = &mut maps[s * len + i];
                 for (o, value) in map.iter_mut().enumerate() {
                     let mut acc = 0.0f64;
                     for (d, g) in blur.iter().enumerate() {
-                        // Blurred position o reads shifted position o + d - 3, which reads
-                        // resized position o + d - 3 + shift; nothing lies beyond the frame.
-                        let shifted = o as i64 + d as i64 - 3;
+                        // Blurred position o reads shifted position o + d - radius, which reads
+                        // resized position o + d - radius + shift; nothing lies beyond the frame.
+                        let shifted = o as i64 + d as i64 - radius;
                         let resized = shifted + shift;
                         if (0..side).contains(&shifted) && (0..side).contains(&resized) {
                             acc += g * resize[resized as usize * len + i];
@@ -602,7 +733,7 @@ impl AxisTable {
                     *value = acc as f32;
                 }
                 for (o, _) in map.iter().enumerate().filter(|(_, &v)| v != 0.0) {
-                    let range = &mut sources[s * SIDE + o];
+                    let range = &mut sources[s * S + o];
                     *range = (range.0.min(i as u32), i as u32 + 1);
                 }
             }
@@ -617,19 +748,19 @@ impl AxisTable {
 }
 
 /// One normalisation: the source and the tables of its two axes.
-struct Job<'a> {
+struct Job<'a, const S: usize> {
     raw: &'a [u8],
     w: usize,
     h: usize,
     background: u8,
     polarity: Polarity,
-    across: &'a AxisTable,
-    down: &'a AxisTable,
+    across: &'a AxisTable<S>,
+    down: &'a AxisTable<S>,
 }
 
 /// [`centred_into`]'s work once the tables are at hand.
 #[inline(always)]
-fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
+fn run<const S: usize>(job: &Job<S>, b: &mut Buffers<S>, out: &mut [f32]) -> bool {
     let (w, h) = (job.w, job.h);
     // Ink: how far each pixel is from the background towards the ink side, in 0..=1.
     let bg = i16::from(job.background);
@@ -665,7 +796,7 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
     if mass < f64::from(MIN_INK) {
         return false;
     }
-    let centre = (SIDE as f64 - 1.0) / 2.0;
+    let centre = (S as f64 - 1.0) / 2.0;
     let dx = dot64(&b.column_sums, &job.across.moment) / mass - centre;
     let dy = dot64(&b.row_sums, &job.across.weight) / mass - centre;
     blend(job.across, job.w, dx, &mut b.across, None);
@@ -674,11 +805,11 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
     // of the matrix is loaded once for four independent sums; no test for pixels without
     // ink (on noisy scans that branch is a coin toss).
     b.rows.clear();
-    b.rows.resize(h, [0.0; SIDE]);
+    b.rows.resize(h, [0.0; S]);
     let mut sources = b.ink.chunks_exact(w * 4);
     let mut targets = b.rows.chunks_exact_mut(4);
     for (source, target) in (&mut sources).zip(&mut targets) {
-        let mut acc = [[0.0f32; SIDE]; 4];
+        let mut acc = [[0.0f32; S]; 4];
         for (c, map) in b.across.iter().enumerate() {
             for (k, acc) in acc.iter_mut().enumerate() {
                 add_scaled(acc, source[k * w + c], map);
@@ -691,7 +822,7 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
         .chunks_exact(w)
         .zip(targets.into_remainder())
     {
-        let mut acc = [0.0f32; SIDE];
+        let mut acc = [0.0f32; S];
         for (&v, map) in row.iter().zip(&b.across) {
             add_scaled(&mut acc, v, map);
         }
@@ -702,14 +833,14 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
     // Four canonical rows at a time share each source row's loads; a source row outside
     // one of the four's reach has weight zero there, which adds exactly nothing.
     for ((group, dst), sources) in out
-        .chunks_exact_mut(4 * SIDE)
+        .chunks_exact_mut(4 * S)
         .enumerate()
         .zip(sources.chunks_exact(4))
     {
         let y = 4 * group;
         let first = sources.iter().map(|s| s.0).min().unwrap_or(0);
         let end = sources.iter().map(|s| s.1).max().unwrap_or(0);
-        let mut acc = [[0.0f32; SIDE]; 4];
+        let mut acc = [[0.0f32; S]; 4];
         for r in first..end {
             if let (Some(row), Some(map)) = (b.rows.get(r), b.down.get(r)) {
                 for (k, acc) in acc.iter_mut().enumerate() {
@@ -725,7 +856,7 @@ fn run(job: &Job, b: &mut Buffers, out: &mut [f32]) -> bool {
 /// `acc += scale × values`, on a register-held row (a local copy, so the compiler knows the
 /// row and `values` cannot overlap and keeps it all in vector registers).
 #[inline(always)]
-fn add_scaled(acc: &mut [f32; SIDE], scale: f32, values: &[f32; SIDE]) {
+fn add_scaled<const S: usize>(acc: &mut [f32; S], scale: f32, values: &[f32; S]) {
     for (a, &v) in acc.iter_mut().zip(values) {
         *a = v.mul_add(scale, *a);
     }
@@ -735,24 +866,24 @@ fn add_scaled(acc: &mut [f32; SIDE], scale: f32, values: &[f32; SIDE]) {
 /// around it, blended bilinearly. With `sources`, also which source pixels reach each canonical
 /// position.
 #[inline(always)]
-fn blend(
-    table: &AxisTable,
+fn blend<const S: usize>(
+    table: &AxisTable<S>,
     len: usize,
     shift: f64,
-    out: &mut Vec<[f32; SIDE]>,
-    sources: Option<&mut [(usize, usize); SIDE]>,
+    out: &mut Vec<[f32; S]>,
+    sources: Option<&mut [(usize, usize); S]>,
 ) {
     let whole = shift
         .floor()
-        .clamp(-(MAX_SHIFT as f64), (MAX_SHIFT - 1) as f64);
+        .clamp(-(max_shift(S) as f64), (max_shift(S) - 1) as f64);
     let fraction = ((shift - whole) as f32).clamp(0.0, 1.0);
-    let s = (whole as i64 + MAX_SHIFT) as usize;
+    let s = (whole as i64 + max_shift(S)) as usize;
     let (low, high) = (
         &table.maps[s * len..(s + 1) * len],
         &table.maps[(s + 1) * len..(s + 2) * len],
     );
     out.clear();
-    out.resize(len, [0.0; SIDE]);
+    out.resize(len, [0.0; S]);
     // One flat loop: nested over rows of 32, the compiler vectorises across rows, with
     // gathers, twenty times slower.
     let (out, low, high) = (
@@ -765,8 +896,8 @@ fn blend(
     }
     if let Some(sources) = sources {
         let (low, high) = (
-            &table.sources[s * SIDE..(s + 1) * SIDE],
-            &table.sources[(s + 1) * SIDE..(s + 2) * SIDE],
+            &table.sources[s * S..(s + 1) * S],
+            &table.sources[(s + 1) * S..(s + 2) * S],
         );
         for ((out, &(f0, e0)), &(f1, e1)) in sources.iter_mut().zip(low).zip(high) {
             *out = (f0.min(f1) as usize, e0.max(e1) as usize);
@@ -797,21 +928,38 @@ fn taps(from: usize, to: usize) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
-/// The Gaussian kernel of [`BLUR_SIGMA`], radius 3σ, normalised.
-fn kernel() -> [f32; 7] {
-    let mut kernel = [0.0f32; 7];
-    for (i, k) in kernel.iter_mut().enumerate() {
-        let d = i as f32 - 3.0;
-        *k = (-d * d / (2.0 * BLUR_SIGMA * BLUR_SIGMA)).exp();
-    }
+/// A Gaussian kernel of `sigma`, radius ⌈3σ⌉, normalised.
+fn kernel(sigma: f32) -> Vec<f32> {
+    let radius = (3.0 * sigma).ceil() as i32;
+    let mut kernel: Vec<f32> = (-radius..=radius)
+        .map(|d| (-(d * d) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
     let sum: f32 = kernel.iter().sum();
     kernel.iter_mut().for_each(|k| *k /= sum);
     kernel
 }
 
+/// The [`Side`] of `S` pixels (a kernel instantiated at any other side reads as 32).
+const fn side_of<const S: usize>() -> Side {
+    match S {
+        48 => Side::S48,
+        64 => Side::S64,
+        _ => Side::S32,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The side of the default form, which most tests use.
+    const SIDE: usize = CANONICAL_SIZE as usize;
+
+    /// The default form without deslanting.
+    const CENTRED: Form = Form {
+        side: Side::S32,
+        deslant: false,
+    };
 
     /// The canonical form of a dark glyph on a white background, which has ink.
     fn dark_on_light(image: GrayImage) -> Canonical {
@@ -871,7 +1019,12 @@ mod tests {
     }
 
     /// The three steps one after another, as the definition says, in f64.
-    fn by_definition(image: &GrayImage, background: u8, polarity: Polarity) -> Option<Vec<f64>> {
+    fn by_definition(
+        image: &GrayImage,
+        background: u8,
+        polarity: Polarity,
+        side: usize,
+    ) -> Option<Vec<f64>> {
         let (w, h) = (image.width() as usize, image.height() as usize);
         let ink: Vec<f64> = image
             .as_raw()
@@ -884,8 +1037,8 @@ mod tests {
                 f64::from(diff.max(0)) / 255.0
             })
             .collect();
-        let (across, down) = (taps(w, SIDE), taps(h, SIDE));
-        let mut resized = vec![0.0f64; SIDE * SIDE];
+        let (across, down) = (taps(w, side), taps(h, side));
+        let mut resized = vec![0.0f64; side * side];
         for (y, (fy, wy)) in down.iter().enumerate() {
             for (x, (fx, wx)) in across.iter().enumerate() {
                 let mut acc = 0.0;
@@ -894,7 +1047,7 @@ mod tests {
                         acc += f64::from(a) * f64::from(b) * ink[(fy + j) * w + fx + i];
                     }
                 }
-                resized[y * SIDE + x] = acc;
+                resized[y * side + x] = acc;
             }
         }
         let mass: f64 = resized.iter().sum();
@@ -903,17 +1056,18 @@ mod tests {
         }
         let (mut mx, mut my) = (0.0, 0.0);
         for (i, &v) in resized.iter().enumerate() {
-            mx += v * (i % SIDE) as f64;
-            my += v * (i / SIDE) as f64;
+            mx += v * (i % side) as f64;
+            my += v * (i / side) as f64;
         }
-        let (dx, dy) = (mx / mass - 15.5, my / mass - 15.5);
+        let centre = (side as f64 - 1.0) / 2.0;
+        let (dx, dy) = (mx / mass - centre, my / mass - centre);
         let at = |x: f64, y: f64| -> f64 {
             // Bilinear read at (x, y); nothing beyond the frame.
             let (x0, y0) = (x.floor(), y.floor());
             let (fx, fy) = (x - x0, y - y0);
             let get = |x: f64, y: f64| {
-                if (0.0..SIDE as f64).contains(&x) && (0.0..SIDE as f64).contains(&y) {
-                    resized[y as usize * SIDE + x as usize]
+                if (0.0..side as f64).contains(&x) && (0.0..side as f64).contains(&y) {
+                    resized[y as usize * side + x as usize]
                 } else {
                     0.0
                 }
@@ -923,25 +1077,29 @@ mod tests {
                 + get(x0, y0 + 1.0) * (1.0 - fx) * fy
                 + get(x0 + 1.0, y0 + 1.0) * fx * fy
         };
-        let centred: Vec<f64> = (0..SIDE * SIDE)
-            .map(|i| at((i % SIDE) as f64 + dx, (i / SIDE) as f64 + dy))
+        let centred: Vec<f64> = (0..side * side)
+            .map(|i| at((i % side) as f64 + dx, (i / side) as f64 + dy))
             .collect();
-        let g = kernel();
-        let mut out = vec![0.0f64; SIDE * SIDE];
-        for y in 0..SIDE as i64 {
-            for x in 0..SIDE as i64 {
+        let sigma = Side::from_pixels(side as u32)
+            .unwrap_or_default()
+            .blur_sigma();
+        let g = kernel(sigma);
+        let radius = (g.len() / 2) as i64;
+        let mut out = vec![0.0f64; side * side];
+        for y in 0..side as i64 {
+            for x in 0..side as i64 {
                 let mut acc = 0.0;
                 for (j, &a) in g.iter().enumerate() {
                     for (i, &b) in g.iter().enumerate() {
-                        let (sx, sy) = (x + i as i64 - 3, y + j as i64 - 3);
-                        if (0..SIDE as i64).contains(&sx) && (0..SIDE as i64).contains(&sy) {
+                        let (sx, sy) = (x + i as i64 - radius, y + j as i64 - radius);
+                        if (0..side as i64).contains(&sx) && (0..side as i64).contains(&sy) {
                             acc += f64::from(a)
                                 * f64::from(b)
-                                * centred[sy as usize * SIDE + sx as usize];
+                                * centred[sy as usize * side + sx as usize];
                         }
                     }
                 }
-                out[y as usize * SIDE + x as usize] = acc;
+                out[y as usize * side + x as usize] = acc;
             }
         }
         Some(out)
@@ -977,9 +1135,14 @@ mod tests {
                     let level: u8 = rng.random_range(0..=255);
                     Luma([if inside { level } else { background }])
                 });
-                let expected = by_definition(&image, background, polarity);
+                let side = Side::ALL[trial % 3];
+                let expected = by_definition(&image, background, polarity, side.pixels() as usize);
                 let glyph = GlyphImage::new(image.clone(), background, polarity);
-                let got = normalize_with(&glyph, Form { deslant: false });
+                let form = Form {
+                    side,
+                    deslant: false,
+                };
+                let got = normalize_with(&glyph, form);
                 match (expected, got) {
                     (None, None) => {}
                     (Some(expected), Some(got)) => {
@@ -988,7 +1151,10 @@ mod tests {
                             .zip(got.pixels())
                             .map(|(e, &g)| (e - f64::from(g)).abs())
                             .fold(0.0, f64::max);
-                        assert!(worst < 1e-5, "{w}x{h} trial {trial}: off by {worst}");
+                        assert!(
+                            worst < 1e-5,
+                            "{w}x{h} {side:?} trial {trial}: off by {worst}"
+                        );
                     }
                     (e, g) => panic!(
                         "{w}x{h} trial {trial}: {:?} vs {:?}",
@@ -1103,7 +1269,7 @@ mod tests {
     fn deslanting_stands_a_leaning_stroke_upright() {
         let leaning = stroke(28, (9.0, 24.0), (19.0, 4.0), 3.0);
         let upright = stroke(28, (14.0, 24.0), (14.0, 4.0), 3.0);
-        let centred = in_form(&leaning, Form { deslant: false });
+        let centred = in_form(&leaning, CENTRED);
         let deslanted = in_form(&leaning, Form::default());
         assert!(lean(&centred) < -0.3, "{}", lean(&centred));
         assert!(lean(&deslanted).abs() < 0.05, "{}", lean(&deslanted));
@@ -1148,22 +1314,20 @@ mod tests {
         }
         // A dash: too flat to lean; it is left as it is.
         let dash = stroke(28, (4.0, 14.0), (24.0, 15.0), 3.0);
-        assert_eq!(
-            in_form(&dash, Form::default()),
-            in_form(&dash, Form { deslant: false })
-        );
+        assert_eq!(in_form(&dash, Form::default()), in_form(&dash, CENTRED));
     }
 
-    /// [`centred_into`] with the canonical form made on `tier`.
+    /// [`centred_into`] at `side`, made on `tier`.
     fn canonical_on(
         tier: crate::simd::Tier,
+        side: Side,
         image: &GrayImage,
         background: u8,
         polarity: Polarity,
     ) -> Option<Vec<f32>> {
-        let mut out = vec![0.0f32; CANONICAL_DIM];
+        let mut out = vec![0.0f32; side.dim()];
         let glyph = GlyphImage::new(image.clone(), background, polarity);
-        centred_into_on(tier, &glyph, &mut out).then_some(out)
+        centred_into_on(tier, &glyph, side, &mut out).then_some(out)
     }
 
     #[test]
@@ -1193,13 +1357,18 @@ mod tests {
         let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         let run = |tier: Tier| {
             let mut out = Vec::new();
-            for (image, background, polarity) in &images {
-                let canonical = canonical_on(tier, image, *background, *polarity);
+            for (k, (image, background, polarity)) in images.iter().enumerate() {
+                let side = Side::ALL[k % 3];
+                let canonical = canonical_on(tier, side, image, *background, *polarity);
                 out.push(format!("{:?}", canonical.as_deref().map(bits)));
                 // A flat vector and one of uneven length, besides the canonical glyph.
                 let pixels = canonical.unwrap_or_else(|| vec![0.25; 37]);
                 let mut deslanted = pixels.clone();
-                deslant_on(tier, &mut deslanted);
+                match side {
+                    Side::S32 => deslant32_on(tier, &mut deslanted),
+                    Side::S48 => deslant48_on(tier, &mut deslanted),
+                    Side::S64 => deslant64_on(tier, &mut deslanted),
+                }
                 out.push(format!("{:?}", bits(&deslanted)));
                 let mut features = vec![0.0f32; pixels.len()];
                 features_into_on(tier, &pixels, &mut features);

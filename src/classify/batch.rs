@@ -65,7 +65,7 @@ impl GlyphBatch {
     /// [`TemplateClassifier::form`]: super::TemplateClassifier::form
     pub fn push_image(&mut self, glyph: &GlyphImage, form: Form) -> Option<usize> {
         let mut pixels = std::mem::take(&mut self.pixels);
-        pixels.resize(CANONICAL_DIM, 0.0);
+        pixels.resize(form.dim(), 0.0);
         let row = canonical_into(glyph, form, &mut pixels).then(|| self.push_pixels(&pixels));
         self.pixels = pixels;
         row

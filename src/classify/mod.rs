@@ -14,8 +14,7 @@ use rayon::prelude::*;
 
 use crate::glyph::GlyphImage;
 use crate::normalize::{
-    canonical_into, features_and_values, quantize_template, Form, QuantizedGlyph,
-    QuantizedTemplate, CANONICAL_DIM,
+    canonical_into, features_and_values, quantize_template, Form, QuantizedGlyph, QuantizedTemplate,
 };
 use crate::simd::PackedTemplates;
 
@@ -45,6 +44,9 @@ pub struct ClassifierOptions {
     pub max_templates_per_class: usize,
     /// The form glyphs are brought into before they are compared.
     pub form: Form,
+    /// Whether a scan chooses the form's side from the dataset (see
+    /// [`Baseline::templates`](crate::scan::Baseline::templates)) rather than take `form.side`.
+    pub side_from_dataset: bool,
 }
 
 impl Default for ClassifierOptions {
@@ -53,6 +55,7 @@ impl Default for ClassifierOptions {
             cluster_similarity: 0.97,
             max_templates_per_class: 64,
             form: Form::default(),
+            side_from_dataset: true,
         }
     }
 }
@@ -453,7 +456,7 @@ impl TemplateClassifier {
                 (lo.min(v), hi.max(v))
             });
         let span = (hi - lo).max(f32::MIN_POSITIVE);
-        let size = crate::normalize::CANONICAL_SIZE;
+        let size = self.form.side.pixels();
         image::GrayImage::from_fn(size, size, |x, y| {
             let v = unit.get((y * size + x) as usize).copied().unwrap_or(lo);
             image::Luma([(((v - lo) / span) * 255.0).round() as u8])

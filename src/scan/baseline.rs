@@ -8,7 +8,7 @@ use super::draw::IMAGES_PER_BATCH;
 use super::tally::rate;
 use crate::classify::{predict, ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
 use crate::dataset::Dataset;
-use crate::normalize::{centred_into, normalize_with, CANONICAL_DIM};
+use crate::normalize::{centred_into, normalize_with, Side};
 use crate::report::DestroyedFloor;
 
 /// The share of correctly read untransformed glyphs whose own-class score may lie below the
@@ -64,8 +64,14 @@ impl Baseline {
     }
 
     /// The templates alone: the leave-one-out baseline is still to be measured (a scan
-    /// measures it in the same pass as the transformations).
+    /// measures it in the same pass as the transformations). With
+    /// [`ClassifierOptions::side_from_dataset`], the canonical side is [`side_for`] the dataset.
     pub fn templates(dataset: &Dataset, options: &ClassifierOptions) -> Baseline {
+        let mut options = *options;
+        if options.side_from_dataset {
+            options.form.side = side_for(dataset);
+        }
+        let options = &options;
         let features_of = |index: usize| -> Option<Vec<f32>> {
             normalize_with(&dataset.glyphs[index].image, options.form).map(|c| c.features())
         };
@@ -193,9 +199,33 @@ fn quantile_of(values: &mut [f32], quantile: f64) -> Option<f32> {
         .copied()
 }
 
+/// Alphabets of more classes than this get a canonical side to suit their images.
+pub const SMALL_ALPHABET: usize = 256;
+
+/// The canonical side for a dataset. Up to [`SMALL_ALPHABET`] classes (digits, Latin and
+/// other alphabets), 32: what tells their glyphs apart survives it, and a larger side costs
+/// the square of its growth in every comparison. Larger alphabets (CJK) differ in strokes that
+/// blur together at 32, so they get the side nearest their images' median size (the larger of
+/// width and height), 48 from 40 pixels and 64 from 56: a side above the images' own adds
+/// nothing.
+pub fn side_for(dataset: &Dataset) -> Side {
+    if dataset.classes.len() <= SMALL_ALPHABET {
+        return Side::S32;
+    }
+    let mut sizes: Vec<u32> = (dataset.glyphs.iter())
+        .map(|g| g.image.pixels.width().max(g.image.pixels.height()))
+        .collect();
+    sizes.sort_unstable();
+    match sizes.get(sizes.len() / 2).copied().unwrap_or(0) {
+        56.. => Side::S64,
+        40.. => Side::S48,
+        _ => Side::S32,
+    }
+}
+
 /// Classifies a chunk of glyphs leave-one-out: per glyph, whether it has ink and the class it
 /// reads as with itself taken out of its template. Their centred forms (see
-/// [`centred_into`]) are left in `originals`, [`CANONICAL_DIM`] values each, for the square
+/// [`centred_into`]) are left in `originals`, the form's [`dim`](crate::normalize::Form::dim) values each, for the square
 /// symmetries to move.
 pub(super) fn classify_left_out(
     dataset: &Dataset,
@@ -205,15 +235,16 @@ pub(super) fn classify_left_out(
     originals: &mut Vec<f32>,
 ) -> Vec<(bool, Option<usize>)> {
     batch.clear();
-    originals.resize(chunk.len() * CANONICAL_DIM, 0.0);
     let form = classifier.form();
-    let mut finished = Vec::with_capacity(CANONICAL_DIM);
+    let dim = form.dim();
+    originals.resize(chunk.len() * dim, 0.0);
+    let mut finished = Vec::with_capacity(dim);
     let queries: Vec<Query> = chunk
         .iter()
-        .zip(originals.chunks_exact_mut(CANONICAL_DIM))
+        .zip(originals.chunks_exact_mut(dim))
         .map(|(&index, pixels)| {
             let glyph = &dataset.glyphs[index];
-            let has_ink = centred_into(&glyph.image, pixels);
+            let has_ink = centred_into(&glyph.image, form.side, pixels);
             Query {
                 row: has_ink.then(|| {
                     finished.clear();
@@ -233,4 +264,60 @@ pub(super) fn classify_left_out(
         .zip(predictions)
         .map(|(q, p)| (q.row.is_some(), p))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Glyph;
+    use crate::glyph::{GlyphImage, Polarity};
+
+    /// A dataset of `classes` classes, one blank `w`×`h` image each.
+    fn dataset(classes: usize, w: u32, h: u32) -> Dataset {
+        Dataset {
+            root: "made".into(),
+            classes: (0..classes).map(|c| c.to_string()).collect(),
+            glyphs: (0..classes)
+                .map(|label| Glyph {
+                    label,
+                    path: format!("{label}.png").into(),
+                    image: GlyphImage::new(image::GrayImage::new(w, h), 0, Polarity::LightOnDark),
+                })
+                .collect(),
+            skipped: Vec::new(),
+            ignored: 0,
+            empty_classes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn small_alphabets_stay_at_32_and_large_ones_follow_their_images() {
+        // Digits and Latin letters: 32 whatever their images' size.
+        assert_eq!(side_for(&dataset(62, 128, 128)), Side::S32);
+        assert_eq!(side_for(&dataset(SMALL_ALPHABET, 64, 64)), Side::S32);
+        // Thousands of classes: the side nearest the images, the larger of width and height.
+        let large = SMALL_ALPHABET + 1;
+        assert_eq!(side_for(&dataset(large, 28, 28)), Side::S32);
+        assert_eq!(side_for(&dataset(large, 39, 20)), Side::S32);
+        assert_eq!(side_for(&dataset(large, 48, 48)), Side::S48);
+        assert_eq!(side_for(&dataset(large, 30, 40)), Side::S48);
+        assert_eq!(side_for(&dataset(large, 56, 56)), Side::S64);
+        assert_eq!(side_for(&dataset(large, 300, 200)), Side::S64);
+        assert_eq!(side_for(&dataset(0, 48, 48)), Side::S32);
+    }
+
+    #[test]
+    fn the_templates_take_the_side_chosen_for_the_dataset_unless_the_options_fix_it() {
+        // Large blank images have no ink, so no templates: only the form is looked at.
+        let large = dataset(SMALL_ALPHABET + 1, 48, 48);
+        let chosen = Baseline::templates(&large, &ClassifierOptions::default());
+        assert_eq!(chosen.classifier.form().side, Side::S48);
+        let mut fixed = ClassifierOptions {
+            side_from_dataset: false,
+            ..ClassifierOptions::default()
+        };
+        fixed.form.side = Side::S64;
+        let fixed = Baseline::templates(&large, &fixed);
+        assert_eq!(fixed.classifier.form().side, Side::S64);
+    }
 }

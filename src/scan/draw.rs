@@ -9,9 +9,7 @@ use super::tally::Tally;
 use super::ScanConfig;
 use crate::classify::{correlation, GlyphBatch, Outcome, Query, TemplateClassifier};
 use crate::dataset::Dataset;
-use crate::normalize::{
-    canonical_into, centred_into, features_into, Form, CANONICAL_DIM, CANONICAL_SIZE,
-};
+use crate::normalize::{canonical_into, centred_into, features_into, Form};
 use crate::rng::draw_rng;
 use crate::transform::Augment;
 
@@ -64,7 +62,7 @@ pub(super) fn measure_with(
     let n = dataset.glyphs.len();
     let indices: Vec<usize> = (0..n).collect();
     let (mut has_ink, mut predicted) = (vec![false; n], vec![None; n]);
-    let plan = DrawPlan::new(transforms);
+    let plan = DrawPlan::new(transforms, classifier.form());
     // Fixed chunks of images: their transformed glyphs are scored together, and counts are
     // merged by addition, so the thread count changes nothing.
     let chunks = indices
@@ -92,7 +90,7 @@ pub(super) fn measure_with(
                         chunk
                             .iter()
                             .zip(&found)
-                            .zip(originals.chunks_exact(CANONICAL_DIM))
+                            .zip(originals.chunks_exact(classifier.form().dim()))
                             .filter(|((&index, &(_, p)), _)| correct(index, p))
                             .map(|((&index, _), pixels)| (index, Some(pixels)))
                             .collect()
@@ -253,8 +251,9 @@ impl DrawScratch {
         let has_ink = match self.original_of {
             Some((of, has_ink)) if of == index => has_ink,
             _ => {
-                self.original.resize(CANONICAL_DIM, 0.0);
-                let has_ink = centred_into(&dataset.glyphs[index].image, &mut self.original);
+                self.original.resize(self.form.dim(), 0.0);
+                let image = &dataset.glyphs[index].image;
+                let has_ink = centred_into(image, self.form.side, &mut self.original);
                 self.original_of = Some((index, has_ink));
                 has_ink
             }
@@ -291,14 +290,16 @@ impl DrawScratch {
 }
 
 impl<'a> DrawPlan<'a> {
-    pub(super) fn new(transforms: &'a [&'a dyn Augment]) -> DrawPlan<'a> {
+    /// The plan for `transforms` on glyphs in `form` (the classifier's).
+    pub(super) fn new(transforms: &'a [&'a dyn Augment], form: Form) -> DrawPlan<'a> {
+        let side = form.side.pixels();
         DrawPlan {
             transforms,
             permutations: transforms
                 .iter()
                 .map(|t| {
-                    t.square_permutation(CANONICAL_SIZE)
-                        .map(|map| PixelMap::new(map, CANONICAL_SIZE as usize))
+                    t.square_permutation(side)
+                        .map(|map| PixelMap::new(map, side as usize))
                 })
                 .collect(),
         }
@@ -315,7 +316,7 @@ impl<'a> DrawPlan<'a> {
         scratch: &'s mut DrawScratch,
     ) -> Option<&'s [f32]> {
         let glyph = &dataset.glyphs[index];
-        scratch.pixels.resize(CANONICAL_DIM, 0.0);
+        scratch.pixels.resize(scratch.form.dim(), 0.0);
         match self.permutations.get(which.0).and_then(Option::as_ref) {
             Some(map) => {
                 scratch.original(dataset, index)?;
@@ -395,12 +396,17 @@ fn transform_glyphs(
 mod tests {
     use super::*;
     use crate::glyph::{GlyphImage, Polarity};
-    use crate::normalize::normalize_with;
+    use crate::normalize::{normalize_with, Side};
     use crate::transform::Transform;
     use rand_chacha::ChaCha8Rng;
 
-    /// The form the square symmetries move: centred, not yet deslanted.
-    const CENTRED: Form = Form { deslant: false };
+    /// The form the square symmetries move at `side`: centred, not yet deslanted.
+    fn centred(side: Side) -> Form {
+        Form {
+            side,
+            deslant: false,
+        }
+    }
 
     #[test]
     fn square_symmetries_move_the_canonical_glyph_as_they_move_the_image() {
@@ -415,9 +421,10 @@ mod tests {
             "rotate:-90",
             "hflip+rotate:90",
         ];
-        for spec in specs {
+        for (spec, side) in specs.iter().flat_map(|s| Side::ALL.map(|side| (s, side))) {
+            let size = side.pixels();
             let transform: Transform = spec.parse().unwrap();
-            let map = transform.square_permutation(CANONICAL_SIZE).unwrap();
+            let map = transform.square_permutation(size).unwrap();
             // Square and not, glyph-like blobs on a light background.
             for (w, h) in [(28, 28), (32, 32), (20, 37)] {
                 let (x0, y0) = (rng.random_range(0..w / 2), rng.random_range(0..h / 2));
@@ -427,14 +434,14 @@ mod tests {
                 });
                 let glyph = GlyphImage::new(image, 250, Polarity::DarkOnLight);
                 let transformed = glyph.with_pixels(transform.apply(&glyph, &mut rng));
-                let direct = normalize_with(&transformed, CENTRED).unwrap();
-                let original = normalize_with(&glyph, CENTRED).unwrap();
+                let direct = normalize_with(&transformed, centred(side)).unwrap();
+                let original = normalize_with(&glyph, centred(side)).unwrap();
                 for (i, &from) in map.iter().enumerate() {
                     let diff = (direct.pixels()[i] - original.pixels()[usize::from(from)]).abs();
                     assert!(diff < 1e-5, "{spec} {w}x{h} pixel {i}: {diff}");
                 }
                 // Row by row, as the scan moves them, the same as pixel by pixel.
-                let moves = PixelMap::new(map.clone(), CANONICAL_SIZE as usize);
+                let moves = PixelMap::new(map.clone(), size as usize);
                 assert!(moves.rows.iter().all(Option::is_some), "{spec}");
                 let mut moved = vec![f32::NAN; map.len()];
                 moves.apply(original.pixels(), &mut moved);
@@ -446,8 +453,12 @@ mod tests {
                 }
                 // Finished after the move, as the scan does, it is the transformed image in
                 // the classifier's form.
-                Form::default().finish(&mut moved);
-                let full = normalize_with(&transformed, Form::default()).unwrap();
+                let form = Form {
+                    side,
+                    ..Form::default()
+                };
+                form.finish(&mut moved);
+                let full = normalize_with(&transformed, form).unwrap();
                 for (i, (&got, &want)) in moved.iter().zip(full.pixels()).enumerate() {
                     assert!((got - want).abs() < 1e-4, "{spec} {w}x{h} pixel {i}");
                 }
@@ -455,10 +466,7 @@ mod tests {
         }
         for spec in ["rotate:45", "rot90", "d4", "crop:0.8", "hflip+crop:0.9"] {
             let transform: Transform = spec.parse().unwrap();
-            assert!(
-                transform.square_permutation(CANONICAL_SIZE).is_none(),
-                "{spec}"
-            );
+            assert!(transform.square_permutation(32).is_none(), "{spec}");
         }
     }
 

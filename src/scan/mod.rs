@@ -17,7 +17,9 @@ mod examples;
 mod summary;
 mod tally;
 
-pub use baseline::{destroyed_floor, Baseline, LeaveOneOut, DESTROYED_QUANTILE};
+pub use baseline::{
+    destroyed_floor, side_for, Baseline, LeaveOneOut, DESTROYED_QUANTILE, SMALL_ALPHABET,
+};
 pub use draw::measure;
 pub use summary::{classifier_summary, dataset_summary, transform_report};
 pub use tally::{discount_baseline_confusions, Tally};

@@ -6,7 +6,6 @@ use super::baseline::Baseline;
 use super::tally::{rate, Tally};
 use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Skipped};
-use crate::normalize::CANONICAL_SIZE;
 use crate::report::{
     Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary,
     NotEvaluated, Pair, PipelineSummary, Report, Thresholds, TransformReport, Verdict,
@@ -57,7 +56,7 @@ pub fn classifier_summary(
         kind: "template-ncc".to_string(),
         templates: baseline.classifier.template_count(),
         canonical: CanonicalSummary {
-            size: CANONICAL_SIZE,
+            size: baseline.classifier.form().side.pixels(),
             deslant: baseline.classifier.form().deslant,
         },
         margin,

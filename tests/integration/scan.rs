@@ -265,6 +265,22 @@ fn the_report_says_which_canonical_form_glyphs_were_compared_in() {
         text.contains("templates (32 px, deslanted), baseline"),
         "{text}"
     );
+    // A size the user sets is used and reported; the digits still read as digits.
+    let larger = parse(&scan(
+        "fixtures/digits",
+        &["rotate:180"],
+        &["--canonical-size", "48"],
+    ));
+    assert_eq!(larger["classifier"]["canonical"]["size"], 48);
+    assert_flags(transform(&larger, "rotate:180"), "6", "9");
+    let accuracy = larger["classifier"]["baseline_accuracy"].as_f64();
+    assert!(accuracy.is_some_and(|a| a > 0.95), "{accuracy:?}");
+    for bad in ["40", "0", "big"] {
+        let output = scan("fixtures/digits", &["hflip"], &["--canonical-size", bad]);
+        assert_eq!(output.status.code(), Some(2), "--canonical-size {bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("canonical size"), "{stderr}");
+    }
 }
 
 #[test]
