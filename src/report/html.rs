@@ -160,9 +160,9 @@ impl HtmlExporter {
                                         }
                                     }
                                     td { (transform.verdict.as_str()) }
-                                    td.num { (percent(transform.change_rate)) }
-                                    td.num { (percent(transform.destroyed_rate)) }
-                                    td.num { (percent(transform.uncertain_rate())) }
+                                    td.num { (percent(transform.outcomes.change_rate)) }
+                                    td.num { (percent(transform.outcomes.destroyed_rate)) }
+                                    td.num { (percent(transform.outcomes.uncertain_rate())) }
                                     td { (top_pairs(transform, 4).join(", ")) }
                                 }
                             }
@@ -172,9 +172,9 @@ impl HtmlExporter {
                                 tr.control id="control" {
                                     td { code { (control.spec) } }
                                     td { "control: the judge's noise" }
-                                    td.num { (percent(control.change_rate)) }
-                                    td.num { (percent(control.destroyed_rate)) }
-                                    td.num { (percent(control.uncertain_rate())) }
+                                    td.num { (percent(control.outcomes.change_rate)) }
+                                    td.num { (percent(control.outcomes.destroyed_rate)) }
+                                    td.num { (percent(control.outcomes.uncertain_rate())) }
                                     td { (top_pairs(control, 4).join(", ")) }
                                 }
                             }
@@ -259,8 +259,8 @@ impl HtmlExporter {
                             section.flagged id=(format!("t{i}")) {
                                 h2 { code { (transform.spec) } " is " span class=(transform.verdict.as_str()) { (transform.verdict.as_str()) } }
                                 p.meta {
-                                    (percent(transform.change_rate)) " of " (transform.samples) " transformed samples read as another class, "
-                                    (percent(transform.destroyed_rate)) " as none (destroyed). "
+                                    (percent(transform.outcomes.change_rate)) " of " (transform.outcomes.samples) " transformed samples read as another class, "
+                                    (percent(transform.outcomes.destroyed_rate)) " as none (destroyed). "
                                     @let unsafe_classes: Vec<&str> = transform.classes.iter().filter(|c| c.verdict == Verdict::Unsafe).map(|c| c.label.as_str()).collect();
                                     @if !unsafe_classes.is_empty() { "Unsafe for: " (unsafe_classes.join(" ")) "." }
                                 }

@@ -67,9 +67,9 @@ impl Exporter for MarkdownExporter {
                 "| {} | {} | {} | {} | {} | {} |",
                 code(&transform.spec),
                 verdict,
-                percent(transform.change_rate),
-                percent(transform.destroyed_rate),
-                percent(transform.uncertain_rate()),
+                percent(transform.outcomes.change_rate),
+                percent(transform.outcomes.destroyed_rate),
+                percent(transform.outcomes.uncertain_rate()),
                 cell(&top_pairs(transform, TOP_PAIRS).join(", "))
             );
         };

@@ -25,7 +25,7 @@ pub use header::{
 };
 pub use recommendation::{Change, ClassPolicy, Recommendation};
 pub use scan_report::{
-    Blame, ClassReport, ComponentSummary, Example, NotEvaluated, PipelineSummary, Report,
+    Blame, ClassReport, ComponentSummary, Example, NotEvaluated, Outcomes, PipelineSummary, Report,
     TransformReport,
 };
 pub use sweep_report::{sparkline, Flagged, SweepReport, SweepSeries};

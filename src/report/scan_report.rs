@@ -90,11 +90,9 @@ pub struct Blame {
     pub loss_rate: f64,
 }
 
-/// What one transformation does to the dataset.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct TransformReport {
-    /// The transformation in spec syntax.
-    pub spec: String,
+/// What became of the transformed samples of a transformation, or of one class under it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Outcomes {
     /// Transformed samples judged (originals recognised at baseline, times draws).
     pub samples: usize,
     /// Samples that read as another class.
@@ -103,12 +101,54 @@ pub struct TransformReport {
     pub destroyed: usize,
     /// Samples the classifier could not call (a near tie, or a baseline confusion).
     pub uncertain: usize,
-    /// `changed / samples`.
+    /// `changed / samples` (0 when there are no samples).
     pub change_rate: f64,
     /// `destroyed / samples`.
     pub destroyed_rate: f64,
-    /// `(changed + destroyed) / samples`: the share whose label did not survive.
+    /// `(changed + destroyed) / samples`: the share whose label did not survive, which
+    /// verdicts are read from.
     pub loss_rate: f64,
+}
+
+impl Outcomes {
+    /// The counts, and the rates that follow from them.
+    pub fn new(samples: usize, changed: usize, destroyed: usize, uncertain: usize) -> Outcomes {
+        let rate = |count: usize| {
+            if samples == 0 {
+                0.0
+            } else {
+                count as f64 / samples as f64
+            }
+        };
+        Outcomes {
+            samples,
+            changed,
+            destroyed,
+            uncertain,
+            change_rate: rate(changed),
+            destroyed_rate: rate(destroyed),
+            loss_rate: rate(changed + destroyed),
+        }
+    }
+
+    /// `uncertain / samples` (0 when there are no samples).
+    pub fn uncertain_rate(&self) -> f64 {
+        if self.samples == 0 {
+            0.0
+        } else {
+            self.uncertain as f64 / self.samples as f64
+        }
+    }
+}
+
+/// What one transformation does to the dataset.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransformReport {
+    /// The transformation in spec syntax.
+    pub spec: String,
+    /// What became of its samples, all classes together.
+    #[serde(flatten)]
+    pub outcomes: Outcomes,
     /// The worst class's verdict.
     pub verdict: Verdict,
     /// Per class, in the order of the dataset's classes.
@@ -122,21 +162,10 @@ pub struct TransformReport {
 pub struct ClassReport {
     /// The class label.
     pub label: String,
-    /// Transformed samples of this class that were judged.
-    pub samples: usize,
-    /// How many read as another class.
-    pub changed: usize,
-    /// How many read as no class at all, or were left without ink.
-    pub destroyed: usize,
-    /// How many the classifier could not call.
-    pub uncertain: usize,
-    /// `changed / samples` (0 when there are no samples).
-    pub change_rate: f64,
-    /// `destroyed / samples`.
-    pub destroyed_rate: f64,
-    /// `(changed + destroyed) / samples`, which the verdict is read from.
-    pub loss_rate: f64,
-    /// The verdict for this class.
+    /// What became of this class's samples.
+    #[serde(flatten)]
+    pub outcomes: Outcomes,
+    /// The verdict for this class, read from its loss rate.
     pub verdict: Verdict,
     /// The classes its changed samples read as, with counts.
     pub targets: BTreeMap<String, usize>,
@@ -169,17 +198,6 @@ pub struct Example {
     /// Whether the original is dark ink on a light background (the canonical form and the
     /// template are drawn the same way round when shown).
     pub dark_on_light: bool,
-}
-
-impl TransformReport {
-    /// `uncertain / samples` (0 when there are no samples).
-    pub fn uncertain_rate(&self) -> f64 {
-        if self.samples == 0 {
-            0.0
-        } else {
-            self.uncertain as f64 / self.samples as f64
-        }
-    }
 }
 
 impl Report {

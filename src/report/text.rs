@@ -58,7 +58,7 @@ pub fn top_pairs(transform: &TransformReport, limit: usize) -> Vec<String> {
                 .classes
                 .iter()
                 .find(|c| c.label == pair.from)
-                .map_or(0, |c| c.samples);
+                .map_or(0, |c| c.outcomes.samples);
             format!("{}→{} {}/{}", pair.from, pair.target(), pair.count, samples)
         })
         .collect()
@@ -220,9 +220,9 @@ fn render_text(report: &Report) -> String {
             "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {:>9}  {}",
             shorten(&transform.spec, spec_width),
             verdict,
-            percent(transform.change_rate),
-            percent(transform.destroyed_rate),
-            percent(transform.uncertain_rate()),
+            percent(transform.outcomes.change_rate),
+            percent(transform.outcomes.destroyed_rate),
+            percent(transform.outcomes.uncertain_rate()),
             pairs.trim_end(),
         );
     };
@@ -307,9 +307,9 @@ pub fn control_line(control: &TransformReport) -> String {
     format!(
         "control (the judge's own noise, never a verdict): {}: changed {}, destroyed {}, uncertain {}",
         control.spec,
-        percent(control.change_rate),
-        percent(control.destroyed_rate),
-        percent(control.uncertain_rate())
+        percent(control.outcomes.change_rate),
+        percent(control.outcomes.destroyed_rate),
+        percent(control.outcomes.uncertain_rate())
     )
 }
 
@@ -432,9 +432,9 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
         out,
         "\nrecommended pipeline: {} (change rate {:.1}%, destroyed {:.1}%, uncertain {:.1}%)",
         verification.verdict.as_str(),
-        verification.change_rate * 100.0,
-        verification.destroyed_rate * 100.0,
-        verification.uncertain_rate() * 100.0
+        verification.outcomes.change_rate * 100.0,
+        verification.outcomes.destroyed_rate * 100.0,
+        verification.outcomes.uncertain_rate() * 100.0
     );
     match &recommendation.spec {
         Some(spec) => {
@@ -454,7 +454,8 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
 mod tests {
     use super::*;
     use crate::report::{
-        CanonicalSummary, ClassReport, ClassifierSummary, DatasetSummary, Header, Pair, Thresholds,
+        CanonicalSummary, ClassReport, ClassifierSummary, DatasetSummary, Header, Outcomes, Pair,
+        Thresholds,
     };
     use std::collections::BTreeMap;
 
@@ -462,13 +463,7 @@ mod tests {
         let class =
             |label: &str, samples, changed, verdict, targets: &[(&str, usize)]| ClassReport {
                 label: label.to_string(),
-                samples,
-                changed,
-                destroyed: 0,
-                uncertain: 0,
-                change_rate: changed as f64 / samples.max(1) as f64,
-                destroyed_rate: 0.0,
-                loss_rate: changed as f64 / samples.max(1) as f64,
+                outcomes: Outcomes::new(samples, changed, 0, 0),
                 verdict,
                 targets: targets.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             };
@@ -509,13 +504,7 @@ mod tests {
             control: None,
             transforms: vec![TransformReport {
                 spec: "rotate:180".to_string(),
-                samples: 20,
-                changed: 19,
-                destroyed: 0,
-                uncertain: 0,
-                change_rate: 0.95,
-                destroyed_rate: 0.0,
-                loss_rate: 0.95,
+                outcomes: Outcomes::new(20, 19, 0, 0),
                 verdict: Verdict::Unsafe,
                 classes: vec![
                     class("6", 10, 10, Verdict::Unsafe, &[("9", 10)]),
@@ -555,7 +544,7 @@ mod tests {
                     rate: 0.7,
                 },
             );
-            t.destroyed_rate = 0.25;
+            t.outcomes.destroyed_rate = 0.25;
             t
         };
         // A control as noisy as an unsafe transformation still sets no verdict.

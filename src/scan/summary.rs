@@ -8,7 +8,7 @@ use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Skipped};
 use crate::report::{
     Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary,
-    NotEvaluated, Pair, PipelineSummary, Report, Thresholds, TransformReport, Verdict,
+    NotEvaluated, Outcomes, Pair, PipelineSummary, Report, Thresholds, TransformReport, Verdict,
 };
 
 /// What was read, for a report: images, classes, and every file that could not be used
@@ -90,17 +90,16 @@ pub fn transform_report(
         .iter()
         .zip(classes)
         .map(|(tally, label)| {
-            let loss_rate = tally.loss_rate();
+            let outcomes = Outcomes::new(
+                tally.samples,
+                tally.changed,
+                tally.destroyed,
+                tally.uncertain,
+            );
             ClassReport {
                 label: label.clone(),
-                samples: tally.samples,
-                changed: tally.changed,
-                destroyed: tally.destroyed,
-                uncertain: tally.uncertain,
-                change_rate: tally.change_rate(),
-                destroyed_rate: rate(tally.destroyed, tally.samples),
-                loss_rate,
-                verdict: thresholds.verdict(loss_rate),
+                outcomes,
+                verdict: thresholds.verdict(outcomes.loss_rate),
                 targets: tally
                     .targets
                     .iter()
@@ -129,13 +128,12 @@ pub fn transform_report(
         .unwrap_or(Verdict::Safe);
     TransformReport {
         spec: spec.to_string(),
-        samples,
-        changed,
-        destroyed,
-        uncertain: tallies.iter().map(|t| t.uncertain).sum(),
-        change_rate: rate(changed, samples),
-        destroyed_rate: rate(destroyed, samples),
-        loss_rate: rate(changed + destroyed, samples),
+        outcomes: Outcomes::new(
+            samples,
+            changed,
+            destroyed,
+            tallies.iter().map(|t| t.uncertain).sum(),
+        ),
         verdict,
         classes: class_reports,
         pairs: sorted_pairs(&pair_counts, classes, &samples_per_class),
@@ -204,7 +202,9 @@ pub(super) fn pipeline_summary(
                 .map(|component| {
                     (
                         component,
-                        report.transforms[component.transform].classes[c].loss_rate,
+                        report.transforms[component.transform].classes[c]
+                            .outcomes
+                            .loss_rate,
                     )
                 })
                 .filter(|(_, rate)| *rate > 0.0)
