@@ -6,7 +6,7 @@
 //! the glyph's centre of ink is moved to the centre. So the glyph's size relative to its frame
 //! survives (x and X stay apart) while its position does not (a rotated 6 that no longer sits on
 //! its baseline still matches a 9). A light blur makes a glyph a pixel or a degree off score
-//! almost as well as the original. Then the glyph is stood upright ([`deslant32`]).
+//! almost as well as the original. Then the glyph is stood upright ([`Form::deslant`]).
 
 use image::{GrayImage, Luma};
 
@@ -116,8 +116,8 @@ impl Canonical {
 }
 
 /// Whole-pixel shifts of the centre of ink the tables of side `S` cover: the centre lies in
-/// 0..=S−1, so the shift from (S−1)/2 lies within ±(S−1)/2, its floor in −S/2..=S/2−1 and the
-/// floor plus one in −S/2+1..=S/2.
+/// 0..=S−1, so the shift from (S−1)/2 lies within ±(S−1)/2, its floor in −S/2..=S/2−1 and
+/// the floor plus one in −S/2+1..=S/2.
 const fn max_shift(side: usize) -> i64 {
     side as i64 / 2
 }
@@ -137,10 +137,10 @@ const CACHED_TABLES: usize = 48;
 pub struct Form {
     /// Side of the canonical square.
     pub side: Side,
-    /// Shear each glyph so that the main axis of its ink stands upright (see [`deslant`]).
-    /// Handwriting leans by a different amount in every hand, and a flip turns a lean to the
-    /// right into one to the left; upright glyphs are compared for their shapes alone. Off for
-    /// alphabets in which the lean is what tells classes apart (`/`, `|` and `\`).
+    /// Shear each glyph so that the main axis of its ink stands upright (`deslant32` and its
+    /// twins). Handwriting leans by a different amount in every hand, and a flip turns a lean
+    /// to the right into one to the left; upright glyphs are compared for their shapes alone.
+    /// Off for alphabets in which the lean is what tells classes apart (`/`, `|` and `\`).
     pub deslant: bool,
 }
 
@@ -196,11 +196,12 @@ pub(crate) fn canonical_into(glyph: &GlyphImage, form: Form, out: &mut [f32]) ->
 /// [`Side::dim`] values; `false` when there is no ink.
 ///
 /// The three steps — resize the frame to the side (triangle filter), move the centre of ink to
-/// the centre (bilinear, sub-pixel), blur (Gaussian σ = 1, no ink beyond the frame) — are all
-/// linear and act on rows and columns apart, so together they are one 32×n matrix per axis:
-/// `canonical = My · ink · Mxᵀ` (S × n each, S the side). The matrices for every whole-pixel shift are made once per
-/// source length and kept; a sub-pixel shift blends two of them. The centre of ink of the
-/// resized map comes straight from weighted row and column sums of the source.
+/// the centre (bilinear, sub-pixel), blur (Gaussian, [`Side::blur_sigma`], no ink beyond the
+/// frame) — are all linear and act on rows and columns apart, so together they are one S×n
+/// matrix per axis (S the side): `canonical = My · ink · Mxᵀ`. The matrices for every
+/// whole-pixel shift are made once per source length and kept; a sub-pixel shift blends two of
+/// them. The centre of ink of the resized map comes straight from weighted row and column sums
+/// of the source.
 ///
 /// The square symmetries (flips, quarter turns) of this map are the map of the flipped or
 /// turned image, so a scan moves its pixels instead of normalising the image again, then
@@ -209,7 +210,7 @@ pub(crate) fn centred_into(glyph: &GlyphImage, side: Side, out: &mut [f32]) -> b
     centred_into_on(crate::simd::Tier::selected(), glyph, side, out)
 }
 
-/// Largest shear [`deslant`] applies, in pixels across per pixel down (45°): a glyph that leans
+/// Largest shear [`deslant32`] applies, in pixels across per pixel down (45°): a glyph that leans
 /// further is mostly a horizontal stroke, whose lean is not slant.
 const MAX_SHEAR: f32 = 1.0;
 
@@ -240,11 +241,11 @@ crate::simd::wide_fn! {
     fn deslant64_on(tier, ..);
 }
 
-/// The kernel of [`deslant32`] and its twins, for side `S`. Whole rows are added into three column-wise sums (the ink, and
-/// the ink times its row and its row squared), so the loops run along the rows with no sum
-/// across a row until the end (summed across rows the compiler gathers, many times slower);
-/// the moments follow from those 96 values in double precision. Each row is then moved as
-/// whole slices of a zero-padded copy.
+/// The kernel of [`deslant32`] and its twins, for side `S`. Whole rows are added into three
+/// column-wise sums (the ink, and the ink times its row and its row squared), so the loops run
+/// along the rows with no sum across a row until the end (summed across rows the compiler
+/// gathers, many times slower); the moments follow from those 3 × S values in double
+/// precision. Each row is then moved as whole slices of a zero-padded copy.
 #[inline(always)]
 fn deslant_kernel<const S: usize>(pixels: &mut [f32]) {
     if pixels.len() != S * S {

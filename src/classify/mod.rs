@@ -341,8 +341,8 @@ impl TemplateClassifier {
     }
 
     /// Judges each query — (row of `batch`, training sample it was made from, its true class)
-    /// — as [`judge`] (with `margin` and `floor`) does on [`TemplateClassifier::class_scores_from`] of its exact scores,
-    /// with the same result.
+    /// — as [`judge`] (with `margin` and `floor`) does on
+    /// [`TemplateClassifier::class_scores_from`] of its exact scores, with the same result.
     ///
     /// Every template is first scored in 8 bits (one integer matrix product for the whole
     /// batch), which brackets the exact score within a bound; only the templates that could

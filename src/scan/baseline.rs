@@ -225,8 +225,8 @@ pub fn side_for(dataset: &Dataset) -> Side {
 
 /// Classifies a chunk of glyphs leave-one-out: per glyph, whether it has ink and the class it
 /// reads as with itself taken out of its template. Their centred forms (see
-/// [`centred_into`]) are left in `originals`, the form's [`dim`](crate::normalize::Form::dim) values each, for the square
-/// symmetries to move.
+/// [`centred_into`]) are left in `originals`, [`dim`](crate::normalize::Form::dim) values
+/// each, for the square symmetries to move.
 pub(super) fn classify_left_out(
     dataset: &Dataset,
     classifier: &TemplateClassifier,

@@ -12,9 +12,9 @@ use crate::transform::Augment;
 
 impl Scan<'_> {
     /// Finds up to `per_pair` examples of each of the `pairs_per_transform` most frequent
-    /// from→to changes (and from→∅ losses) of every transformation that is not safe. The draws are repeated
-    /// exactly as the scan made them, so every example is one of the changes its report
-    /// counted.
+    /// from→to changes (and from→∅ losses) of every transformation that is not safe. The draws
+    /// are repeated exactly as the scan made them, so every example is one of the changes its
+    /// report counted.
     pub fn examples(&self, per_pair: usize, pairs_per_transform: usize) -> Vec<Example> {
         let (dataset, baseline, config) = (self.dataset, &self.baseline, &self.config);
         let entries = entries(config, self.pipeline);
