@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use augsafe::classify::{GlyphBatch, Query};
-use augsafe::normalize::Form;
+use augsafe::normalize::{normalize_with, Form, Side};
 use augsafe::rng::draw_rng;
 use augsafe::scan::Baseline;
 use augsafe::{normalize, scan, ClassifierOptions, Dataset, GlyphImage, ScanConfig, Transform};
@@ -28,6 +28,23 @@ fn stages(c: &mut Criterion) {
     c.bench_function("normalize 32x32", |b| {
         b.iter(|| normalize(black_box(&glyph.image)))
     });
+    // The canonical form's steps and sides: without deslanting, and at the larger sides that
+    // large alphabets get.
+    let mut group = c.benchmark_group("normalize 32x32 into");
+    for side in Side::ALL {
+        for deslant in [false, true] {
+            let form = Form { side, deslant };
+            let name = format!(
+                "{} px{}",
+                side.pixels(),
+                if deslant { ", deslanted" } else { "" }
+            );
+            group.bench_function(name, |b| {
+                b.iter(|| normalize_with(black_box(&glyph.image), form))
+            });
+        }
+    }
+    group.finish();
 
     let mut group = c.benchmark_group("transform 32x32");
     for transform in augsafe::transform::default_set() {
