@@ -241,7 +241,7 @@ pub fn sweep(
         value: values[i],
         change_rate: overall.change_rate[i],
         loss_rate: overall.loss_rate[i],
-        destroyed_rate: rate_of(&totals[i], |t| t.destroyed),
+        destroyed_rate: totals[i].destroyed_rate(),
         to: None,
     });
     let safe_spec = op.safe_spec(overall.safe_range[0], overall.safe_range[1]);
@@ -277,7 +277,7 @@ fn series(
         value: values[i],
         change_rate: change_rate[i],
         loss_rate: loss_rate[i],
-        destroyed_rate: rate_of(tallies[i], |t| t.destroyed),
+        destroyed_rate: tallies[i].destroyed_rate(),
         to: top_target(tallies[i]),
     });
     SweepSeries {
@@ -334,15 +334,6 @@ fn first_flagged(values: &[f64], identity: f64, verdicts: &[Verdict]) -> Option<
     outward(values, identity)
         .into_iter()
         .find(|&i| verdicts[i] != Verdict::Safe)
-}
-
-/// `count(tally) / samples`, 0 without samples.
-fn rate_of(tally: &Tally, count: impl Fn(&Tally) -> usize) -> f64 {
-    if tally.samples == 0 {
-        0.0
-    } else {
-        count(tally) as f64 / tally.samples as f64
-    }
 }
 
 #[cfg(test)]

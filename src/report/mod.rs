@@ -25,8 +25,8 @@ pub use header::{
 };
 pub use recommendation::{Change, ClassPolicy, Recommendation};
 pub use scan_report::{
-    Blame, ClassReport, ComponentSummary, Example, NotEvaluated, Outcomes, PipelineSummary, Report,
-    TransformReport,
+    rate, Blame, ClassReport, ComponentSummary, Example, NotEvaluated, Outcomes, PipelineSummary,
+    Report, TransformReport,
 };
 pub use sweep_report::{sparkline, Flagged, SweepReport, SweepSeries};
 pub use write::write_atomically;

@@ -113,31 +113,29 @@ pub struct Outcomes {
 impl Outcomes {
     /// The counts, and the rates that follow from them.
     pub fn new(samples: usize, changed: usize, destroyed: usize, uncertain: usize) -> Outcomes {
-        let rate = |count: usize| {
-            if samples == 0 {
-                0.0
-            } else {
-                count as f64 / samples as f64
-            }
-        };
         Outcomes {
             samples,
             changed,
             destroyed,
             uncertain,
-            change_rate: rate(changed),
-            destroyed_rate: rate(destroyed),
-            loss_rate: rate(changed + destroyed),
+            change_rate: rate(changed, samples),
+            destroyed_rate: rate(destroyed, samples),
+            loss_rate: rate(changed + destroyed, samples),
         }
     }
 
     /// `uncertain / samples` (0 when there are no samples).
     pub fn uncertain_rate(&self) -> f64 {
-        if self.samples == 0 {
-            0.0
-        } else {
-            self.uncertain as f64 / self.samples as f64
-        }
+        rate(self.uncertain, self.samples)
+    }
+}
+
+/// `count / samples`, 0 without samples: every rate in a report.
+pub fn rate(count: usize, samples: usize) -> f64 {
+    if samples == 0 {
+        0.0
+    } else {
+        count as f64 / samples as f64
     }
 }
 

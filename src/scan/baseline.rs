@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::draw::IMAGES_PER_BATCH;
-use super::tally::rate;
 use crate::classify::{predict, ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
 use crate::dataset::Dataset;
 use crate::normalize::{centred_into, normalize_with, Side};
-use crate::report::DestroyedFloor;
+use crate::report::{rate, DestroyedFloor};
 
 /// The share of correctly read untransformed glyphs whose own-class score may lie below the
 /// destroyed floor (see [`destroyed_floor`]).

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use super::baseline::Baseline;
-use super::tally::{rate, Tally};
+use super::tally::Tally;
 use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Skipped};
 use crate::report::{
-    Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary, DatasetSummary,
-    NotEvaluated, Outcomes, Pair, PipelineSummary, Report, Thresholds, TransformReport, Verdict,
+    rate, Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary,
+    DatasetSummary, NotEvaluated, Outcomes, Pair, PipelineSummary, Report, Thresholds,
+    TransformReport, Verdict,
 };
 
 /// What was read, for a report: images, classes, and every file that could not be used

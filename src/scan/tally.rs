@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::classify::Outcome;
+use crate::report::rate;
 
 /// What a transformation did to one class: judged samples, changes by target class, the
 /// samples that read as no class at all, and the samples the classifier could not call.
@@ -52,19 +53,15 @@ impl Tally {
         rate(self.changed, self.samples)
     }
 
+    /// `destroyed / samples`, 0 without samples.
+    pub fn destroyed_rate(&self) -> f64 {
+        rate(self.destroyed, self.samples)
+    }
+
     /// `(changed + destroyed) / samples`, 0 without samples: the share of samples whose label
     /// did not survive, which verdicts are read from.
     pub fn loss_rate(&self) -> f64 {
         rate(self.changed + self.destroyed, self.samples)
-    }
-}
-
-/// `count / samples`, 0 without samples.
-pub(crate) fn rate(count: usize, samples: usize) -> f64 {
-    if samples == 0 {
-        0.0
-    } else {
-        count as f64 / samples as f64
     }
 }
 

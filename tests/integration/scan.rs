@@ -284,6 +284,40 @@ fn the_report_says_which_canonical_form_glyphs_were_compared_in() {
 }
 
 #[test]
+fn a_large_alphabet_is_compared_at_the_size_of_its_images() {
+    // 384 classes (Latin Extended-A and Cyrillic), more than a small alphabet's 256.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    for (px, side) in [("48", 48), ("28", 32)] {
+        let out = dir.path().join(px);
+        augsafe()
+            .args([
+                "render",
+                "--font",
+                font,
+                "--chars",
+                "Ā-ſЀ-ӿ",
+                "--samples",
+                "2",
+            ])
+            .args(["--size", px, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let dataset = out.to_string_lossy();
+        let report = parse(&scan(&dataset, &["hflip"], &[]));
+        assert_eq!(
+            report["dataset"]["classes"].as_array().map(Vec::len),
+            Some(384)
+        );
+        assert_eq!(report["classifier"]["canonical"]["size"], side, "{px} px");
+        // The user's choice wins over the dataset's.
+        let fixed = parse(&scan(&dataset, &["hflip"], &["--canonical-size", "64"]));
+        assert_eq!(fixed["classifier"]["canonical"]["size"], 64, "{px} px");
+    }
+}
+
+#[test]
 fn rotating_by_180_turns_6_into_9_and_back() {
     let rotated = transform(glyphs(), "rotate:180");
     assert_eq!(rotated["verdict"], "unsafe");
