@@ -40,14 +40,16 @@ impl Dataset {
             source,
         })?;
         let mut class_dirs = Vec::new();
-        let mut ignored = 0;
+        let (mut ignored, mut hidden) = (0, 0);
         for entry in entries {
             let entry = entry.map_err(|source| Error::Read {
                 path: root.to_path_buf(),
                 source,
             })?;
             let path = entry.path();
-            if path.is_dir() {
+            if is_hidden(&entry.file_name()) {
+                hidden += 1;
+            } else if path.is_dir() {
                 class_dirs.push(path);
             } else {
                 ignored += 1;
@@ -74,7 +76,14 @@ impl Dataset {
                 .unwrap_or_default();
             let label = label_from_folder_name(&name);
             folder_labels.push(label.clone());
-            for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+            let walk = WalkDir::new(dir).follow_links(true).sort_by_file_name();
+            // Hidden entries (and all below a hidden folder) are left out and counted once.
+            let walk = walk.into_iter().filter_entry(|entry| {
+                let keep = entry.depth() == 0 || !is_hidden(entry.file_name());
+                hidden += usize::from(!keep);
+                keep
+            });
+            for entry in walk {
                 let entry = match entry {
                     Ok(entry) => entry,
                     Err(err) => {
@@ -98,15 +107,25 @@ impl Dataset {
         }
 
         let decoded = decode_files(candidates);
-        assemble(
+        let mut dataset = assemble(
             root,
             decoded,
             folder_labels,
             Origin::Folders(class_dirs.len()),
             skipped,
             ignored,
-        )
+        )?;
+        dataset.hidden = hidden;
+        Ok(dataset)
     }
+}
+
+/// Whether a file or folder is one that tools and systems keep beside the data rather than
+/// data: a name that starts with a dot (`.ipynb_checkpoints`, `.DS_Store`, macOS's `._` copies)
+/// or macOS's `__MACOSX` folder of resource forks in a zip.
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.starts_with(b".") || name == b"__MACOSX"
 }
 
 fn has_image_extension(path: &Path) -> bool {

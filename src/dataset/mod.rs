@@ -14,7 +14,7 @@ pub mod idx;
 mod labels;
 mod manifest;
 
-pub use folder::IMAGE_EXTENSIONS;
+pub use folder::{is_hidden, IMAGE_EXTENSIONS};
 pub use idx::{IdxOptions, IdxSource};
 pub use labels::{folder_name_for_char, label_from_folder_name};
 
@@ -51,6 +51,9 @@ pub struct Dataset {
     pub skipped: Vec<Skipped>,
     /// Files ignored because they are not images (by extension), including files directly under the root.
     pub ignored: usize,
+    /// Hidden files and folders left out of an ImageFolder tree (see
+    /// [`is_hidden`]); a hidden folder counts once, whatever it holds.
+    pub hidden: usize,
     /// Class folders without a usable image; they are not among `classes`.
     pub empty_classes: Vec<String>,
 }
@@ -210,6 +213,7 @@ pub(super) fn assemble(
         glyphs,
         skipped,
         ignored,
+        hidden: 0,
         empty_classes,
     })
 }

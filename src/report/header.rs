@@ -124,6 +124,9 @@ pub struct DatasetSummary {
     pub skipped: Vec<Skipped>,
     /// Files that are not images, ignored.
     pub ignored: usize,
+    /// Hidden files and folders (a name starting with a dot, `__MACOSX`) left out of an
+    /// ImageFolder tree; a hidden folder counts once.
+    pub hidden: usize,
     /// Class folders without a usable image.
     pub empty_classes: Vec<String>,
 }

@@ -234,7 +234,7 @@ impl HtmlExporter {
                         }
                     }
 
-                    @if !dataset.skipped.is_empty() || dataset.ignored > 0 || !dataset.empty_classes.is_empty() {
+                    @if !dataset.skipped.is_empty() || dataset.ignored > 0 || dataset.hidden > 0 || !dataset.empty_classes.is_empty() {
                         h2 id="skipped" { "Input problems" }
                         @if !dataset.skipped.is_empty() {
                             table.skipped {
@@ -248,6 +248,9 @@ impl HtmlExporter {
                         }
                         @if dataset.ignored > 0 {
                             p.meta { (dataset.ignored) " file(s) that are not images were ignored." }
+                        }
+                        @if dataset.hidden > 0 {
+                            p.meta { (dataset.hidden) " hidden file(s) or folder(s) (a name starting with “.”, " code { "__MACOSX" } ") were left out." }
                         }
                         @if !dataset.empty_classes.is_empty() {
                             p.meta { "Class folders without a usable image: " (dataset.empty_classes.join(", ")) }

@@ -147,6 +147,13 @@ fn render_text(report: &Report) -> String {
             dataset.ignored
         );
     }
+    if dataset.hidden > 0 {
+        let _ = writeln!(
+            out,
+            "left out {} hidden file(s) or folder(s) (a name starting with '.', __MACOSX)",
+            dataset.hidden
+        );
+    }
     if !dataset.empty_classes.is_empty() {
         let _ = writeln!(
             out,
@@ -477,6 +484,7 @@ mod tests {
                 classes: vec!["6".into(), "9".into(), "x".into()],
                 skipped: vec![],
                 ignored: 0,
+                hidden: 0,
                 empty_classes: vec![],
             },
             classifier: ClassifierSummary {

@@ -285,6 +285,7 @@ mod tests {
                 .collect(),
             skipped: Vec::new(),
             ignored: 0,
+            hidden: 0,
             empty_classes: Vec::new(),
         }
     }

@@ -35,6 +35,7 @@ pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary
         classes: dataset.classes.clone(),
         skipped,
         ignored: dataset.ignored,
+        hidden: dataset.hidden,
         empty_classes: dataset.empty_classes.clone(),
     }
 }

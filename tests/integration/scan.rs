@@ -561,3 +561,75 @@ fn render_refuses_what_it_cannot_use() {
     assert!(String::from_utf8_lossy(&backwards.stderr).contains("z-a"));
     assert!(!Path::new(&dir.path().join("y")).exists());
 }
+
+/// Copies the folder tree `from` into `to` (files and folders, nothing else).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("a readable folder") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a copy");
+        }
+    }
+}
+
+#[test]
+fn hidden_folders_and_files_are_left_out_and_counted() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plain = dir.path().join("plain");
+    copy_tree(&root.join("fixtures/digits"), &plain);
+    let messy = dir.path().join("messy");
+    copy_tree(&plain, &messy);
+    // What Jupyter, macOS and zip files leave beside the data: a checkpoint folder of images
+    // at the top and inside a class, AppleDouble files that are not images, a macOS zip folder.
+    let six = messy.join("6");
+    let an_image = std::fs::read_dir(&six)
+        .expect("the 6 folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("a 6");
+    for folder in [".ipynb_checkpoints", "6/.ipynb_checkpoints", "__MACOSX/9"] {
+        std::fs::create_dir_all(messy.join(folder)).expect("a folder");
+        std::fs::copy(&an_image, messy.join(folder).join("copy.png")).expect("a copy");
+    }
+    std::fs::write(
+        six.join("._DejaVuSansMono_00.png"),
+        b"\0\x05\x16\x07 not an image",
+    )
+    .expect("a file");
+    std::fs::write(messy.join(".DS_Store"), b"\0\0\0\x01Bud1").expect("a file");
+
+    let specs = ["rotate:180", "hflip"];
+    let clean = parse(&scan(plain.to_str().expect("a path"), &specs, &[]));
+    let output = scan(messy.to_str().expect("a path"), &specs, &[]);
+    let messy_report = parse(&output);
+    for key in ["classes", "images", "skipped", "ignored", "empty_classes"] {
+        assert_eq!(messy_report["dataset"][key], clean["dataset"][key], "{key}");
+    }
+    assert_eq!(messy_report["transforms"], clean["transforms"]);
+    // Three at the top (two folders and .DS_Store), the checkpoint folder and the AppleDouble
+    // file in 6.
+    assert_eq!(messy_report["dataset"]["hidden"], 5);
+    assert_eq!(clean["dataset"]["hidden"], 0);
+    // The terminal says so (the report goes to standard output, the table to standard error).
+    let text = augsafe()
+        .arg("scan")
+        .arg(&messy)
+        .args(["-t", "hflip"])
+        .output()
+        .expect("augsafe runs");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&text.stdout),
+        String::from_utf8_lossy(&text.stderr)
+    );
+    assert!(
+        all.contains("left out 5 hidden file(s) or folder(s)"),
+        "{all}"
+    );
+}
