@@ -401,6 +401,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     };
     emit(json, &TextExporter.render(report)?, args.judge.quiet)?;
     let worst = report.worst_verdict();
+    let not_judged: Vec<String> = (report.not_judged_classes().into_iter())
+        .map(str::to_string)
+        .collect();
     // The process ends here: freeing a million glyph images one by one would add a third of a
     // second to a full-size scan for nothing, so the operating system takes them back instead.
     std::mem::forget(scan);
@@ -415,6 +418,20 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         eprintln!(
             "augsafe: failing because a transformation is {} (--fail-on)",
             worst.as_str()
+        );
+        return Ok(ExitCode::from(EXIT_GATE));
+    }
+    // A gate passes only what was judged: a class nothing could be said about is no pass.
+    if args.fail_on.is_some() && !not_judged.is_empty() {
+        eprintln!(
+            "augsafe: failing because {} could not be judged (no sample read as its own class \
+             before the transformations), so the gate cannot pass it (--fail-on): {}",
+            if not_judged.len() == 1 {
+                "1 class".to_string()
+            } else {
+                format!("{} classes", not_judged.len())
+            },
+            not_judged.join(" ")
         );
         return Ok(ExitCode::from(EXIT_GATE));
     }

@@ -130,10 +130,7 @@ pub fn recommend(
             ));
         }
         let full = judge.tallies(leaf);
-        let verdicts: Vec<Verdict> = full
-            .iter()
-            .map(|t| config.thresholds.verdict(t.loss_rate()))
-            .collect();
+        let verdicts: Vec<Verdict> = full.iter().map(|t| t.verdict(&config.thresholds)).collect();
         let narrowable = edit::can_narrow(&leaf.class);
         // The component narrowed to `strength`, read back, judged: Some when safe.
         let attempt = |strength: f64| -> Result<Option<(f64, Value, String)>> {
@@ -148,12 +145,12 @@ pub fn recommend(
                 return Ok(None);
             };
             let safe = if strength == 1.0 && reasons.is_empty() {
-                verdicts.iter().all(|v| *v == Verdict::Safe)
+                verdicts.iter().all(|v| !v.is_flagged())
             } else {
                 judge
                     .tallies(trial_leaf)
                     .iter()
-                    .all(|t| config.thresholds.verdict(t.loss_rate()) == Verdict::Safe)
+                    .all(|t| !t.verdict(&config.thresholds).is_flagged())
             };
             Ok(safe.then(|| (strength, candidate, trial_leaf.describe())))
         };
@@ -190,7 +187,7 @@ pub fn recommend(
             .classes
             .iter()
             .zip(&verdicts)
-            .filter(|(_, v)| **v != Verdict::Safe)
+            .filter(|(_, v)| v.is_flagged())
             .map(|(c, _)| c.clone())
             .collect();
         if !not_safe_for.is_empty() {
@@ -206,6 +203,11 @@ pub fn recommend(
                     .map(|(c, _)| c.clone())
                     .collect(),
                 not_safe_for: not_safe_for.clone(),
+                not_judged: (dataset.classes.iter())
+                    .zip(&verdicts)
+                    .filter(|(_, v)| **v == Verdict::NotJudged)
+                    .map(|(c, _)| c.clone())
+                    .collect(),
             });
             reasons.push(format!("as it was it changes {}", not_safe_for.join(" ")));
         }
@@ -270,7 +272,7 @@ pub fn recommend(
     let mut recommended = reparse(&document, format, &path)?;
     let mut verification = judge.report("recommended pipeline", &recommended);
     for _ in 0..3 {
-        if verification.verdict == Verdict::Safe {
+        if !verification.verdict.is_flagged() {
             break;
         }
         for leaf in recommended.leaves() {

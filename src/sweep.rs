@@ -272,7 +272,7 @@ fn series(
 ) -> SweepSeries {
     let change_rate: Vec<f64> = tallies.iter().map(|t| t.change_rate()).collect();
     let loss_rate: Vec<f64> = tallies.iter().map(|t| t.loss_rate()).collect();
-    let verdicts: Vec<Verdict> = loss_rate.iter().map(|&r| thresholds.verdict(r)).collect();
+    let verdicts: Vec<Verdict> = tallies.iter().map(|t| t.verdict(thresholds)).collect();
     let first_flagged = first_flagged(values, identity, &verdicts).map(|i| Flagged {
         value: values[i],
         change_rate: change_rate[i],
@@ -333,7 +333,7 @@ fn safe_range(values: &[f64], identity: f64, verdicts: &[Verdict]) -> [f64; 2] {
 fn first_flagged(values: &[f64], identity: f64, verdicts: &[Verdict]) -> Option<usize> {
     outward(values, identity)
         .into_iter()
-        .find(|&i| verdicts[i] != Verdict::Safe)
+        .find(|&i| verdicts[i].is_flagged())
 }
 
 #[cfg(test)]

@@ -39,10 +39,16 @@ impl Header {
     }
 }
 
-/// How bad a change rate is.
+/// How bad a change rate is. They are ordered by how bad: "not judged" comes first because it
+/// says nothing either way, so the worst verdict of several is that of the judged ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// No sample could be judged (none of the class was read correctly before the
+    /// transformation), so nothing is known: not safe, and not a reason to drop the
+    /// transformation either.
+    #[serde(rename = "not_judged")]
+    NotJudged,
     /// Below the caution threshold.
     Safe,
     /// At or above the caution threshold.
@@ -55,10 +61,24 @@ impl Verdict {
     /// The verdict's name as the reports spell it.
     pub fn as_str(self) -> &'static str {
         match self {
+            Verdict::NotJudged => "not judged",
             Verdict::Safe => "safe",
             Verdict::Caution => "caution",
             Verdict::Unsafe => "unsafe",
         }
+    }
+
+    /// The verdict as one word, for a style or an identifier (`not-judged`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::NotJudged => "not-judged",
+            other => other.as_str(),
+        }
+    }
+
+    /// Whether this verdict flags a problem (caution or unsafe).
+    pub fn is_flagged(self) -> bool {
+        self >= Verdict::Caution
     }
 }
 

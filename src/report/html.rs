@@ -8,7 +8,7 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
-use super::text::{control_line, destroyed_line, top_pairs};
+use super::text::{control_line, destroyed_line, not_judged_line, top_pairs};
 use super::Example;
 use super::{percent, sparkline, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
@@ -21,7 +21,7 @@ th, td { border: 1px solid #d0d0d5; padding: 0.25rem 0.5rem; text-align: left; v
 th { background: #f2f2f5; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.control { background: #eef1f7; font-style: italic; border-top: 3px double #a0a0aa; }
-.safe { background: #e3f4e6; } .caution { background: #fff1cc; } .unsafe { background: #fbd9d7; font-weight: 600; }
+.safe { background: #e3f4e6; } .not-judged { background: #e8e8e8; font-style: italic; } .caution { background: #fff1cc; } .unsafe { background: #fbd9d7; font-weight: 600; }
 code { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.9em; }
 .meta { color: #555; }
 table.heat td, table.heat th { text-align: center; min-width: 1.6rem; padding: 0.15rem 0.3rem; }
@@ -151,9 +151,9 @@ impl HtmlExporter {
                         thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Destroyed" } th { "Uncertain" } th { "Top changes" } } }
                         tbody {
                             @for (i, transform) in report.transforms.iter().enumerate() {
-                                tr class=(format!("transform {}", transform.verdict.as_str())) {
+                                tr class=(format!("transform {}", transform.verdict.slug())) {
                                     td {
-                                        @if transform.verdict == Verdict::Safe {
+                                        @if !transform.verdict.is_flagged() {
                                             code { (transform.spec) }
                                         } @else {
                                             a href=(format!("#t{i}")) { code { (transform.spec) } }
@@ -190,6 +190,9 @@ impl HtmlExporter {
                             " The control row is a jitter no reader would call a change of label: "
                             "its rates are the judge's own noise, and it never counts toward a verdict."
                         }
+                    }
+                    @if let Some(line) = not_judged_line(report) {
+                        p.not-judged { (line) "." }
                     }
 
                     h2 id="baseline" { "Baseline" }
@@ -258,9 +261,9 @@ impl HtmlExporter {
                     }
 
                     @for (i, transform) in report.transforms.iter().enumerate() {
-                        @if transform.verdict != Verdict::Safe {
+                        @if transform.verdict.is_flagged() {
                             section.flagged id=(format!("t{i}")) {
-                                h2 { code { (transform.spec) } " is " span class=(transform.verdict.as_str()) { (transform.verdict.as_str()) } }
+                                h2 { code { (transform.spec) } " is " span class=(transform.verdict.slug()) { (transform.verdict.as_str()) } }
                                 p.meta {
                                     (percent(transform.outcomes.change_rate)) " of " (transform.outcomes.samples) " transformed samples read as another class, "
                                     (percent(transform.outcomes.destroyed_rate)) " as none (destroyed). "
@@ -341,8 +344,11 @@ impl Exporter<SweepReport> for HtmlExporter {
                             }
                         }
                     }
-                    @if changing.len() < report.classes.len() {
-                        p.meta { (report.classes.len() - changing.len()) " classes never change." }
+                    @if report.unchanged() > 0 {
+                        p.meta { (report.unchanged()) " of the classes never change." }
+                    }
+                    @if !report.not_judged().is_empty() {
+                        p.not-judged { "Not judged (no sample read as its own class before the sweep): " (report.not_judged().join(" ")) "." }
                     }
                     @if let Some(control) = &report.control {
                         p.meta id="control" { (control_line(control)) "." }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{control_line, destroyed_line, top_pairs};
+use super::text::{control_line, destroyed_line, not_judged_line, top_pairs};
 use super::{percent, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
 
@@ -78,6 +78,7 @@ impl Exporter for MarkdownExporter {
                 Verdict::Unsafe => "**unsafe**",
                 Verdict::Caution => "caution",
                 Verdict::Safe => "safe",
+                Verdict::NotJudged => "*not judged*",
             };
             row(&mut out, transform, verdict);
         }
@@ -105,6 +106,9 @@ impl Exporter for MarkdownExporter {
             "Changed and destroyed samples both count toward a verdict; {}.",
             cell(&destroyed_line(classifier))
         );
+        if let Some(line) = not_judged_line(report) {
+            let _ = writeln!(out, "**Not judged:** {}.", cell(&line));
+        }
         if let Some(control) = &report.control {
             let _ = writeln!(
                 out,

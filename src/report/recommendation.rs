@@ -39,6 +39,9 @@ pub struct ClassPolicy {
     pub safe_for: Vec<String>,
     /// Classes it changes (caution or unsafe).
     pub not_safe_for: Vec<String>,
+    /// Classes that could not be judged (no sample read as its own class before it): neither
+    /// safe nor not.
+    pub not_judged: Vec<String>,
 }
 
 /// The result of a recommendation.

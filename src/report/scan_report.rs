@@ -207,4 +207,18 @@ impl Report {
             .max()
             .unwrap_or(Verdict::Safe)
     }
+
+    /// The classes some transformation could not judge (no sample of theirs was read as its own
+    /// class before it), sorted. Every transformation starts from the same originals, so in a
+    /// scan these are the same classes for all of them.
+    pub fn not_judged_classes(&self) -> Vec<&str> {
+        let mut classes: Vec<&str> = (self.transforms.iter())
+            .flat_map(|t| t.classes.iter())
+            .filter(|c| c.verdict == Verdict::NotJudged)
+            .map(|c| c.label.as_str())
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        classes
+    }
 }

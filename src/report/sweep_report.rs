@@ -83,6 +83,20 @@ impl SweepReport {
             .filter(|s| s.changed.iter().chain(&s.destroyed).any(|&c| c > 0))
             .collect()
     }
+
+    /// The classes with no judged sample at any value (none was read as its own class before
+    /// the sweep): nothing is known of them, and they neither change nor stay safe.
+    pub fn not_judged(&self) -> Vec<&str> {
+        (self.classes.iter())
+            .filter(|s| s.samples.iter().all(|&n| n == 0))
+            .map(|s| s.label.as_str())
+            .collect()
+    }
+
+    /// How many classes were judged and never changed at any value.
+    pub fn unchanged(&self) -> usize {
+        self.classes.len() - self.changing().len() - self.not_judged().len()
+    }
 }
 
 impl SweepSeries {

@@ -210,9 +210,12 @@ fn render_text(report: &Report) -> String {
         .max()
         .unwrap_or(0)
         .clamp("TRANSFORMATION".len(), MAX_SPEC_WIDTH);
+    let verdict_width = (report.transforms.iter())
+        .map(|t| t.verdict.as_str().len())
+        .fold("VERDICT".len(), usize::max);
     let _ = writeln!(
         out,
-        "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {:>9}  TOP CHANGES",
+        "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  TOP CHANGES",
         "TRANSFORMATION", "VERDICT", "CHANGED", "DESTROYED", "UNCERTAIN"
     );
     let row = |out: &mut String, transform: &TransformReport, verdict: &str| {
@@ -224,7 +227,7 @@ fn render_text(report: &Report) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<spec_width$}  {:<7}  {:>7}  {:>9}  {:>9}  {}",
+            "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  {}",
             shorten(&transform.spec, spec_width),
             verdict,
             percent(transform.outcomes.change_rate),
@@ -267,7 +270,7 @@ fn render_text(report: &Report) -> String {
     let flagged: Vec<&TransformReport> = report
         .transforms
         .iter()
-        .filter(|t| t.verdict != Verdict::Safe)
+        .filter(|t| t.verdict.is_flagged())
         .collect();
     if !flagged.is_empty() {
         out.push('\n');
@@ -292,6 +295,26 @@ fn render_text(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The classes no transformation could judge, on one line, or `None` when every class was
+/// judged. A class is not judged when none of its samples was read correctly before the
+/// transformation (every transformation starts from the same originals, so the classes are the
+/// same for all of them): its verdict is "not judged", never "safe".
+pub fn not_judged_line(report: &Report) -> Option<String> {
+    let classes = report.not_judged_classes();
+    if classes.is_empty() {
+        return None;
+    }
+    let count = match classes.len() {
+        1 => "1 class".to_string(),
+        n => format!("{n} classes"),
+    };
+    Some(format!(
+        "not judged ({count}: no sample was read as its own class before the transformation, so \
+         augsafe knows nothing about them; not safe): {}",
+        classes.join(" ")
+    ))
 }
 
 /// What "destroyed" means in this report: the floor and where it comes from.
@@ -372,9 +395,22 @@ fn render_sweep(report: &SweepReport) -> String {
             flagged
         );
     }
-    let unchanged = report.classes.len() - changing.len();
-    if unchanged > 0 {
-        let _ = writeln!(out, "({unchanged} classes never change)");
+    match report.unchanged() {
+        0 => {}
+        1 => {
+            let _ = writeln!(out, "(1 class never changes)");
+        }
+        n => {
+            let _ = writeln!(out, "({n} classes never change)");
+        }
+    }
+    let not_judged = report.not_judged();
+    if !not_judged.is_empty() {
+        let _ = writeln!(
+            out,
+            "(not judged, no sample read as its own class before the sweep: {})",
+            not_judged.join(" ")
+        );
     }
     let _ = writeln!(out, "\nsafe for the whole dataset: {}", report.safe_spec);
     if let Some(control) = &report.control {
@@ -422,7 +458,7 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
         for entry in &recommendation.policy {
             let _ = writeln!(
                 out,
-                "  {} ({}): safe for {}; not for {}",
+                "  {} ({}): safe for {}; not for {}{}",
                 entry.component,
                 entry.spec,
                 if entry.safe_for.is_empty() {
@@ -430,7 +466,12 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
                 } else {
                     entry.safe_for.join(" ")
                 },
-                entry.not_safe_for.join(" ")
+                entry.not_safe_for.join(" "),
+                if entry.not_judged.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not judged for {}", entry.not_judged.join(" "))
+                }
             );
         }
     }

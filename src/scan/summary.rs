@@ -101,7 +101,7 @@ pub fn transform_report(
             ClassReport {
                 label: label.clone(),
                 outcomes,
-                verdict: thresholds.verdict(outcomes.loss_rate),
+                verdict: tally.verdict(thresholds),
                 targets: tally
                     .targets
                     .iter()
@@ -127,7 +127,7 @@ pub fn transform_report(
         .iter()
         .map(|c| c.verdict)
         .max()
-        .unwrap_or(Verdict::Safe);
+        .unwrap_or(Verdict::NotJudged);
     TransformReport {
         spec: spec.to_string(),
         outcomes: Outcomes::new(

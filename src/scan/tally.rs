@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::classify::Outcome;
-use crate::report::rate;
+use crate::report::{rate, Thresholds, Verdict};
 
 /// What a transformation did to one class: judged samples, changes by target class, the
 /// samples that read as no class at all, and the samples the classifier could not call.
@@ -63,6 +63,16 @@ impl Tally {
     pub fn loss_rate(&self) -> f64 {
         rate(self.changed + self.destroyed, self.samples)
     }
+
+    /// The verdict on this class: by its loss rate under `thresholds`, or not judged when it
+    /// has no sample (none of the class was read as its own before the transformation).
+    pub fn verdict(&self, thresholds: &Thresholds) -> Verdict {
+        if self.samples == 0 {
+            Verdict::NotJudged
+        } else {
+            thresholds.verdict(self.loss_rate())
+        }
+    }
 }
 
 /// A change into a class that the classifier already confuses with the true class at baseline
@@ -91,6 +101,22 @@ pub fn discount_baseline_confusions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_without_samples_is_not_judged_and_never_safe() {
+        let thresholds = Thresholds::default();
+        assert_eq!(Tally::default().verdict(&thresholds), Verdict::NotJudged);
+        let mut kept = Tally::default();
+        kept.record(Outcome::Kept);
+        assert_eq!(kept.verdict(&thresholds), Verdict::Safe);
+        let mut lost = Tally::default();
+        lost.record(Outcome::Changed { to: 1 });
+        assert_eq!(lost.verdict(&thresholds), Verdict::Unsafe);
+        // The worst of several is that of the judged ones; it flags nothing by itself.
+        assert_eq!(Verdict::NotJudged.max(Verdict::Safe), Verdict::Safe);
+        assert!(!Verdict::NotJudged.is_flagged() && !Verdict::Safe.is_flagged());
+        assert!(Verdict::Caution.is_flagged() && Verdict::Unsafe.is_flagged());
+    }
 
     #[test]
     fn destroyed_and_empty_glyphs_lose_the_label_without_a_target() {

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::OnceLock;
 
-use crate::util::augsafe;
 use crate::util::pair_count;
+use crate::util::{augsafe, copy_tree};
 use serde_json::Value;
 
 /// Runs `augsafe scan DIR -t SPEC... EXTRA... --json -` and returns its output.
@@ -562,20 +562,6 @@ fn render_refuses_what_it_cannot_use() {
     assert!(!Path::new(&dir.path().join("y")).exists());
 }
 
-/// Copies the folder tree `from` into `to` (files and folders, nothing else).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("a folder");
-    for entry in std::fs::read_dir(from).expect("a readable folder") {
-        let entry = entry.expect("an entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("a copy");
-        }
-    }
-}
-
 #[test]
 fn hidden_folders_and_files_are_left_out_and_counted() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -632,4 +618,132 @@ fn hidden_folders_and_files_are_left_out_and_counted() {
         all.contains("left out 5 hidden file(s) or folder(s)"),
         "{all}"
     );
+}
+
+/// fixtures/digits with a single 6, which the judge cannot read without another 6 to compare
+/// it with: a class no transformation can be judged on.
+fn digits_with_one_six() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/digits"),
+        dir.path(),
+    );
+    let six = dir.path().join("6");
+    let mut files: Vec<_> = std::fs::read_dir(&six)
+        .expect("the 6 folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for file in files.iter().skip(1) {
+        std::fs::remove_file(file).expect("a removal");
+    }
+    dir
+}
+
+#[test]
+fn a_class_that_cannot_be_judged_is_never_reported_safe() {
+    let dir = digits_with_one_six();
+    let path = dir.path().to_str().expect("a path");
+    let output = scan(path, &["rotate:180"], &[]);
+    let report = parse(&output);
+    let rotate = transform(&report, "rotate:180");
+    let class = |label: &str| {
+        rotate["classes"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["label"] == label))
+            .expect("the class")
+            .clone()
+    };
+    assert_eq!(class("6")["samples"], 0);
+    assert_eq!(class("6")["verdict"], "not_judged");
+    // The judged classes keep their verdicts, and the transformation's is theirs.
+    assert_eq!(class("9")["verdict"], "unsafe");
+    assert_eq!(rotate["verdict"], "unsafe");
+    // The terminal says so, and a gate does not pass what it could not judge, even when
+    // every judged class passes it.
+    let text = augsafe()
+        .arg("scan")
+        .arg(path)
+        .args(["-t", "rotate:-5..5", "--fail-on", "unsafe"])
+        .output()
+        .expect("augsafe runs");
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        format!("{stdout}{stderr}").contains("not judged"),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(text.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("1 class could not be judged"), "{stderr}");
+    assert!(stderr.contains(": 6"), "{stderr}");
+}
+
+#[test]
+fn a_transformation_with_nothing_judged_is_not_judged_and_trips_the_gate() {
+    // One image per class: no glyph has another of its class to be compared with.
+    let output = scan(
+        "fixtures/digits",
+        &["hflip"],
+        &["--max-per-class", "1", "--fail-on", "unsafe"],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("the JSON report");
+    let hflip = transform(&report, "hflip");
+    assert_eq!(hflip["verdict"], "not_judged");
+    assert!(hflip["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .all(|c| c["verdict"] == "not_judged" && c["samples"] == 0));
+    // Without a gate it is a report like any other.
+    let output = scan("fixtures/digits", &["hflip"], &["--max-per-class", "1"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn sweep_and_recommend_name_the_classes_they_could_not_judge() {
+    let dir = digits_with_one_six();
+    let path = dir.path().to_str().expect("a path");
+    let sweep = augsafe()
+        .args(["sweep", path, "--op", "rotate"])
+        .output()
+        .expect("augsafe runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&sweep.stdout),
+        String::from_utf8_lossy(&sweep.stderr)
+    );
+    assert!(
+        text.contains("(not judged, no sample read as its own class before the sweep: 6)"),
+        "{text}"
+    );
+    assert!(!text.contains("never change"), "{text}");
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let yaml = out.path().join("rec.yaml");
+    let recommend = augsafe()
+        .args([
+            "recommend",
+            path,
+            "--pipeline",
+            "fixtures/pipelines/v2/affine.yaml",
+            "--out",
+        ])
+        .arg(&yaml)
+        .output()
+        .expect("augsafe runs");
+    assert!(
+        recommend.status.success(),
+        "{}",
+        String::from_utf8_lossy(&recommend.stderr)
+    );
+    let policy: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("rec.policy.json")).expect("the policy"),
+    )
+    .expect("JSON");
+    for component in policy["components"].as_array().expect("components") {
+        assert_eq!(component["not_judged"], serde_json::json!(["6"]));
+        let safe = component["safe_for"].as_array().expect("safe_for");
+        assert!(!safe.iter().any(|c| c == "6"), "{component}");
+    }
 }

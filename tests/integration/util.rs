@@ -59,3 +59,17 @@ pub fn require<T>(tool: Option<T>, what: &str, how: &str) -> Option<T> {
     eprintln!("\n*** SKIPPED: {what} is missing, so this check did not run ({how}) ***\n");
     None
 }
+
+/// Copies the folder tree `from` into `to` (files and folders, nothing else).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("a readable folder") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a copy");
+        }
+    }
+}
