@@ -89,10 +89,11 @@ struct ScanArgs {
     /// Write the JSON report to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
-    /// Write a self-contained HTML report (verdicts, heat maps, example strips) to PATH.
+    /// Write a self-contained HTML report (verdicts, heat maps, example strips) to PATH ('-'
+    /// for standard output).
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
-    /// Write a GitHub-flavoured Markdown summary to PATH.
+    /// Write a GitHub-flavoured Markdown summary to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     markdown: Option<PathBuf>,
     /// Example strips per flagged from→to pair, in the HTML report and --examples-dir.
@@ -130,8 +131,8 @@ struct SweepArgs {
     #[arg(long, value_name = "OP", value_parser = parse_op)]
     op: SweepOp,
     /// The values to sweep, FROM..TO [default: rotate 0..180, crop 0.3..1, scale 0.5..1.5,
-    /// shear 0..45, translate 0..0.3].
-    #[arg(long, value_name = "FROM..TO")]
+    /// shear 0..45, translate 0..0.3]; negative values as they are (`--range -30..30`).
+    #[arg(long, value_name = "FROM..TO", allow_hyphen_values = true)]
     range: Option<String>,
     /// The step between values [default: 5 degrees, 0.05 for crop and scale, 0.02 for
     /// translate].
@@ -140,13 +141,14 @@ struct SweepArgs {
     /// Write the JSON sweep to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
-    /// Write a plot of change rate against the parameter, as SVG, to PATH.
+    /// Write a plot of change rate against the parameter, as SVG, to PATH ('-' for standard
+    /// output).
     #[arg(long, value_name = "PATH.svg")]
     plot: Option<PathBuf>,
-    /// Write a self-contained HTML page (plot and table) to PATH.
+    /// Write a self-contained HTML page (plot and table) to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
-    /// Write a GitHub-flavoured Markdown summary to PATH.
+    /// Write a GitHub-flavoured Markdown summary to PATH ('-' for standard output).
     #[arg(long, value_name = "PATH")]
     markdown: Option<PathBuf>,
     #[command(flatten)]
@@ -328,6 +330,77 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+/// Whether `path` is '-', standard output.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes a report to its file, whole or not at all, or to standard output for '-'.
+fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    if is_stdout(path) {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)
+            .and_then(|()| out.flush())
+            .context("cannot write a report to standard output")?;
+        Ok(())
+    } else {
+        write_atomically(path, bytes)?;
+        Ok(())
+    }
+}
+
+/// Checks the output flags of a run before any work starts, so that a long scan does not end
+/// without its report: at most one takes standard output ('-'), no two name the same file, and
+/// every file's folder exists (and the file is not itself a folder). `outputs` pairs each flag
+/// with its path; folder flags (`--examples-dir`) may name a folder to be made. Returns whether
+/// a report takes standard output (the table then goes to standard error).
+fn check_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<bool> {
+    let given: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|&(flag, path)| Some((flag, path?)))
+        .collect();
+    let to_stdout: Vec<&str> = (given.iter())
+        .filter(|(_, path)| is_stdout(path))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if to_stdout.len() > 1 {
+        usage_error(format!(
+            "only one report can go to standard output ('-'), not {}",
+            to_stdout.join(" and ")
+        ));
+    }
+    for (i, &(flag, path)) in given.iter().enumerate() {
+        if is_stdout(path) {
+            continue;
+        }
+        if let Some(&(other, _)) = given[..i].iter().find(|(_, p)| *p == path) {
+            usage_error(format!(
+                "{other} and {flag} both name {}: one report would overwrite the other",
+                path.display()
+            ));
+        }
+        let is_folder_flag = flag.ends_with("-dir");
+        let unwritable = |reason: &str| augsafe::Error::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, reason.to_string()),
+        };
+        if !is_folder_flag && path.is_dir() {
+            return Err(unwritable(&format!("{flag} names a folder, not a file")).into());
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent {
+            if !is_folder_flag && !parent.is_dir() {
+                return Err(unwritable(&format!(
+                    "{flag}: the folder {} does not exist",
+                    parent.display()
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(!to_stdout.is_empty())
+}
+
 fn usage_error(message: String) -> ! {
     Cli::command()
         .error(clap::error::ErrorKind::ValueValidation, message)
@@ -341,6 +414,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         args.transforms
     };
     let config = args.judge.config(transforms);
+    let to_stdout = check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+        ("--examples-dir", args.examples_dir.as_deref()),
+        ("--save-templates", args.save_templates.as_deref()),
+    ])?;
     let pipeline = match &args.pipeline {
         Some(path) => Some(Pipeline::load(path)?),
         None => None,
@@ -369,11 +449,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
                 examples,
                 command: command_line(),
             };
-            write_atomically(path, &exporter.render(report)?)?;
+            write_output(path, &exporter.render(report)?)?;
         }
     }
     if let Some(path) = &args.markdown {
-        write_atomically(path, &MarkdownExporter.render(report)?)?;
+        write_output(path, &MarkdownExporter.render(report)?)?;
     }
     if let Some(path) = &args.save_templates {
         let classifier = &scan.baseline().classifier;
@@ -399,7 +479,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Some(path) => Some((path.as_path(), JsonExporter.render(report)?)),
         None => None,
     };
-    emit(json, &TextExporter.render(report)?, args.judge.quiet)?;
+    emit(
+        json,
+        &TextExporter.render(report)?,
+        args.judge.quiet,
+        to_stdout,
+    )?;
     let worst = report.worst_verdict();
     let not_judged: Vec<String> = (report.not_judged_classes().into_iter())
         .map(str::to_string)
@@ -463,6 +548,12 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
         ));
     }
     let config = args.judge.config(Vec::new());
+    let to_stdout = check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--plot", args.plot.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+    ])?;
     let dataset = load_dataset(&args.input, args.judge.seed)?;
 
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
@@ -473,23 +564,28 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
 
     if let Some(path) = &args.plot {
-        write_atomically(path, &SvgExporter.render(&report)?)?;
+        write_output(path, &SvgExporter.render(&report)?)?;
     }
     if let Some(path) = &args.html {
         let exporter = HtmlExporter {
             examples: Vec::new(),
             command: command_line(),
         };
-        write_atomically(path, &exporter.render(&report)?)?;
+        write_output(path, &exporter.render(&report)?)?;
     }
     if let Some(path) = &args.markdown {
-        write_atomically(path, &MarkdownExporter.render(&report)?)?;
+        write_output(path, &MarkdownExporter.render(&report)?)?;
     }
     let json = match &args.json {
         Some(path) => Some((path.as_path(), JsonExporter.render(&report)?)),
         None => None,
     };
-    emit(json, &TextExporter.render(&report)?, args.judge.quiet)?;
+    emit(
+        json,
+        &TextExporter.render(&report)?,
+        args.judge.quiet,
+        to_stdout,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -514,6 +610,11 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         );
         args.out.with_file_name(format!("{stem}.policy.json"))
     });
+    let to_stdout = check_outputs(&[
+        ("--out", Some(args.out.as_path())),
+        ("--policy", Some(policy_path.as_path())),
+        ("--json", args.json.as_deref()),
+    ])?;
     let dataset = load_dataset(&args.input, args.judge.seed)?;
     let components = recommend::component_count(pipeline.as_ref()) as u64;
     let bar = progress_bar(components, "recommending", "components", args.judge.quiet);
@@ -522,11 +623,11 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
     })?;
     bar.finish_and_clear();
 
-    write_atomically(
+    write_output(
         &args.out,
         augsafe::albumentations::write_document(&recommendation.document, out_format)?.as_bytes(),
     )?;
-    write_atomically(&policy_path, &PolicyExporter.render(&recommendation)?)?;
+    write_output(&policy_path, &PolicyExporter.render(&recommendation)?)?;
     let json = match &args.json {
         Some(path) => Some((path.as_path(), JsonExporter.render(&recommendation)?)),
         None => None,
@@ -540,8 +641,8 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         )
         .as_bytes(),
     );
-    emit(json, &text, args.judge.quiet)?;
-    if recommendation.verification.verdict != Verdict::Safe {
+    emit(json, &text, args.judge.quiet, to_stdout)?;
+    if recommendation.verification.verdict.is_flagged() {
         eprintln!(
             "warning: even the narrowed pipeline is {} for this dataset; see the changes above",
             recommendation.verification.verdict.as_str()
@@ -675,18 +776,12 @@ fn progress_bar(length: u64, what: &'static str, unit: &str, quiet: bool) -> Pro
 }
 
 /// Writes the JSON (to its file, or to standard output for '-') and the table (to standard
-/// output, or to standard error when the JSON took standard output; not at all with `--quiet`).
-fn emit(json: Option<(&Path, Vec<u8>)>, table: &[u8], quiet: bool) -> Result<()> {
-    let mut table_to_stderr = false;
+/// output, or to standard error when a report took standard output, `to_stdout`; not at all
+/// with `--quiet`).
+fn emit(json: Option<(&Path, Vec<u8>)>, table: &[u8], quiet: bool, to_stdout: bool) -> Result<()> {
+    let table_to_stderr = to_stdout;
     if let Some((path, bytes)) = json {
-        if path.as_os_str() == "-" {
-            std::io::stdout()
-                .write_all(&bytes)
-                .context("cannot write the JSON report to standard output")?;
-            table_to_stderr = true;
-        } else {
-            write_atomically(path, &bytes)?;
-        }
+        write_output(path, &bytes)?;
     }
     if !quiet {
         if table_to_stderr {

@@ -293,3 +293,71 @@ fn listing(root: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
     entries.sort();
     entries
 }
+
+#[test]
+fn output_paths_are_checked_before_any_work() {
+    // The missing folder of an output is named even though the dataset is missing too: the
+    // outputs are checked first, so a long scan never ends without its report.
+    let run = augsafe(&[
+        "scan",
+        "no/such/dataset",
+        "--markdown",
+        "no/such/folder/report.md",
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--markdown: the folder no/such/folder does not exist"),
+        "{}",
+        run.stderr
+    );
+    // A folder where a file belongs.
+    let run = augsafe(&["scan", "no/such/dataset", "--json", "fixtures"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--json names a folder"),
+        "{}",
+        run.stderr
+    );
+    // Two reports in one file, or two on standard output: a usage error.
+    let run = augsafe(&[
+        "scan",
+        "fixtures/digits",
+        "--json",
+        "x.json",
+        "--html",
+        "x.json",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--json and --html both name x.json"),
+        "{}",
+        run.stderr
+    );
+    let run = augsafe(&[
+        "sweep",
+        "fixtures/digits",
+        "--op",
+        "rotate",
+        "--json",
+        "-",
+        "--plot",
+        "-",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("only one report can go to standard output"),
+        "{}",
+        run.stderr
+    );
+    let run = augsafe(&[
+        "recommend",
+        "fixtures/digits",
+        "--out",
+        "r.yaml",
+        "--policy",
+        "r.yaml",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+}

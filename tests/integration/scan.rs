@@ -747,3 +747,33 @@ fn sweep_and_recommend_name_the_classes_they_could_not_judge() {
         assert!(!safe.iter().any(|c| c == "6"), "{component}");
     }
 }
+
+#[test]
+fn every_report_flag_takes_standard_output() {
+    // Markdown on standard output, and the table moves to standard error.
+    let output = augsafe()
+        .args(["scan", "fixtures/digits", "-t", "hflip", "--markdown", "-"])
+        .output()
+        .expect("augsafe runs");
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("## augsafe report"), "{stdout}");
+    assert!(!stdout.contains("TRANSFORMATION"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("TRANSFORMATION"));
+    // HTML too, and no file named '-' is left behind.
+    let output = augsafe()
+        .args([
+            "scan",
+            "fixtures/digits",
+            "-t",
+            "hflip",
+            "--html",
+            "-",
+            "--quiet",
+        ])
+        .output()
+        .expect("augsafe runs");
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("<!DOCTYPE html>"));
+    assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("-").exists());
+}

@@ -212,3 +212,26 @@ fn the_sweep_has_an_html_page_and_a_markdown_summary() {
     let line: String = document.select(&control).flat_map(|p| p.text()).collect();
     assert!(line.contains(augsafe::scan::CONTROL_SPEC), "{line}");
 }
+
+#[test]
+fn negative_ranges_need_no_equals_sign() {
+    let output = sweep(&[
+        "fixtures/digits",
+        "--op",
+        "rotate",
+        "--range",
+        "-30..30",
+        "--step",
+        "15",
+        "--json",
+        "-",
+    ]);
+    let report = crate::util::report(&output, "sweep --range -30..30");
+    let values: Vec<f64> = report["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert_eq!(values, vec![-30.0, -15.0, 0.0, 15.0, 30.0]);
+}
