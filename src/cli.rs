@@ -728,33 +728,46 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
             mapping: input.idx_mapping.clone(),
             transpose: input.transpose,
         };
-        Dataset::from_idx(&source).with_context(|| format!("cannot scan {}", images.display()))?
+        Dataset::from_idx(&source)?
     } else if let Some(manifest) = &input.manifest {
-        Dataset::from_manifest(manifest)
-            .with_context(|| format!("cannot scan {}", manifest.display()))?
+        Dataset::from_manifest(manifest)?
     } else {
         let dir = input.dir.as_deref().unwrap_or(Path::new("."));
         let idx = IdxOptions {
             mapping: input.idx_mapping.clone(),
             transpose: input.transpose,
         };
-        Dataset::load_with(dir, &idx).with_context(|| format!("cannot scan {}", dir.display()))?
+        Dataset::load_with(dir, &idx)?
     };
     if let Some(max) = input.max_per_class {
         dataset.sample_per_class(usize::try_from(max).unwrap_or(usize::MAX), seed);
     }
-    for skipped in &dataset.skipped {
+    let skipped = &dataset.skipped;
+    if !skipped.is_empty() {
         eprintln!(
-            "warning: skipped {}: {}",
-            skipped.path.display(),
-            skipped.reason
+            "warning: skipped {} file(s) that could not be used{}",
+            skipped.len(),
+            if skipped.len() > LISTED {
+                format!(" (the first {LISTED} below; every one is in the report)")
+            } else {
+                String::new()
+            }
         );
+        for skipped in skipped.iter().take(LISTED) {
+            eprintln!("  {}: {}", skipped.path.display(), skipped.reason);
+        }
+        if skipped.len() > LISTED {
+            eprintln!("  and {} more", skipped.len() - LISTED);
+        }
     }
     for class in &dataset.empty_classes {
         eprintln!("warning: class folder '{class}' has no usable image");
     }
     Ok(dataset)
 }
+
+/// Skipped files named one by one on the terminal; the rest are counted (the reports list all).
+const LISTED: usize = augsafe::report::text::LISTED;
 
 /// A progress bar on standard error, drawn only on a terminal and without `--quiet`.
 fn progress_bar(length: u64, what: &'static str, unit: &str, quiet: bool) -> ProgressBar {
@@ -766,13 +779,33 @@ fn progress_bar(length: u64, what: &'static str, unit: &str, quiet: bool) -> Pro
     let bar = ProgressBar::with_draw_target(Some(length), target);
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{eta}})"
+            "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{left}})"
         ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("left", time_left)
         .progress_chars("=> "),
     );
     bar.set_prefix(what);
     bar
+}
+
+/// The time a run has left, from the time it took so far (preparation included) and the share
+/// done, once there is enough done to say: before 5%, or a second in, an estimate would be a
+/// guess (a rate measured on the first few images says hours for a run of seconds).
+fn time_left(state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write) {
+    let text = match estimate_left(state.fraction(), state.elapsed()) {
+        Some(left) => format!("{} left", indicatif::HumanDuration(left)),
+        None => "estimating".to_string(),
+    };
+    let _ = out.write_str(&text);
+}
+
+/// [`time_left`] as a duration: `None` until 5% is done and a second has gone by.
+fn estimate_left(done: f32, elapsed: std::time::Duration) -> Option<std::time::Duration> {
+    if !(0.05..=1.0).contains(&done) || elapsed < std::time::Duration::from_secs(1) {
+        return None;
+    }
+    Some(elapsed.mul_f64(f64::from((1.0 - done) / done)))
 }
 
 /// Writes the JSON (to its file, or to standard output for '-') and the table (to standard
@@ -791,4 +824,25 @@ fn emit(json: Option<(&Path, Vec<u8>)>, table: &[u8], quiet: bool, to_stdout: bo
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn time_left_is_told_only_once_there_is_enough_to_go_on() {
+        // The first images of a three-second run: no estimate rather than a wild one.
+        assert_eq!(estimate_left(0.01, Duration::from_secs(2)), None);
+        assert_eq!(estimate_left(0.5, Duration::from_millis(400)), None);
+        assert_eq!(estimate_left(f32::NAN, Duration::from_secs(9)), None);
+        // A quarter done in 3 s: 9 s left; done: nothing left.
+        let left = estimate_left(0.25, Duration::from_secs(3)).expect("an estimate");
+        assert!((left.as_secs_f64() - 9.0).abs() < 1e-3, "{left:?}");
+        assert_eq!(
+            estimate_left(1.0, Duration::from_secs(3)),
+            Some(Duration::ZERO)
+        );
+    }
 }

@@ -31,7 +31,7 @@ pub enum Error {
         source: image::ImageError,
     },
     /// The dataset holds too little to evaluate anything.
-    #[error("{}: {found}", root.display())]
+    #[error("cannot scan {}: {found}", root.display())]
     NotEnoughData {
         /// The dataset folder.
         root: PathBuf,

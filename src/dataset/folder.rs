@@ -40,7 +40,7 @@ impl Dataset {
             source,
         })?;
         let mut class_dirs = Vec::new();
-        let (mut ignored, mut hidden) = (0, 0);
+        let (mut ignored, mut hidden, mut loose_images) = (0, 0, 0);
         for entry in entries {
             let entry = entry.map_err(|source| Error::Read {
                 path: root.to_path_buf(),
@@ -52,6 +52,7 @@ impl Dataset {
             } else if path.is_dir() {
                 class_dirs.push(path);
             } else {
+                loose_images += usize::from(has_image_extension(&path));
                 ignored += 1;
             }
         }
@@ -107,14 +108,27 @@ impl Dataset {
         }
 
         let decoded = decode_files(candidates);
-        let mut dataset = assemble(
+        let assembled = assemble(
             root,
             decoded,
             folder_labels,
             Origin::Folders(class_dirs.len()),
             skipped,
             ignored,
-        )?;
+        );
+        // Images straight in the folder given, and no class folders: most likely a class
+        // folder itself, or a flat folder without labels.
+        let mut dataset = assembled.map_err(|error| match error {
+            Error::NotEnoughData { root, found } if class_dirs.is_empty() && loose_images > 0 => {
+                let found = format!(
+                    "{found}. It holds {loose_images} image(s) directly, which belong one level \
+                     down: point augsafe at the folder above it if this is a class folder, or \
+                     sort the images into one folder per class"
+                );
+                Error::NotEnoughData { root, found }
+            }
+            other => other,
+        })?;
         dataset.hidden = hidden;
         Ok(dataset)
     }

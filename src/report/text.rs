@@ -136,8 +136,15 @@ fn render_text(report: &Report) -> String {
     );
     if !dataset.skipped.is_empty() {
         let _ = writeln!(out, "skipped {} file(s):", dataset.skipped.len());
-        for skipped in &dataset.skipped {
+        for skipped in dataset.skipped.iter().take(LISTED) {
             let _ = writeln!(out, "  {}: {}", skipped.path.display(), skipped.reason);
+        }
+        if dataset.skipped.len() > LISTED {
+            let _ = writeln!(
+                out,
+                "  and {} more (every one is in the JSON, HTML and Markdown reports)",
+                dataset.skipped.len() - LISTED
+            );
         }
     }
     if dataset.ignored > 0 {
@@ -280,7 +287,7 @@ fn render_text(report: &Report) -> String {
                 if !classes.is_empty() {
                     let _ = writeln!(
                         out,
-                        "{} is {} for {}: {}",
+                        "{}: {} for {}: {}",
                         transform.spec,
                         verdict.as_str(),
                         if classes.len() == 1 {
@@ -316,6 +323,10 @@ pub fn not_judged_line(report: &Report) -> Option<String> {
         classes.join(" ")
     ))
 }
+
+/// Skipped files the terminal names one by one; the rest are counted. The file reports list
+/// every one.
+pub const LISTED: usize = 5;
 
 /// What "destroyed" means in this report: the floor and where it comes from.
 pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
@@ -636,7 +647,7 @@ mod tests {
         assert!(row.contains("95.0%"), "{row}");
         assert!(row.contains("6→9 10/10, 9→6 9/10"), "{row}");
         assert!(
-            text.contains("rotate:180 is unsafe for 2 classes: 6 9"),
+            text.contains("rotate:180: unsafe for 2 classes: 6 9"),
             "{text}"
         );
         assert!(

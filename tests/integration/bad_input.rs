@@ -107,12 +107,15 @@ fn unusable_files_are_skipped_each_with_its_reason() {
 
 #[test]
 fn every_skipped_file_is_named_in_a_warning() {
+    // A few skipped files: one warning that counts them, then each on its own line below it.
     let stderr = &bad_scan().run.stderr;
+    let (_, listed) = stderr
+        .split_once("warning: skipped 4 file(s) that could not be used\n")
+        .unwrap_or_else(|| panic!("no warning counts the skipped files:\n{stderr}"));
+    let listed: Vec<&str> = listed.lines().take_while(|l| l.starts_with("  ")).collect();
     for (file, _) in UNUSABLE {
         assert!(
-            stderr
-                .lines()
-                .any(|line| line.contains("warning") && line.contains(file)),
+            listed.iter().any(|line| line.contains(file)),
             "no warning names {file}:\n{stderr}"
         );
     }
@@ -360,4 +363,80 @@ fn output_paths_are_checked_before_any_work() {
         "r.yaml",
     ]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
+}
+
+#[test]
+fn many_skipped_files_are_summarised_on_the_terminal_and_listed_in_the_report() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path().join("digits");
+    crate::util::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/digits"),
+        &root,
+    );
+    for i in 0..12 {
+        fs::write(root.join("3").join(format!("broken_{i:02}.png")), b"").expect("a file");
+    }
+    let json = dir.path().join("report.json");
+    let output = crate::util::run(&[
+        "scan",
+        path_arg(&root),
+        "-t",
+        "hflip",
+        "--json",
+        path_arg(&json),
+    ]);
+    assert!(output.status.success());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        stderr.contains("warning: skipped 12 file(s) that could not be used (the first 5 below"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("broken_").count(), 5, "{stderr}");
+    assert!(stderr.contains("and 7 more"), "{stderr}");
+    // The table says the same, once.
+    assert_eq!(stdout.matches("broken_").count(), 5, "{stdout}");
+    assert!(stdout.contains("and 7 more"), "{stdout}");
+    // The report has every one.
+    let report: Value =
+        serde_json::from_slice(&fs::read(&json).expect("the report")).expect("JSON");
+    assert_eq!(
+        report["dataset"]["skipped"].as_array().map(Vec::len),
+        Some(12)
+    );
+}
+
+#[test]
+fn a_class_folder_given_as_the_dataset_is_recognised_and_named_once() {
+    let run = augsafe(&["scan", "fixtures/digits/6"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("fixtures/digits/6").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("cannot scan fixtures/digits/6: found 0 class folders"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("holds 18 image(s) directly, which belong one level down"),
+        "{}",
+        run.stderr
+    );
+    // A missing folder is named once too.
+    let run = augsafe(&["scan", "no/such/dataset"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr.matches("no/such/dataset").count(),
+        1,
+        "{}",
+        run.stderr
+    );
 }
