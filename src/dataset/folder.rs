@@ -142,7 +142,7 @@ pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.starts_with(b".") || name == b"__MACOSX"
 }
 
-fn has_image_extension(path: &Path) -> bool {
+pub(super) fn has_image_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|ext| ext.to_str())
         .is_some_and(|ext| {

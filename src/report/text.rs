@@ -187,7 +187,7 @@ fn render_text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  confused at baseline (not blamed on any transformation): {}",
-            confusions.join(", ")
+            first_of(&confusions, LISTED_PAIRS, ", ")
         );
     }
     let _ = writeln!(out, "  {}", destroyed_line(classifier));
@@ -201,7 +201,7 @@ fn render_text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  not judged (no original recognised at baseline, so no transformation can be checked): {}",
-            unjudged.join(" ")
+            first_of(&unjudged, LISTED_CLASSES, " ")
         );
     }
     if let Some(pipeline) = &report.pipeline {
@@ -295,7 +295,7 @@ fn render_text(report: &Report) -> String {
                         } else {
                             format!("{} classes", classes.len())
                         },
-                        classes.join(" "),
+                        first_of(&classes, LISTED_CLASSES, " "),
                     );
                 }
             }
@@ -322,6 +322,27 @@ pub fn not_judged_line(report: &Report) -> Option<String> {
          augsafe knows nothing about them; not safe): {}",
         classes.join(" ")
     ))
+}
+
+/// Classes a terminal line names before it counts the rest (a CJK set has thousands).
+pub const LISTED_CLASSES: usize = 40;
+
+/// Pairs a terminal line names before it counts the rest.
+pub const LISTED_PAIRS: usize = 12;
+
+/// The first `n` of `items` joined with `separator`, and how many more there are: a terminal
+/// line stays a line at any class count; the file reports list them all.
+fn first_of(items: &[impl AsRef<str>], n: usize, separator: &str) -> String {
+    let shown: Vec<&str> = items.iter().take(n).map(AsRef::as_ref).collect();
+    let mut line = shown.join(separator);
+    if items.len() > n {
+        let _ = write!(
+            line,
+            " … and {} more (all in the JSON report)",
+            items.len() - n
+        );
+    }
+    line
 }
 
 /// Skipped files the terminal names one by one; the rest are counted. The file reports list
@@ -395,7 +416,8 @@ fn render_sweep(report: &SweepReport) -> String {
         "{:<width$}  {:<spark_width$}  {:<16}  FIRST FLAGGED",
         "CLASS", "LOSS RATE", "SAFE"
     );
-    for s in std::iter::once(&report.overall).chain(changing.iter().copied()) {
+    let hidden_rows = changing.len().saturating_sub(LISTED_CLASSES);
+    for s in std::iter::once(&report.overall).chain(changing.iter().take(LISTED_CLASSES).copied()) {
         let flagged = s.flagged_text();
         let _ = writeln!(
             out,
@@ -404,6 +426,12 @@ fn render_sweep(report: &SweepReport) -> String {
             sparkline(&s.loss_rate),
             report.describe_range(s.safe_range),
             flagged
+        );
+    }
+    if hidden_rows > 0 {
+        let _ = writeln!(
+            out,
+            "… and {hidden_rows} more classes that change (all in the JSON report)"
         );
     }
     match report.unchanged() {
@@ -420,7 +448,7 @@ fn render_sweep(report: &SweepReport) -> String {
         let _ = writeln!(
             out,
             "(not judged, no sample read as its own class before the sweep: {})",
-            not_judged.join(" ")
+            first_of(&not_judged, LISTED_CLASSES, " ")
         );
     }
     let _ = writeln!(out, "\nsafe for the whole dataset: {}", report.safe_spec);
@@ -637,6 +665,15 @@ mod tests {
         // The control is named in no verdict line.
         assert!(!text.contains("affine:rotate=-2..2 is"), "{text}");
         assert!(text.contains("best other-class score (0.750)"), "{text}");
+    }
+
+    #[test]
+    fn long_lists_show_their_first_items_and_count_the_rest() {
+        let classes: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let line = first_of(&classes, 3, " ");
+        assert_eq!(line, "c0 c1 c2 … and 97 more (all in the JSON report)");
+        assert_eq!(first_of(&classes[..3], 3, ", "), "c0, c1, c2");
+        assert_eq!(first_of(&Vec::<String>::new(), 3, " "), "");
     }
 
     #[test]

@@ -282,3 +282,39 @@ fn templates_are_saved_for_a_peer_to_score_against() {
         .all(|l| l.len() == 1 && l.chars().all(|c| c.is_ascii_digit())));
     assert!(labels.contains(&"6") && labels.contains(&"9"));
 }
+
+#[test]
+fn a_manifest_header_may_use_other_words_and_put_the_label_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize("fixtures/digits").expect("fixtures");
+    let rows = |label_first: bool| -> String {
+        let mut csv = String::new();
+        for digit in ["6", "9", "1"] {
+            for entry in std::fs::read_dir(root.join(digit)).expect("class folder") {
+                let path = entry.expect("entry").path();
+                if label_first {
+                    csv.push_str(&format!("{digit},{}\n", path.display()));
+                } else {
+                    csv.push_str(&format!("{},{digit}\n", path.display()));
+                }
+            }
+        }
+        csv
+    };
+    for (header, label_first) in [("filename,class", false), ("label,image", true)] {
+        let manifest = dir.path().join("manifest.csv");
+        std::fs::write(&manifest, format!("{header}\n{}", rows(label_first))).expect("written");
+        let report = scan(&["--manifest", manifest.to_str().expect("utf-8")]);
+        assert_eq!(
+            report["dataset"]["classes"],
+            serde_json::json!(["1", "6", "9"]),
+            "{header}"
+        );
+        assert_eq!(report["dataset"]["images"], 54, "{header}");
+        assert_eq!(
+            report["dataset"]["skipped"].as_array().map(Vec::len),
+            Some(0),
+            "{header}"
+        );
+    }
+}
