@@ -175,6 +175,10 @@ struct InputArgs {
     /// IDX images are stored transposed (as EMNIST stores them): turn them back.
     #[arg(long)]
     transpose: bool,
+    /// Of several IDX pairs in the folder, read the one whose images file's name contains
+    /// NAME (`train`, `t10k`, `test`); without it, the training pair.
+    #[arg(long, value_name = "NAME")]
+    split: Option<String>,
     /// A CSV of `path,label` rows (paths relative to the CSV), for flat folders.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "dir")]
     manifest: Option<PathBuf>,
@@ -736,6 +740,7 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
         let idx = IdxOptions {
             mapping: input.idx_mapping.clone(),
             transpose: input.transpose,
+            split: input.split.clone(),
         };
         Dataset::load_with(dir, &idx)?
     };

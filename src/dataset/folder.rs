@@ -58,12 +58,14 @@ impl Dataset {
         }
         class_dirs.sort();
         // A folder that holds an IDX pair is that dataset, whatever else sits beside it.
-        if let Some(mut source) = IdxSource::find_in(root) {
+        if let Some(mut source) = IdxSource::find_split_in(root, idx.split.as_deref())? {
             source.transpose = idx.transpose;
             if idx.mapping.is_some() {
                 source.mapping.clone_from(&idx.mapping);
             }
-            return Dataset::from_idx(&source);
+            let mut dataset = Dataset::from_idx(&source)?;
+            dataset.other_splits = source.other_pairs(root);
+            return Ok(dataset);
         }
 
         // (label, files) per class folder; two folders may decode to one label.

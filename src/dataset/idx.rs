@@ -278,30 +278,99 @@ pub struct IdxSource {
 impl IdxSource {
     /// Finds an images/labels pair (and a mapping file, if any) in a folder: files whose names
     /// contain `idx3-ubyte` and `idx1-ubyte` (gzipped or not), and `mapping` for the mapping.
-    /// `None` when the folder holds no such pair.
+    /// `None` when the folder holds no such pair. With several pairs (MNIST's `train-*` and
+    /// `t10k-*`), the training pair; see [`IdxSource::find_split_in`] to choose.
     pub fn find_in(dir: &Path) -> Option<IdxSource> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-            .ok()?
+        IdxSource::find_split_in(dir, None).ok().flatten()
+    }
+
+    /// [`IdxSource::find_in`], choosing among several pairs the one whose images file's name
+    /// contains `split` (`train`, `t10k`, `test`, ...); without `split`, the pair whose name
+    /// contains `train`, else the first by name. An images file pairs with the labels file of
+    /// the same name with `labels` and `idx1` for `images` and `idx3`; a folder of one images
+    /// and one labels file pairs them whatever their names.
+    ///
+    /// # Errors
+    /// [`Error::Idx`] when `split` matches none of the pairs (the message lists them).
+    pub fn find_split_in(dir: &Path, split: Option<&str>) -> Result<Option<IdxSource>> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Ok(None);
+        };
+        let mut names: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path())
             .filter(|p| p.is_file())
             .collect();
         names.sort();
-        let find = |needle: &str| {
+        let name_of = |p: &PathBuf| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let with = |needle: &str| -> Vec<&PathBuf> {
             names
                 .iter()
-                .find(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().contains(needle))
-                })
-                .cloned()
+                .filter(|p| name_of(p).contains(needle))
+                .collect()
         };
-        Some(IdxSource {
-            images: find("idx3-ubyte")?,
-            labels: find("idx1-ubyte")?,
-            mapping: find("mapping"),
+        let (images, labels) = (with("idx3-ubyte"), with("idx1-ubyte"));
+        let mapping = with("mapping").first().map(|p| (*p).clone());
+        let pairs: Vec<(PathBuf, PathBuf)> = if images.len() == 1 && labels.len() == 1 {
+            vec![(images[0].clone(), labels[0].clone())]
+        } else {
+            (images.iter())
+                .filter_map(|image| {
+                    let partner = name_of(image)
+                        .replace("images", "labels")
+                        .replace("idx3", "idx1");
+                    let label = labels.iter().find(|l| name_of(l) == partner)?;
+                    Some(((*image).clone(), (*label).clone()))
+                })
+                .collect()
+        };
+        let source = |(images, labels): &(PathBuf, PathBuf)| IdxSource {
+            images: images.clone(),
+            labels: labels.clone(),
+            mapping: mapping.clone(),
             transpose: false,
-        })
+        };
+        let named = |word: &str| pairs.iter().find(|(i, _)| name_of(i).contains(word));
+        match split {
+            Some(split) => match named(split) {
+                Some(pair) => Ok(Some(source(pair))),
+                None => Err(Error::Idx {
+                    path: dir.to_path_buf(),
+                    reason: format!(
+                        "no IDX pair here matches --split {split}; the images files are: {}",
+                        if pairs.is_empty() {
+                            "none".to_string()
+                        } else {
+                            (pairs.iter().map(|(i, _)| name_of(i)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                }),
+            },
+            None => Ok(named("train").or(pairs.first()).map(source)),
+        }
+    }
+
+    /// The images files of every IDX pair in `dir` but this one's: what `--split` could choose
+    /// instead.
+    pub fn other_pairs(&self, dir: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut others: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && *p != self.images)
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .filter(|n| n.contains("idx3-ubyte"))
+            .collect();
+        others.sort();
+        others
     }
 
     /// Reads the pair, checks that they agree, and names the labels.
@@ -445,6 +514,8 @@ impl IdxSource {
 pub struct IdxOptions {
     /// Label names to use instead of a `mapping` file found in the folder.
     pub mapping: Option<PathBuf>,
+    /// Which of several pairs in the folder to read (see [`IdxSource::find_split_in`]).
+    pub split: Option<String>,
     /// Whether images are stored transposed (EMNIST) and must be turned back.
     pub transpose: bool,
 }
@@ -477,7 +548,9 @@ impl Dataset {
             .parent()
             .unwrap_or(Path::new("."))
             .to_path_buf();
-        assemble(&root, decoded, Vec::new(), Origin::Idx, Vec::new(), 0)
+        let mut dataset = assemble(&root, decoded, Vec::new(), Origin::Idx, Vec::new(), 0)?;
+        dataset.files = vec![source.images.clone(), source.labels.clone()];
+        Ok(dataset)
     }
 }
 

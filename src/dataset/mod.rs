@@ -51,6 +51,11 @@ pub struct Dataset {
     pub skipped: Vec<Skipped>,
     /// Files ignored because they are not images (by extension), including files directly under the root.
     pub ignored: usize,
+    /// The data files read, for a dataset that is files rather than a folder of images (an
+    /// IDX pair: images, then labels); empty for folders and manifests.
+    pub files: Vec<PathBuf>,
+    /// Other IDX images files beside the pair read, which `--split` could choose instead.
+    pub other_splits: Vec<String>,
     /// Hidden files and folders left out of an ImageFolder tree (see
     /// [`is_hidden`]); a hidden folder counts once, whatever it holds.
     pub hidden: usize,
@@ -214,6 +219,8 @@ pub(super) fn assemble(
         skipped,
         ignored,
         hidden: 0,
+        files: Vec::new(),
+        other_splits: Vec::new(),
         empty_classes,
     })
 }

@@ -144,6 +144,10 @@ pub struct DatasetSummary {
     pub skipped: Vec<Skipped>,
     /// Files that are not images, ignored.
     pub ignored: usize,
+    /// The data files read when the dataset is files (an IDX pair: images, then labels).
+    pub files: Vec<String>,
+    /// Other IDX images files in the folder, which `--split` could read instead.
+    pub other_splits: Vec<String>,
     /// Hidden files and folders (a name starting with a dot, `__MACOSX`) left out of an
     /// ImageFolder tree; a hidden folder counts once.
     pub hidden: usize,

@@ -154,6 +154,16 @@ fn render_text(report: &Report) -> String {
             dataset.ignored
         );
     }
+    if !dataset.files.is_empty() {
+        let _ = writeln!(out, "read {}", dataset.files.join(" and "));
+    }
+    if !dataset.other_splits.is_empty() {
+        let _ = writeln!(
+            out,
+            "also here, not read (choose with --split): {}",
+            dataset.other_splits.join(", ")
+        );
+    }
     if dataset.hidden > 0 {
         let _ = writeln!(
             out,
@@ -565,6 +575,8 @@ mod tests {
                 skipped: vec![],
                 ignored: 0,
                 hidden: 0,
+                files: Vec::new(),
+                other_splits: Vec::new(),
                 empty_classes: vec![],
             },
             classifier: ClassifierSummary {

@@ -286,6 +286,8 @@ mod tests {
             skipped: Vec::new(),
             ignored: 0,
             hidden: 0,
+            files: Vec::new(),
+            other_splits: Vec::new(),
             empty_classes: Vec::new(),
         }
     }

@@ -36,6 +36,10 @@ pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary
         skipped,
         ignored: dataset.ignored,
         hidden: dataset.hidden,
+        files: (dataset.files.iter())
+            .map(|f| f.display().to_string())
+            .collect(),
+        other_splits: dataset.other_splits.clone(),
         empty_classes: dataset.empty_classes.clone(),
     }
 }

@@ -318,3 +318,57 @@ fn a_manifest_header_may_use_other_words_and_put_the_label_first() {
         );
     }
 }
+
+#[test]
+fn of_two_idx_pairs_the_training_pair_is_read_unless_split_chooses_and_the_report_says_which() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let images = std::fs::read("fixtures/idx/digits-images-idx3-ubyte").expect("fixture");
+    let labels = std::fs::read("fixtures/idx/digits-labels-idx1-ubyte").expect("fixture");
+    // MNIST's names: the fixture as the test pair, its first 100 glyphs as the training pair.
+    std::fs::write(dir.path().join("t10k-images-idx3-ubyte"), &images).expect("written");
+    std::fs::write(dir.path().join("t10k-labels-idx1-ubyte"), &labels).expect("written");
+    let (rows, cols) = (&images[8..12], &images[12..16]);
+    let pixels = u32::from_be_bytes(rows.try_into().expect("4 bytes")) as usize
+        * u32::from_be_bytes(cols.try_into().expect("4 bytes")) as usize;
+    let mut train = images[..4].to_vec();
+    train.extend_from_slice(&100u32.to_be_bytes());
+    train.extend_from_slice(&images[8..16]);
+    train.extend_from_slice(&images[16..16 + 100 * pixels]);
+    let mut train_labels = labels[..4].to_vec();
+    train_labels.extend_from_slice(&100u32.to_be_bytes());
+    train_labels.extend_from_slice(&labels[8..108]);
+    std::fs::write(dir.path().join("train-images-idx3-ubyte"), train).expect("written");
+    std::fs::write(dir.path().join("train-labels-idx1-ubyte"), train_labels).expect("written");
+    let folder = dir.path().to_str().expect("utf-8");
+
+    let report = scan(&[folder]);
+    assert_eq!(report["dataset"]["images"], 100);
+    let files = report["dataset"]["files"].to_string();
+    assert!(
+        files.contains("train-images-idx3-ubyte") && files.contains("train-labels-idx1-ubyte"),
+        "{files}"
+    );
+    assert_eq!(
+        report["dataset"]["other_splits"],
+        serde_json::json!(["t10k-images-idx3-ubyte"])
+    );
+
+    let report = scan(&[folder, "--split", "t10k"]);
+    assert_eq!(report["dataset"]["images"], 180);
+    assert_eq!(
+        report["dataset"]["other_splits"],
+        serde_json::json!(["train-images-idx3-ubyte"])
+    );
+
+    let output = run(&["scan", folder, "--split", "val"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no IDX pair here matches --split val"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("t10k-images-idx3-ubyte, train-images-idx3-ubyte"),
+        "{stderr}"
+    );
+}
