@@ -5,7 +5,7 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use crate::util::pair_count;
-use crate::util::{augsafe, copy_tree};
+use crate::util::{augsafe, copy_tree, terminal};
 use serde_json::Value;
 
 /// Runs `augsafe scan DIR -t SPEC... EXTRA... --json -` and returns its output.
@@ -603,17 +603,8 @@ fn hidden_folders_and_files_are_left_out_and_counted() {
     assert_eq!(messy_report["dataset"]["hidden"], 5);
     assert_eq!(clean["dataset"]["hidden"], 0);
     // The terminal says so (the report goes to standard output, the table to standard error).
-    let text = augsafe()
-        .arg("scan")
-        .arg(&messy)
-        .args(["-t", "hflip"])
-        .output()
-        .expect("augsafe runs");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&text.stdout),
-        String::from_utf8_lossy(&text.stderr)
-    );
+    let messy = messy.to_str().expect("a path");
+    let all = terminal(&["scan", messy, "-t", "hflip"]);
     assert!(
         all.contains("left out 5 hidden file(s) or folder(s)"),
         "{all}"
@@ -705,15 +696,7 @@ fn a_transformation_with_nothing_judged_is_not_judged_and_trips_the_gate() {
 fn sweep_and_recommend_name_the_classes_they_could_not_judge() {
     let dir = digits_with_one_six();
     let path = dir.path().to_str().expect("a path");
-    let sweep = augsafe()
-        .args(["sweep", path, "--op", "rotate"])
-        .output()
-        .expect("augsafe runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&sweep.stdout),
-        String::from_utf8_lossy(&sweep.stderr)
-    );
+    let text = terminal(&["sweep", path, "--op", "rotate"]);
     assert!(
         text.contains("(not judged, no sample read as its own class before the sweep: 6)"),
         "{text}"

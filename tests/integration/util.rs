@@ -73,3 +73,14 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Runs `augsafe ARGS...` and returns what it printed, standard output then standard error:
+/// the terminal as a user sees it.
+pub fn terminal<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {
+    let output = augsafe().args(args).output().expect("augsafe runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
