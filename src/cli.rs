@@ -405,10 +405,20 @@ fn check_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<bool> {
     Ok(!to_stdout.is_empty())
 }
 
+/// Ends the run with a usage error (exit 2) that shows the usage of the subcommand given, as
+/// clap's own errors do, or the tool's when there is none.
 fn usage_error(message: String) -> ! {
-    Cli::command()
-        .error(clap::error::ErrorKind::ValueValidation, message)
-        .exit()
+    let mut command = Cli::command();
+    let given = std::env::args_os().nth(1);
+    let name = given.as_ref().and_then(|n| n.to_str()).unwrap_or_default();
+    let sub = command
+        .find_subcommand(name)
+        .map(|sub| sub.clone().bin_name(format!("augsafe {name}")));
+    match sub {
+        Some(mut sub) => sub.error(clap::error::ErrorKind::ValueValidation, message),
+        None => command.error(clap::error::ErrorKind::ValueValidation, message),
+    }
+    .exit()
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {

@@ -440,3 +440,29 @@ fn a_class_folder_given_as_the_dataset_is_recognised_and_named_once() {
         run.stderr
     );
 }
+
+#[test]
+fn usage_errors_show_the_usage_of_the_subcommand_given() {
+    let run = augsafe(&[
+        "sweep",
+        "fixtures/digits",
+        "--op",
+        "rotate",
+        "--range",
+        "1-2",
+    ]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("Usage: augsafe sweep [OPTIONS] --op <OP>"),
+        "{}",
+        run.stderr
+    );
+    let run = augsafe(&["scan", "fixtures/digits", "--json", "-", "--html", "-"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("Usage: augsafe scan [OPTIONS]"),
+        "{}",
+        run.stderr
+    );
+}
