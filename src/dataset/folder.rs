@@ -58,13 +58,13 @@ impl Dataset {
         }
         class_dirs.sort();
         // A folder that holds an IDX pair is that dataset, whatever else sits beside it.
-        if let Some(mut source) = IdxSource::find_split_in(root, idx.split.as_deref())? {
+        if let Some((mut source, others)) = IdxSource::find_split_in(root, idx.split.as_deref())? {
             source.transpose = idx.transpose;
             if idx.mapping.is_some() {
                 source.mapping.clone_from(&idx.mapping);
             }
             let mut dataset = Dataset::from_idx(&source)?;
-            dataset.other_splits = source.other_pairs(root);
+            dataset.other_splits = others;
             return Ok(dataset);
         }
 

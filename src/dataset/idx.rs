@@ -281,18 +281,23 @@ impl IdxSource {
     /// `None` when the folder holds no such pair. With several pairs (MNIST's `train-*` and
     /// `t10k-*`), the training pair; see [`IdxSource::find_split_in`] to choose.
     pub fn find_in(dir: &Path) -> Option<IdxSource> {
-        IdxSource::find_split_in(dir, None).ok().flatten()
+        let found = IdxSource::find_split_in(dir, None).ok().flatten();
+        found.map(|(source, _)| source)
     }
 
     /// [`IdxSource::find_in`], choosing among several pairs the one whose images file's name
     /// contains `split` (`train`, `t10k`, `test`, ...); without `split`, the pair whose name
     /// contains `train`, else the first by name. An images file pairs with the labels file of
     /// the same name with `labels` and `idx1` for `images` and `idx3`; a folder of one images
-    /// and one labels file pairs them whatever their names.
+    /// and one labels file pairs them whatever their names. With the pair, the names of the
+    /// other pairs' images files: what `split` could choose instead.
     ///
     /// # Errors
     /// [`Error::Idx`] when `split` matches none of the pairs (the message lists them).
-    pub fn find_split_in(dir: &Path, split: Option<&str>) -> Result<Option<IdxSource>> {
+    pub fn find_split_in(
+        dir: &Path,
+        split: Option<&str>,
+    ) -> Result<Option<(IdxSource, Vec<String>)>> {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Ok(None);
         };
@@ -328,16 +333,23 @@ impl IdxSource {
                 })
                 .collect()
         };
-        let source = |(images, labels): &(PathBuf, PathBuf)| IdxSource {
-            images: images.clone(),
-            labels: labels.clone(),
-            mapping: mapping.clone(),
-            transpose: false,
+        let found = |(images, labels): &(PathBuf, PathBuf)| {
+            let others = (pairs.iter())
+                .filter(|(other, _)| other != images)
+                .map(|(other, _)| name_of(other))
+                .collect();
+            let source = IdxSource {
+                images: images.clone(),
+                labels: labels.clone(),
+                mapping: mapping.clone(),
+                transpose: false,
+            };
+            (source, others)
         };
         let named = |word: &str| pairs.iter().find(|(i, _)| name_of(i).contains(word));
         match split {
             Some(split) => match named(split) {
-                Some(pair) => Ok(Some(source(pair))),
+                Some(pair) => Ok(Some(found(pair))),
                 None => Err(Error::Idx {
                     path: dir.to_path_buf(),
                     reason: format!(
@@ -352,25 +364,8 @@ impl IdxSource {
                     ),
                 }),
             },
-            None => Ok(named("train").or(pairs.first()).map(source)),
+            None => Ok(named("train").or(pairs.first()).map(found)),
         }
-    }
-
-    /// The images files of every IDX pair in `dir` but this one's: what `--split` could choose
-    /// instead.
-    pub fn other_pairs(&self, dir: &Path) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Vec::new();
-        };
-        let mut others: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && *p != self.images)
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .filter(|n| n.contains("idx3-ubyte"))
-            .collect();
-        others.sort();
-        others
     }
 
     /// Reads the pair, checks that they agree, and names the labels.

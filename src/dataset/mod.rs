@@ -54,7 +54,8 @@ pub struct Dataset {
     /// The data files read, for a dataset that is files rather than a folder of images (an
     /// IDX pair: images, then labels); empty for folders and manifests.
     pub files: Vec<PathBuf>,
-    /// Other IDX images files beside the pair read, which `--split` could choose instead.
+    /// The images files of the other IDX pairs beside the one read, which `--split` could
+    /// choose instead.
     pub other_splits: Vec<String>,
     /// Hidden files and folders left out of an ImageFolder tree (see
     /// [`is_hidden`]); a hidden folder counts once, whatever it holds.

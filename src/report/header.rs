@@ -146,7 +146,8 @@ pub struct DatasetSummary {
     pub ignored: usize,
     /// The data files read when the dataset is files (an IDX pair: images, then labels).
     pub files: Vec<String>,
-    /// Other IDX images files in the folder, which `--split` could read instead.
+    /// The images files of the other IDX pairs in the folder, which `--split` could read
+    /// instead.
     pub other_splits: Vec<String>,
     /// Hidden files and folders (a name starting with a dot, `__MACOSX`) left out of an
     /// ImageFolder tree; a hidden folder counts once.

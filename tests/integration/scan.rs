@@ -668,6 +668,26 @@ fn a_class_that_cannot_be_judged_is_never_reported_safe() {
     assert_eq!(text.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("1 class could not be judged"), "{stderr}");
     assert!(stderr.contains(": 6"), "{stderr}");
+    // Markdown and HTML say so too.
+    let markdown = terminal(&[
+        "scan",
+        path,
+        "-t",
+        "rotate:180",
+        "--quiet",
+        "--markdown",
+        "-",
+    ]);
+    assert!(
+        markdown.contains("**Not judged:** not judged (1 class"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("not safe): 6."), "{markdown}");
+    let html = terminal(&["scan", path, "-t", "rotate:180", "--quiet", "--html", "-"]);
+    assert!(
+        html.contains(r#"<p class="not-judged">not judged (1 class"#),
+        "{html}"
+    );
 }
 
 #[test]
