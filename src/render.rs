@@ -206,7 +206,7 @@ pub fn render_dataset(config: &RenderConfig, out: &Path) -> Result<RenderSummary
         let mut wrote_any = false;
         for (font_index, (stem, font)) in fonts.iter().enumerate() {
             for sample in 0..config.samples {
-                let mut rng = draw_rng(config.seed, font_index, char_index, sample);
+                let mut rng = draw_rng(config.seed, font_index, char_index as u64, sample);
                 let jitter = if sample == 0 {
                     Jitter::NONE
                 } else {

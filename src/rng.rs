@@ -4,14 +4,23 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// A generator of its own for each (image, transformation, draw), so that the order in which
-/// threads reach them never changes a draw.
-pub fn draw_rng(seed: u64, image: usize, transform: usize, draw: u32) -> ChaCha8Rng {
+/// A generator of its own for each (image, stream, draw), so that the order in which threads
+/// reach them never changes a draw. A transformation's stream is [`stream_of`] its name, not its
+/// place in a list, so that it draws the same values wherever it is listed.
+pub fn draw_rng(seed: u64, image: usize, stream: u64, draw: u32) -> ChaCha8Rng {
     let mut state = seed;
-    for part in [image as u64, transform as u64, u64::from(draw)] {
+    for part in [image as u64, stream, u64::from(draw)] {
         state = splitmix(state ^ splitmix(part));
     }
     ChaCha8Rng::seed_from_u64(state)
+}
+
+/// The stream of random draws named `name` (its FNV-1a hash): the same on every platform and in
+/// every release, since reports are reproduced from their seed.
+pub fn stream_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// SplitMix64's finaliser: spreads nearby indices over the whole seed space.
@@ -40,5 +49,13 @@ mod tests {
             let mut other = other;
             assert_ne!(first, other.random::<u64>());
         }
+    }
+
+    #[test]
+    fn streams_are_named_by_a_fixed_hash() {
+        // FNV-1a's published values: a report's draws must not change between releases.
+        assert_eq!(stream_of(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stream_of("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_ne!(stream_of("rotate:-10..10"), stream_of("rotate:-10..11"));
     }
 }

@@ -118,6 +118,10 @@ impl Augment for Pipeline {
     fn is_random(&self) -> bool {
         true
     }
+
+    fn stream(&self) -> u64 {
+        crate::rng::stream_of("pipeline")
+    }
 }
 
 /// One geometric transform of a pipeline applied every time (its `p` set aside), what it
@@ -136,6 +140,12 @@ impl Augment for Leaf {
 
     fn is_random(&self) -> bool {
         self.step.is_random()
+    }
+
+    /// Named by its place in the pipeline (not its class, so that `SquareSymmetry` draws as
+    /// its new name `D4` does), so that narrowing or refilling it keeps its draws.
+    fn stream(&self) -> u64 {
+        crate::rng::stream_of(&format!("component {:?}", self.location))
     }
 }
 

@@ -77,7 +77,7 @@ impl Dataset {
                 members.iter().for_each(|&i| keep[i] = true);
                 continue;
             }
-            let mut rng = crate::rng::draw_rng(seed, class, usize::MAX, 0);
+            let mut rng = crate::rng::draw_rng(seed, class, u64::MAX, 0);
             for chosen in rand::seq::index::sample(&mut rng, members.len(), max) {
                 keep[members[chosen]] = true;
             }

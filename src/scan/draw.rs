@@ -119,16 +119,16 @@ pub(super) fn measure_with(
     (tallies, has_ink, predicted)
 }
 
-/// One draw of one transformation on glyph `index`: the transformed image, as training would
-/// see it. `which` is the (transformation, draw) pair that seeds the draw's own generator.
-pub(super) fn draw_image(
+/// Draw `draw` of `augment` on glyph `index`: the transformed image, as training would see it,
+/// from the draw's own generator.
+fn draw_image(
     dataset: &Dataset,
     index: usize,
     augment: &dyn Augment,
-    (transform, draw): (usize, u32),
+    draw: u32,
     seed: u64,
 ) -> GrayImage {
-    let mut rng = draw_rng(seed, index, transform, draw);
+    let mut rng = draw_rng(seed, index, augment.stream(), draw);
     augment.augment(&dataset.glyphs[index].image, &mut rng)
 }
 
@@ -305,6 +305,19 @@ impl<'a> DrawPlan<'a> {
         }
     }
 
+    /// One draw of a transformation on glyph `index`, as training would see it; `which` is
+    /// (transformation, draw).
+    pub(super) fn image(
+        &self,
+        dataset: &Dataset,
+        index: usize,
+        (transform, draw): (usize, u32),
+        seed: u64,
+    ) -> Option<GrayImage> {
+        let augment = *self.transforms.get(transform)?;
+        Some(draw_image(dataset, index, augment, draw, seed))
+    }
+
     /// The canonical pixels of one draw of a transformation on glyph `index`, `None` when no
     /// ink is left; `which` is (transformation, draw).
     pub(super) fn canonical<'s>(
@@ -324,8 +337,7 @@ impl<'a> DrawPlan<'a> {
                 scratch.form.finish(&mut scratch.pixels);
             }
             None => {
-                let augment = *self.transforms.get(which.0)?;
-                let image = draw_image(dataset, index, augment, which, seed);
+                let image = self.image(dataset, index, which, seed)?;
                 let glyph = glyph.image.with_pixels(image);
                 if !canonical_into(&glyph, scratch.form, &mut scratch.pixels) {
                     return None;

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::draw::{draw_image, draws_for, overlap, DrawPlan, DrawScratch};
+use super::draw::{draws_for, overlap, DrawPlan, DrawScratch};
 use super::{entries, Scan};
 use crate::classify::{predict, GlyphBatch, Outcome, Query};
 use crate::glyph::Polarity;
@@ -95,8 +95,7 @@ impl Scan<'_> {
                             if !wanted.contains(&key) {
                                 return None;
                             }
-                            let image =
-                                draw_image(dataset, index, *augment, (t, draw), config.seed);
+                            let image = plan.image(dataset, index, (t, draw), config.seed)?;
                             let template = baseline.classifier.best_template_of(&features, to)?;
                             Some(Example {
                                 transform: t,

@@ -409,6 +409,11 @@ pub trait Augment: Sync {
     /// Whether it draws anything at random (so it is worth drawing several times).
     fn is_random(&self) -> bool;
 
+    /// The stream its random draws come from ([`crate::rng::stream_of`] a name that says what
+    /// it is), so that it draws the same values wherever it is listed and whatever runs
+    /// beside it.
+    fn stream(&self) -> u64;
+
     /// For one that only moves the pixels of a square around, always the same way, where
     /// each pixel of a `side`×`side` result comes from (see [`Transform::square_permutation`]).
     fn square_permutation(&self, _side: u32) -> Option<Vec<u16>> {
@@ -423,6 +428,10 @@ impl Augment for Transform {
 
     fn is_random(&self) -> bool {
         Transform::is_random(self)
+    }
+
+    fn stream(&self) -> u64 {
+        crate::rng::stream_of(&self.to_string())
     }
 
     fn square_permutation(&self, side: u32) -> Option<Vec<u16>> {

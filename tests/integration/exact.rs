@@ -30,7 +30,7 @@ fn compare(baseline: &Baseline, probe: &Dataset, leave_one_out: bool) -> (usize,
         "scale:0.6..1.4",
     ];
     let (mut compared, mut changed, mut destroyed) = (0, 0, 0);
-    for (t, spec) in specs.iter().enumerate() {
+    for (t, spec) in (0u64..).zip(specs.iter()) {
         let transform: Transform = match spec.parse() {
             Ok(transform) => transform,
             Err(err) => panic!("{spec}: {err}"),

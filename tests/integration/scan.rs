@@ -413,6 +413,21 @@ fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
 }
 
 #[test]
+fn a_transformation_draws_the_same_wherever_it_is_listed() {
+    let first = parse(&scan("fixtures/digits", &["rotate:-30..30", "hflip"], &[]));
+    let last = parse(&scan(
+        "fixtures/digits",
+        &["hflip", "crop:0.6..0.9", "scale:0.5..1.5", "rotate:-30..30"],
+        &[],
+    ));
+    for spec in ["rotate:-30..30", "hflip"] {
+        let (a, b) = (transform(&first, spec), transform(&last, spec));
+        assert_eq!(a["classes"], b["classes"], "{spec}");
+        assert_eq!(a["pairs"], b["pairs"], "{spec}");
+    }
+}
+
+#[test]
 fn the_json_report_goes_to_a_file_and_the_table_to_stdout() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("report.json");
