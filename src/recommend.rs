@@ -25,6 +25,9 @@ use crate::transform::Augment;
 /// Strengths tried when narrowing, from the original (1) toward no change (0).
 const STRENGTHS: [f64; 9] = [1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025];
 
+/// Classes a change's reason names one by one; beyond them it counts (the policy lists all).
+const NAMED_IN_REASON: usize = 12;
+
 struct Judge<'a> {
     dataset: &'a Dataset,
     baseline: &'a Baseline,
@@ -129,29 +132,41 @@ pub fn recommend(
                 "its fill {fill} differs from the background {background}, so it painted false ink"
             ));
         }
-        let full = judge.tallies(leaf);
-        let verdicts: Vec<Verdict> = full.iter().map(|t| t.verdict(&config.thresholds)).collect();
-        let narrowable = edit::can_narrow(&leaf.class);
-        // The component narrowed to `strength`, read back, judged: Some when safe.
-        let attempt = |strength: f64| -> Result<Option<(f64, Value, String)>> {
+        // The component narrowed to `strength` as it would be written, read back.
+        let written = |strength: f64| -> Result<(Value, Pipeline)> {
             let mut candidate = node.clone();
             edit::narrow(&mut candidate, strength);
             let mut trial = document.clone();
             if let Some(slot) = find_node_mut(&mut trial, &leaf.location) {
                 *slot = candidate.clone();
             }
-            let trial = reparse(&trial, format, &path)?;
+            Ok((candidate, reparse(&trial, format, &path)?))
+        };
+        // The policy judges the component at full strength as it is written (its fill already
+        // set to the background), so the classes it lists are those of the spec it shows.
+        let (full_node, full_pipeline) = written(1.0)?;
+        let full_leaf = full_pipeline.leaf_at(&leaf.location).unwrap_or(leaf);
+        let full_spec = full_leaf.describe();
+        let verdicts: Vec<Verdict> = judge
+            .tallies(full_leaf)
+            .iter()
+            .map(|t| t.verdict(&config.thresholds))
+            .collect();
+        let narrowable = edit::can_narrow(&leaf.class);
+        // The component narrowed to `strength`, judged: Some when safe.
+        let attempt = |strength: f64| -> Result<Option<(f64, Value, String)>> {
+            if strength == 1.0 {
+                let safe = verdicts.iter().all(|v| !v.is_flagged());
+                return Ok(safe.then(|| (strength, full_node.clone(), full_spec.clone())));
+            }
+            let (candidate, trial) = written(strength)?;
             let Some(trial_leaf) = trial.leaf_at(&leaf.location) else {
                 return Ok(None);
             };
-            let safe = if strength == 1.0 && reasons.is_empty() {
-                verdicts.iter().all(|v| !v.is_flagged())
-            } else {
-                judge
-                    .tallies(trial_leaf)
-                    .iter()
-                    .all(|t| !t.verdict(&config.thresholds).is_flagged())
-            };
+            let safe = judge
+                .tallies(trial_leaf)
+                .iter()
+                .all(|t| !t.verdict(&config.thresholds).is_flagged());
             Ok(safe.then(|| (strength, candidate, trial_leaf.describe())))
         };
         let mut chosen = None;
@@ -194,7 +209,7 @@ pub fn recommend(
             policy.push(ClassPolicy {
                 component: leaf.path.clone(),
                 class: leaf.class.clone(),
-                spec: before.clone(),
+                spec: full_spec.clone(),
                 safe_for: dataset
                     .classes
                     .iter()
@@ -209,7 +224,14 @@ pub fn recommend(
                     .map(|(c, _)| c.clone())
                     .collect(),
             });
-            reasons.push(format!("as it was it changes {}", not_safe_for.join(" ")));
+            reasons.push(if not_safe_for.len() <= NAMED_IN_REASON {
+                format!("at full strength it changes {}", not_safe_for.join(" "))
+            } else {
+                format!(
+                    "at full strength it changes {} classes (the policy lists them)",
+                    not_safe_for.len()
+                )
+            });
         }
         match chosen {
             Some((strength, candidate, after)) => {

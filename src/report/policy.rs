@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{Exporter, Recommendation};
 use crate::error::Result;
 
-/// Writes which classes each narrowed or removed component is safe for, as it was.
+/// Writes which classes each narrowed or removed component is safe for at full strength.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PolicyExporter;
 

@@ -18,7 +18,8 @@ pub struct Change {
     pub action: String,
     /// The share of its original range kept (1 kept as is, 0 removed).
     pub strength: f64,
-    /// What it did, in augsafe's spec language.
+    /// What it does at full strength as written (the fill recommend set, if any), in augsafe's
+    /// spec language.
     pub before: String,
     /// What it does now (empty when removed).
     pub after: String,
@@ -26,14 +27,16 @@ pub struct Change {
     pub reason: String,
 }
 
-/// For a component that was narrowed or removed: the classes it is safe for as it was.
+/// For a component that was narrowed or removed: the classes it is safe for at full strength,
+/// as it is written (its fill set to the background where recommend changed it).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassPolicy {
     /// Its path in the pipeline.
     pub component: String,
     /// The Albumentations class.
     pub class: String,
-    /// What it did, in augsafe's spec language.
+    /// What it does at full strength as written (the fill recommend set, if any), in augsafe's
+    /// spec language.
     pub spec: String,
     /// Classes it leaves safe at full strength: it could be applied to these alone.
     pub safe_for: Vec<String>,

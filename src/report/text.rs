@@ -502,7 +502,7 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
     if !recommendation.policy.is_empty() {
         let _ = writeln!(
             out,
-            "\nclass-conditional policy (each as it was, per class):"
+            "\nclass-conditional policy (each component at full strength, as written, per class):"
         );
         for entry in &recommendation.policy {
             let _ = writeln!(
@@ -513,13 +513,16 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
                 if entry.safe_for.is_empty() {
                     "no class".to_string()
                 } else {
-                    entry.safe_for.join(" ")
+                    first_of(&entry.safe_for, LISTED_CLASSES, " ")
                 },
-                entry.not_safe_for.join(" "),
+                first_of(&entry.not_safe_for, LISTED_CLASSES, " "),
                 if entry.not_judged.is_empty() {
                     String::new()
                 } else {
-                    format!("; not judged for {}", entry.not_judged.join(" "))
+                    format!(
+                        "; not judged for {}",
+                        first_of(&entry.not_judged, LISTED_CLASSES, " ")
+                    )
                 }
             );
         }

@@ -125,6 +125,39 @@ fn an_unsafe_pipeline_is_narrowed_and_stripped_until_safe() {
         );
     }
 
+    // Each component is described, and judged, as it is written: the Rotate with its fill
+    // already set to the background, not the fill 0 that painted black corners.
+    let rotate = policy["components"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["class"] == "Rotate"))
+        .expect("rotate in the policy");
+    assert_eq!(rotate["spec"], "rotate:-180..180 (fill 255)", "{rotate}");
+    // A component nothing was changed in lists the classes a scan of the pipeline lists for it.
+    let scan = scan_pipeline(
+        "fixtures/glyphs",
+        Path::new("fixtures/pipelines/v2/rotate180_vflip.json"),
+    );
+    let scanned = scan["transforms"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|t| t["spec"] == "VerticalFlip p=0.5: vflip")
+        })
+        .expect("the flip's row in the scan");
+    let flagged: Vec<&Value> = scanned["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .filter(|c| c["verdict"] == "unsafe" || c["verdict"] == "caution")
+        .map(|c| &c["label"])
+        .collect();
+    let listed: Vec<&Value> = vflip["not_safe_for"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .collect();
+    assert_eq!(flagged, listed);
+
     // The written pipeline is what was verified: scanned again, it is safe.
     let written: Value =
         serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
