@@ -17,8 +17,8 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::report::{Change, ClassPolicy, Header, Recommendation, TransformReport, Verdict};
 use crate::scan::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
-    Baseline, ScanConfig, Tally,
+    classifier_summary, dataset_summary, discount_baseline_confusions, discount_judge_noise,
+    judge_noise, measure, transform_report, Baseline, ScanConfig, Tally,
 };
 use crate::transform::Augment;
 
@@ -33,6 +33,8 @@ struct Judge<'a> {
     baseline: &'a Baseline,
     config: &'a ScanConfig,
     confusion_rates: BTreeMap<(usize, usize), f64>,
+    /// The judge's own uncertainty per class under the control (empty without one).
+    noise: Vec<f64>,
 }
 
 impl Judge<'_> {
@@ -46,6 +48,7 @@ impl Judge<'_> {
         );
         let mut per_class = tallies.pop().unwrap_or_default();
         discount_baseline_confusions(&mut per_class, &self.confusion_rates);
+        discount_judge_noise(&mut per_class, &self.noise);
         per_class
     }
 
@@ -106,12 +109,18 @@ pub fn recommend(
             candidate_document(background),
         ),
     };
-    let judge = Judge {
+    let mut judge = Judge {
         dataset,
         baseline: &baseline,
         config,
         confusion_rates: baseline.confusion_rates(dataset),
+        noise: Vec::new(),
     };
+    // Measured first: what the judge leaves uncertain on its own is no component's doing.
+    if let Some(control) = &config.control {
+        judge.noise = judge_noise(&judge.tallies(control));
+    }
+    let judge = judge;
     let start = reparse(&original, format, &path)?;
     let mut document = original.clone();
     let mut changes = Vec::new();

@@ -7,8 +7,8 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::report::{Flagged, Header, SweepReport, SweepSeries, Thresholds, Verdict};
 use crate::scan::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, measure, transform_report,
-    Baseline, ScanConfig, Tally,
+    classifier_summary, dataset_summary, discount_baseline_confusions, discount_judge_noise,
+    judge_noise, measure, transform_report, Baseline, ScanConfig, Tally,
 };
 use crate::transform::{Augment, Transform};
 
@@ -174,19 +174,27 @@ pub fn sweep(
         discount_baseline_confusions(&mut per_class, &confusion_rates);
         grid.push(per_class);
     }
-    // The judge's own noise, as a scan reports it: not part of any series or safe range.
+    // The judge's own noise, as a scan reports it: not part of any series or safe range; what
+    // it leaves uncertain is discounted from every value's doubt.
     let mut control = None;
+    let mut noise = Vec::new();
     if let Some(transform) = &config.control {
         let augments = [transform as &dyn Augment];
         let mut measured = measure(dataset, &baseline, &augments, config, &|_| {});
         let mut per_class = measured.pop().unwrap_or_default();
         discount_baseline_confusions(&mut per_class, &confusion_rates);
+        noise = judge_noise(&per_class);
+        discount_judge_noise(&mut per_class, &noise);
         control = Some(transform_report(
             &transform.to_string(),
             &per_class,
             &dataset.classes,
             &config.thresholds,
         ));
+    }
+
+    for per_value in &mut grid {
+        discount_judge_noise(per_value, &noise);
     }
 
     let identity = op.identity();
@@ -241,6 +249,7 @@ pub fn sweep(
         value: values[i],
         change_rate: overall.change_rate[i],
         loss_rate: overall.loss_rate[i],
+        doubtful_rate: totals[i].doubtful_rate(),
         destroyed_rate: totals[i].destroyed_rate(),
         to: None,
     });
@@ -277,6 +286,7 @@ fn series(
         value: values[i],
         change_rate: change_rate[i],
         loss_rate: loss_rate[i],
+        doubtful_rate: tallies[i].doubtful_rate(),
         destroyed_rate: tallies[i].destroyed_rate(),
         to: top_target(tallies[i]),
     });
@@ -285,6 +295,7 @@ fn series(
         samples: tallies.iter().map(|t| t.samples).collect(),
         changed: tallies.iter().map(|t| t.changed).collect(),
         destroyed: tallies.iter().map(|t| t.destroyed).collect(),
+        doubtful: tallies.iter().map(|t| t.doubtful).collect(),
         safe_range: safe_range(values, identity, &verdicts),
         change_rate,
         loss_rate,

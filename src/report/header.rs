@@ -87,7 +87,7 @@ impl Verdict {
 pub struct Thresholds {
     /// Unsafe at or above this change rate.
     pub unsafe_at: f64,
-    /// Caution at or above this change rate.
+    /// Caution at or above this loss rate, doubtful samples counted as half a loss.
     pub caution_at: f64,
 }
 
@@ -101,11 +101,17 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
-    /// The verdict for a change rate.
-    pub fn verdict(&self, change_rate: f64) -> Verdict {
-        if change_rate >= self.unsafe_at {
+    /// The verdict for a class whose label was lost (changed or destroyed) at `loss_rate` and
+    /// left in doubt at `doubtful_rate`: unsafe when the losses alone reach `unsafe_at`;
+    /// caution when the losses and half the doubts reach `caution_at`; safe otherwise.
+    ///
+    /// A doubtful sample is one where another class scores within the margin of its own,
+    /// above or below: as likely lost as kept, so it counts as half a loss. It never makes a
+    /// class unsafe (nothing was seen to change), but it is not a sample seen to survive.
+    pub fn verdict(&self, loss_rate: f64, doubtful_rate: f64) -> Verdict {
+        if loss_rate >= self.unsafe_at {
             Verdict::Unsafe
-        } else if change_rate >= self.caution_at {
+        } else if loss_rate + doubtful_rate / 2.0 >= self.caution_at {
             Verdict::Caution
         } else {
             Verdict::Safe

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
-use super::text::{control_line, destroyed_line, not_judged_line, top_pairs};
+use super::text::{control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line};
 use super::Example;
 use super::{percent, sparkline, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
@@ -148,7 +148,7 @@ impl HtmlExporter {
 
                     h2 id="verdicts" { "Verdicts" }
                     table id="verdict-table" {
-                        thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Destroyed" } th { "Uncertain" } th { "Top changes" } } }
+                        thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Destroyed" } th { "Uncertain" } th { "Doubtful" } th { "Top changes" } } }
                         tbody {
                             @for (i, transform) in report.transforms.iter().enumerate() {
                                 tr class=(format!("transform {}", transform.verdict.slug())) {
@@ -163,6 +163,7 @@ impl HtmlExporter {
                                     td.num { (percent(transform.outcomes.change_rate)) }
                                     td.num { (percent(transform.outcomes.destroyed_rate)) }
                                     td.num { (percent(transform.outcomes.uncertain_rate())) }
+                                    td.num { (percent(transform.outcomes.doubtful_rate())) }
                                     td { (top_pairs(transform, 4).join(", ")) }
                                 }
                             }
@@ -175,6 +176,7 @@ impl HtmlExporter {
                                     td.num { (percent(control.outcomes.change_rate)) }
                                     td.num { (percent(control.outcomes.destroyed_rate)) }
                                     td.num { (percent(control.outcomes.uncertain_rate())) }
+                                    td.num { (percent(control.outcomes.doubtful_rate())) }
                                     td { (top_pairs(control, 4).join(", ")) }
                                 }
                             }
@@ -184,8 +186,9 @@ impl HtmlExporter {
                         "A class is unsafe when at least " (percent(report.thresholds.unsafe_at))
                         " of its transformed samples read as another class or as none (destroyed, "
                         "\u{2192}\u{2205}), caution from "
-                        (percent(report.thresholds.caution_at)) "; uncertain samples (near ties, "
-                        "baseline confusions) never count. A sample is " (destroyed_line(classifier)) "."
+                        (percent(report.thresholds.caution_at)) " (doubtful samples counted as "
+                        "half a loss). A sample is " (destroyed_line(classifier)) ". "
+                        (uncertain_line(classifier.margin, &report.thresholds, report.control.is_some())) "."
                         @if report.control.is_some() {
                             " The control row is a jitter no reader would call a change of label: "
                             "its rates are the judge's own noise, and it never counts toward a verdict."

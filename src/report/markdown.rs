@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{control_line, destroyed_line, not_judged_line, top_pairs};
+use super::text::{control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line};
 use super::{percent, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
 
@@ -58,18 +58,19 @@ impl Exporter for MarkdownExporter {
         );
         let _ = writeln!(
             out,
-            "| Transformation | Verdict | Changed | Destroyed | Uncertain | Top changes |"
+            "| Transformation | Verdict | Changed | Destroyed | Uncertain | Doubtful | Top changes |"
         );
-        let _ = writeln!(out, "|---|---|---:|---:|---:|---|");
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---|");
         let row = |out: &mut String, transform: &TransformReport, verdict: &str| {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} |",
                 code(&transform.spec),
                 verdict,
                 percent(transform.outcomes.change_rate),
                 percent(transform.outcomes.destroyed_rate),
                 percent(transform.outcomes.uncertain_rate()),
+                percent(transform.outcomes.doubtful_rate()),
                 cell(&top_pairs(transform, TOP_PAIRS).join(", "))
             );
         };
@@ -103,8 +104,13 @@ impl Exporter for MarkdownExporter {
         }
         let _ = writeln!(
             out,
-            "Changed and destroyed samples both count toward a verdict; {}.",
-            cell(&destroyed_line(classifier))
+            "Changed and destroyed samples both count toward a verdict; {}. {}.",
+            cell(&destroyed_line(classifier)),
+            cell(&uncertain_line(
+                classifier.margin,
+                &report.thresholds,
+                report.control.is_some()
+            ))
         );
         if let Some(line) = not_judged_line(report) {
             let _ = writeln!(out, "**Not judged:** {}.", cell(&line));

@@ -101,6 +101,9 @@ pub struct Outcomes {
     pub destroyed: usize,
     /// Samples the classifier could not call (a near tie, or a baseline confusion).
     pub uncertain: usize,
+    /// Of the near ties, those beyond the judge's own rate for the class under the control:
+    /// doubt the transformation added, which counts toward caution.
+    pub doubtful: usize,
     /// `changed / samples` (0 when there are no samples).
     pub change_rate: f64,
     /// `destroyed / samples`.
@@ -112,12 +115,19 @@ pub struct Outcomes {
 
 impl Outcomes {
     /// The counts, and the rates that follow from them.
-    pub fn new(samples: usize, changed: usize, destroyed: usize, uncertain: usize) -> Outcomes {
+    pub fn new(
+        samples: usize,
+        changed: usize,
+        destroyed: usize,
+        uncertain: usize,
+        doubtful: usize,
+    ) -> Outcomes {
         Outcomes {
             samples,
             changed,
             destroyed,
             uncertain,
+            doubtful,
             change_rate: rate(changed, samples),
             destroyed_rate: rate(destroyed, samples),
             loss_rate: rate(changed + destroyed, samples),
@@ -127,6 +137,11 @@ impl Outcomes {
     /// `uncertain / samples` (0 when there are no samples).
     pub fn uncertain_rate(&self) -> f64 {
         rate(self.uncertain, self.samples)
+    }
+
+    /// `doubtful / samples` (0 when there are no samples).
+    pub fn doubtful_rate(&self) -> f64 {
+        rate(self.doubtful, self.samples)
     }
 }
 

@@ -18,8 +18,12 @@ pub struct SweepSeries {
     pub change_rate: Vec<f64>,
     /// Destroyed samples (read as no class, or left without ink) at each value.
     pub destroyed: Vec<usize>,
-    /// `(changed + destroyed) / samples` at each value: what the verdicts are read from.
+    /// `(changed + destroyed) / samples` at each value: what the verdicts are read from,
+    /// with the doubtful samples.
     pub loss_rate: Vec<f64>,
+    /// Uncertain samples beyond the judge's own rate under the control at each value, each
+    /// half a loss toward caution.
+    pub doubtful: Vec<usize>,
     /// The verdict at each value (for `all`, the worst class's).
     pub verdicts: Vec<Verdict>,
     /// The widest range around the identity in which every swept value is safe, `[lo, hi]`.
@@ -35,8 +39,11 @@ pub struct Flagged {
     pub value: f64,
     /// The change rate there.
     pub change_rate: f64,
-    /// The loss rate there (changed and destroyed), which flagged it.
+    /// The loss rate there (changed and destroyed), which flagged it with half the doubtful
+    /// rate.
     pub loss_rate: f64,
+    /// The doubtful rate there.
+    pub doubtful_rate: f64,
     /// The destroyed rate there.
     pub destroyed_rate: f64,
     /// The class most of its changed samples read as (none for `all`).
@@ -116,7 +123,13 @@ impl SweepSeries {
                 let to = to
                     .map(|to| format!(" {}→{to}", self.label))
                     .unwrap_or_default();
-                format!("at {}: {:.0}%{to}", f.value, f.loss_rate * 100.0)
+                // A value flagged by doubt more than by losses says so.
+                let doubt = if f.doubtful_rate / 2.0 > f.loss_rate {
+                    format!(" ({:.0}% doubtful)", f.doubtful_rate * 100.0)
+                } else {
+                    String::new()
+                };
+                format!("at {}: {:.0}%{to}{doubt}", f.value, f.loss_rate * 100.0)
             }
         }
     }
@@ -162,24 +175,31 @@ mod tests {
 
     #[test]
     fn a_class_mostly_destroyed_where_first_flagged_reads_as_going_to_nothing() {
-        let flagged = |change_rate: f64, destroyed_rate: f64| SweepSeries {
+        let flagged = |change_rate: f64, destroyed_rate: f64, doubtful_rate: f64| SweepSeries {
             label: "3".to_string(),
             samples: vec![10],
             changed: vec![0],
             change_rate: vec![change_rate],
             destroyed: vec![0],
             loss_rate: vec![change_rate + destroyed_rate],
+            doubtful: vec![0],
             verdicts: vec![Verdict::Caution],
             safe_range: [0.0, 0.0],
             first_flagged: Some(Flagged {
                 value: 25.0,
                 change_rate,
                 loss_rate: change_rate + destroyed_rate,
+                doubtful_rate,
                 destroyed_rate,
                 to: Some("8".to_string()),
             }),
         };
-        assert_eq!(flagged(0.1, 0.2).flagged_text(), "at 25: 30% 3→∅");
-        assert_eq!(flagged(0.2, 0.1).flagged_text(), "at 25: 30% 3→8");
+        assert_eq!(flagged(0.1, 0.2, 0.0).flagged_text(), "at 25: 30% 3→∅");
+        assert_eq!(flagged(0.2, 0.1, 0.1).flagged_text(), "at 25: 30% 3→8");
+        // Flagged by its near ties more than by its losses: it says so.
+        assert_eq!(
+            flagged(0.02, 0.0, 0.2).flagged_text(),
+            "at 25: 2% 3→8 (20% doubtful)"
+        );
     }
 }

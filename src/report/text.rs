@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{
     percent, sparkline, ClassifierSummary, Exporter, PipelineSummary, Recommendation, Report,
-    SweepReport, TransformReport, Verdict,
+    SweepReport, Thresholds, TransformReport, Verdict,
 };
 use crate::error::Result;
 
@@ -201,6 +201,15 @@ fn render_text(report: &Report) -> String {
         );
     }
     let _ = writeln!(out, "  {}", destroyed_line(classifier));
+    let _ = writeln!(
+        out,
+        "  {}",
+        uncertain_line(
+            classifier.margin,
+            &report.thresholds,
+            report.control.is_some()
+        )
+    );
     let unjudged: Vec<&str> = classifier
         .per_class_accuracy
         .iter()
@@ -232,8 +241,8 @@ fn render_text(report: &Report) -> String {
         .fold("VERDICT".len(), usize::max);
     let _ = writeln!(
         out,
-        "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  TOP CHANGES",
-        "TRANSFORMATION", "VERDICT", "CHANGED", "DESTROYED", "UNCERTAIN"
+        "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  {:>9}  TOP CHANGES",
+        "TRANSFORMATION", "VERDICT", "CHANGED", "DESTROYED", "UNCERTAIN", "DOUBTFUL"
     );
     let row = |out: &mut String, transform: &TransformReport, verdict: &str| {
         let pairs = top_pairs(transform, TOP_PAIRS);
@@ -244,12 +253,13 @@ fn render_text(report: &Report) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  {}",
+            "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  {:>9}  {}",
             shorten(&transform.spec, spec_width),
             verdict,
             percent(transform.outcomes.change_rate),
             percent(transform.outcomes.destroyed_rate),
             percent(transform.outcomes.uncertain_rate()),
+            percent(transform.outcomes.doubtful_rate()),
             pairs.trim_end(),
         );
     };
@@ -374,6 +384,22 @@ pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
     }
 }
 
+/// How uncertain samples count, in words: a legend line for every format.
+pub fn uncertain_line(margin: f32, thresholds: &Thresholds, control: bool) -> String {
+    format!(
+        "uncertain: another class within {margin} of the true one, a near tie as likely lost as \
+         kept; doubtful: near ties clearly beyond {}, each half a loss. Caution when lost + \
+         doubtful/2 reaches {}, unsafe when lost reaches {}",
+        if control {
+            "the judge's own rate under the control"
+        } else {
+            "chance (no control was run)"
+        },
+        percent(thresholds.caution_at).trim(),
+        percent(thresholds.unsafe_at).trim(),
+    )
+}
+
 /// The control on one line, as the sweep reports show it: the judge's own noise.
 pub fn control_line(control: &TransformReport) -> String {
     format!(
@@ -412,7 +438,16 @@ fn render_sweep(report: &SweepReport) -> String {
         report.dataset.classes.len(),
         report.header.seed,
     );
-    let _ = writeln!(out, "{}\n", classifier_line(&report.classifier));
+    let _ = writeln!(out, "{}", classifier_line(&report.classifier));
+    let _ = writeln!(
+        out,
+        "  {}\n",
+        uncertain_line(
+            report.classifier.margin,
+            &report.thresholds,
+            report.control.is_some()
+        )
+    );
     let changing = report.changing();
     let width = changing
         .iter()
@@ -563,7 +598,7 @@ mod tests {
         let class =
             |label: &str, samples, changed, verdict, targets: &[(&str, usize)]| ClassReport {
                 label: label.to_string(),
-                outcomes: Outcomes::new(samples, changed, 0, 0),
+                outcomes: Outcomes::new(samples, changed, 0, 0, 0),
                 verdict,
                 targets: targets.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             };
@@ -607,7 +642,7 @@ mod tests {
             control: None,
             transforms: vec![TransformReport {
                 spec: "rotate:180".to_string(),
-                outcomes: Outcomes::new(20, 19, 0, 0),
+                outcomes: Outcomes::new(20, 19, 0, 0, 0),
                 verdict: Verdict::Unsafe,
                 classes: vec![
                     class("6", 10, 10, Verdict::Unsafe, &[("9", 10)]),

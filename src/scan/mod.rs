@@ -22,7 +22,7 @@ pub use baseline::{
 };
 pub use draw::measure;
 pub use summary::{classifier_summary, dataset_summary, transform_report};
-pub use tally::{discount_baseline_confusions, Tally};
+pub use tally::{discount_baseline_confusions, discount_judge_noise, judge_noise, Tally};
 
 /// Settings of a scan.
 #[derive(Clone, Debug)]
@@ -132,6 +132,15 @@ impl<'a> Scan<'a> {
         let confusion_rates = baseline.confusion_rates(dataset);
         for per_class in &mut tallies {
             discount_baseline_confusions(per_class, &confusion_rates);
+        }
+        // What the judge leaves uncertain under the control is its own doing, not doubt the
+        // transformations add (the control is last in `tallies`).
+        let noise = (control.is_some())
+            .then(|| tallies.last().map(|c| judge_noise(c)))
+            .flatten()
+            .unwrap_or_default();
+        for per_class in &mut tallies {
+            discount_judge_noise(per_class, &noise);
         }
         let report_of = |label: &str, per_class: &[Tally]| {
             transform_report(label, per_class, &dataset.classes, &config.thresholds)

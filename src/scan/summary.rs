@@ -101,6 +101,7 @@ pub fn transform_report(
                 tally.changed,
                 tally.destroyed,
                 tally.uncertain,
+                tally.doubtful,
             );
             ClassReport {
                 label: label.clone(),
@@ -139,6 +140,7 @@ pub fn transform_report(
             changed,
             destroyed,
             tallies.iter().map(|t| t.uncertain).sum(),
+            tallies.iter().map(|t| t.doubtful).sum(),
         ),
         verdict,
         classes: class_reports,

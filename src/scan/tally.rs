@@ -19,6 +19,10 @@ pub struct Tally {
     pub destroyed: usize,
     /// Samples too close to call.
     pub uncertain: usize,
+    /// The uncertain samples clearly beyond what the judge leaves uncertain on its own (the
+    /// control's rate for the class, [`discount_judge_noise`]): doubt the transformation
+    /// added. Until discounted, every uncertain sample.
+    pub doubtful: usize,
     /// Changed samples by the class they read as.
     pub targets: BTreeMap<usize, usize>,
 }
@@ -30,6 +34,7 @@ impl Tally {
         self.changed += other.changed;
         self.destroyed += other.destroyed;
         self.uncertain += other.uncertain;
+        self.doubtful += other.doubtful;
         for (&to, &count) in &other.targets {
             *self.targets.entry(to).or_default() += count;
         }
@@ -39,7 +44,10 @@ impl Tally {
         self.samples += 1;
         match outcome {
             Outcome::Kept => {}
-            Outcome::Uncertain { .. } => self.uncertain += 1,
+            Outcome::Uncertain { .. } => {
+                self.uncertain += 1;
+                self.doubtful += 1;
+            }
             Outcome::Destroyed | Outcome::Empty => self.destroyed += 1,
             Outcome::Changed { to } => {
                 self.changed += 1;
@@ -64,15 +72,59 @@ impl Tally {
         rate(self.changed + self.destroyed, self.samples)
     }
 
-    /// The verdict on this class: by its loss rate under `thresholds`, or not judged when it
-    /// has no sample (none of the class was read as its own before the transformation).
+    /// `doubtful / samples`, 0 without samples.
+    pub fn doubtful_rate(&self) -> f64 {
+        rate(self.doubtful, self.samples)
+    }
+
+    /// The verdict on this class: from its loss rate and its doubtful rate under `thresholds`
+    /// ([`Thresholds::verdict`]), or not judged when it has no sample (none of the class was
+    /// read as its own before the transformation).
     pub fn verdict(&self, thresholds: &Thresholds) -> Verdict {
         if self.samples == 0 {
             Verdict::NotJudged
         } else {
-            thresholds.verdict(self.loss_rate())
+            thresholds.verdict(self.loss_rate(), self.doubtful_rate())
         }
     }
+}
+
+/// The judge's own uncertainty per class: the share of each class's samples it left
+/// uncertain under the control, a transformation that changes no label.
+pub fn judge_noise(control: &[Tally]) -> Vec<f64> {
+    control
+        .iter()
+        .map(|t| rate(t.uncertain, t.samples))
+        .collect()
+}
+
+/// An uncertain sample is not a safe one, but the judge leaves some glyphs uncertain whatever
+/// is done to them, and a class of a dozen samples has a few near ties by chance. Of each
+/// class's uncertain samples, only those clearly beyond the judge's own rate under the control
+/// (`noise`, from [`judge_noise`]) stay doubtful: the class's uncertain rate is taken at the
+/// lower end of its one-sided 95% interval ([`lower_bound`]), less the control's rate. Without
+/// a control `noise` is empty and the judge's own rate counts as 0.
+pub fn discount_judge_noise(tallies: &mut [Tally], noise: &[f64]) {
+    for (class, tally) in tallies.iter_mut().enumerate() {
+        let own = noise.get(class).copied().unwrap_or(0.0);
+        let clear = lower_bound(tally.uncertain, tally.samples) - own;
+        tally.doubtful = (clear.max(0.0) * tally.samples as f64).round() as usize;
+    }
+}
+
+/// The Wilson score interval's lower end for `count` of `samples` at one-sided 95%: a rate
+/// the true one is above with 95% confidence (0 without samples).
+pub fn lower_bound(count: usize, samples: usize) -> f64 {
+    if samples == 0 {
+        return 0.0;
+    }
+    const Z: f64 = 1.645;
+    let n = samples as f64;
+    let p = count as f64 / n;
+    let z2 = Z * Z;
+    let centre = p + z2 / (2.0 * n);
+    let spread = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - spread) / (1.0 + z2 / n)).max(0.0)
 }
 
 /// A change into a class that the classifier already confuses with the true class at baseline
@@ -145,6 +197,52 @@ mod tests {
     }
 
     #[test]
+    fn near_ties_beyond_the_judges_own_rate_count_half_toward_caution() {
+        let thresholds = Thresholds::default();
+        let tally = |kept: usize, uncertain: usize, changed: usize| {
+            let mut tally = Tally::default();
+            (0..kept).for_each(|_| tally.record(Outcome::Kept));
+            (0..uncertain).for_each(|_| tally.record(Outcome::Uncertain { to: 1 }));
+            (0..changed).for_each(|_| tally.record(Outcome::Changed { to: 1 }));
+            tally
+        };
+        // 40 of 100 near ties, 1 lost, no control: the near-tie rate is at least 32% (95%),
+        // so 32 are doubtful and 1% + 32%/2 reaches caution.
+        let mut doubted = vec![tally(59, 40, 1)];
+        discount_judge_noise(&mut doubted, &[]);
+        assert_eq!((doubted[0].uncertain, doubted[0].doubtful), (40, 32));
+        assert_eq!(doubted[0].verdict(&thresholds), Verdict::Caution);
+        // The judge leaves 25% of the class in doubt under the control: 7 doubtful remain,
+        // 1% + 7%/2 is safe.
+        discount_judge_noise(&mut doubted, &[0.25]);
+        assert_eq!(doubted[0].doubtful, 7);
+        assert_eq!(doubted[0].verdict(&thresholds), Verdict::Safe);
+        // 3 near ties in a class of 12 are within chance: 1 doubtful, safe.
+        let mut few = vec![tally(9, 3, 0)];
+        discount_judge_noise(&mut few, &[]);
+        assert_eq!(few[0].doubtful, 1);
+        assert_eq!(few[0].verdict(&thresholds), Verdict::Safe);
+        // Doubt alone never makes a class unsafe.
+        let mut all = vec![tally(0, 100, 0)];
+        discount_judge_noise(&mut all, &[]);
+        assert_eq!(all[0].verdict(&thresholds), Verdict::Caution);
+        // The control's own rate, from its tallies.
+        assert_eq!(
+            judge_noise(&[tally(80, 20, 0), Tally::default()]),
+            [0.2, 0.0]
+        );
+    }
+
+    #[test]
+    fn the_lower_bound_is_the_wilson_interval_end() {
+        assert_eq!(lower_bound(0, 0), 0.0);
+        assert_eq!(lower_bound(0, 10), 0.0);
+        assert!((lower_bound(40, 100) - 0.3231).abs() < 1e-3);
+        assert!((lower_bound(3, 12) - 0.1046).abs() < 1e-3);
+        assert!(lower_bound(10, 10) < 1.0 && lower_bound(10, 10) > 0.75);
+    }
+
+    #[test]
     fn changes_count_only_beyond_the_baseline_confusion_rate() {
         let mut tallies = vec![
             Tally {
@@ -152,6 +250,7 @@ mod tests {
                 changed: 12,
                 destroyed: 0,
                 uncertain: 1,
+                doubtful: 1,
                 targets: BTreeMap::from([(1, 10), (2, 2)]),
             },
             Tally {
@@ -159,6 +258,7 @@ mod tests {
                 changed: 1,
                 destroyed: 0,
                 uncertain: 0,
+                doubtful: 0,
                 targets: BTreeMap::from([(0, 1)]),
             },
         ];

@@ -242,8 +242,15 @@ fn the_control_can_be_chosen_or_left_out() {
     assert_eq!(chosen["control"]["spec"], "rotate:-1..1");
     let none = parse(&scan("fixtures/digits", &["hflip"], &["--control", "none"]));
     assert!(none.get("control").is_none(), "{}", none["control"]);
-    // The user's transformations are drawn alike with or without it.
-    assert_eq!(chosen["transforms"], none["transforms"]);
+    // The user's transformations are drawn alike with or without it; only the doubt moves,
+    // since without a control no near tie is the judge's own.
+    let (with, without) = (&chosen["transforms"][0], &none["transforms"][0]);
+    assert_eq!(with["pairs"], without["pairs"]);
+    for key in ["samples", "changed", "destroyed", "uncertain"] {
+        assert_eq!(with[key], without[key], "{key}");
+    }
+    let doubtful = |t: &Value| t["doubtful"].as_u64().unwrap_or(0);
+    assert!(doubtful(with) <= doubtful(without), "{with} {without}");
     let bad = scan("fixtures/digits", &["hflip"], &["--control", "spin:3"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown transformation 'spin'"));
@@ -409,6 +416,31 @@ fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
     assert_ne!(
         one["transforms"][0]["classes"],
         other["transforms"][0]["classes"]
+    );
+}
+
+#[test]
+fn near_ties_are_not_counted_as_safe() {
+    // A mirrored 4 is read as no other digit, but most of its samples are near ties: well
+    // beyond the judge's own rate, so the class is caution, not safe.
+    let report = parse(&scan("fixtures/digits", &["hflip"], &[]));
+    let four = class(transform(&report, "hflip"), "4");
+    assert_eq!(four["loss_rate"], 0.0, "{four}");
+    assert!(four["doubtful"].as_u64().unwrap_or(0) > 0, "{four}");
+    assert_eq!(four["verdict"], "caution", "{four}");
+    // A near tie the judge makes anyway is not doubt: the control's own doubt is small.
+    let control = &report["control"];
+    assert!(
+        control["doubtful"].as_u64().unwrap_or(u64::MAX) * 10
+            <= control["uncertain"].as_u64().unwrap_or(0).max(1),
+        "{control}"
+    );
+    // The table says how near ties count.
+    let table = terminal(&["scan", "fixtures/digits", "-t", "hflip"]);
+    assert!(table.contains("DOUBTFUL"), "{table}");
+    assert!(
+        table.contains("near ties clearly beyond the judge's own rate"),
+        "{table}"
     );
 }
 
