@@ -17,13 +17,22 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::report::{Change, ClassPolicy, Header, Recommendation, TransformReport, Verdict};
 use crate::scan::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, discount_judge_noise,
-    judge_noise, measure, transform_report, Baseline, ScanConfig, Tally,
+    classifier_summary, dataset_summary, judge_noise, measure, transform_report, Baseline,
+    Measured, ScanConfig,
 };
 use crate::transform::Augment;
 
 /// Strengths tried when narrowing, from the original (1) toward no change (0).
 const STRENGTHS: [f64; 9] = [1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025];
+
+/// A strength tried for a component that was safe: the component's node at that strength, and
+/// its report.
+#[derive(Clone)]
+struct Attempt {
+    strength: f64,
+    node: Value,
+    report: TransformReport,
+}
 
 /// Classes a change's reason names one by one; beyond them it counts (the policy lists all).
 const NAMED_IN_REASON: usize = 12;
@@ -38,24 +47,30 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    fn tallies(&self, augment: &dyn Augment) -> Vec<Tally> {
-        let mut tallies = measure(
+    /// What `augment` does, as measured, before any discount.
+    fn raw(&self, augment: &dyn Augment) -> Measured {
+        measure(
             self.dataset,
             self.baseline,
             &[augment],
             self.config,
             &|_| {},
-        );
-        let mut per_class = tallies.pop().unwrap_or_default();
-        discount_baseline_confusions(&mut per_class, &self.confusion_rates);
-        discount_judge_noise(&mut per_class, &self.noise);
-        per_class
+        )
+        .pop()
+        .unwrap_or_default()
+    }
+
+    /// What `augment` does, less what the baseline and the judge do on their own.
+    fn measured(&self, augment: &dyn Augment) -> Measured {
+        let mut measured = self.raw(augment);
+        measured.discount(&self.confusion_rates, &self.noise);
+        measured
     }
 
     fn report(&self, label: &str, augment: &dyn Augment) -> TransformReport {
         transform_report(
             label,
-            &self.tallies(augment),
+            &self.measured(augment),
             &self.dataset.classes,
             &self.config.thresholds,
         )
@@ -118,7 +133,7 @@ pub fn recommend(
     };
     // Measured first: what the judge leaves uncertain on its own is no component's doing.
     if let Some(control) = &config.control {
-        judge.noise = judge_noise(&judge.tallies(control));
+        judge.noise = judge_noise(&judge.raw(control).classes, &judge.confusion_rates);
     }
     let judge = judge;
     let start = reparse(&original, format, &path)?;
@@ -126,6 +141,8 @@ pub fn recommend(
     let mut changes = Vec::new();
     let mut policy = Vec::new();
     let mut removals = Vec::new();
+    // Per change, what a part of its range does beyond its average (None for none).
+    let mut worse_notes: Vec<Option<String>> = Vec::new();
 
     for (done, leaf) in start.leaves().into_iter().enumerate() {
         let before = leaf.describe();
@@ -156,27 +173,30 @@ pub fn recommend(
         let (full_node, full_pipeline) = written(1.0)?;
         let full_leaf = full_pipeline.leaf_at(&leaf.location).unwrap_or(leaf);
         let full_spec = full_leaf.describe();
-        let verdicts: Vec<Verdict> = judge
-            .tallies(full_leaf)
-            .iter()
-            .map(|t| t.verdict(&config.thresholds))
-            .collect();
+        let full_report = judge.report(&full_spec, full_leaf);
+        let verdicts: Vec<Verdict> = full_report.classes.iter().map(|c| c.verdict).collect();
         let narrowable = edit::can_narrow(&leaf.class);
-        // The component narrowed to `strength`, judged: Some when safe.
-        let attempt = |strength: f64| -> Result<Option<(f64, Value, String)>> {
+        // The component narrowed to `strength`, judged: Some when safe (on average over its
+        // range, the label noise training sees), with its report.
+        let attempt = |strength: f64| -> Result<Option<Attempt>> {
             if strength == 1.0 {
-                let safe = verdicts.iter().all(|v| !v.is_flagged());
-                return Ok(safe.then(|| (strength, full_node.clone(), full_spec.clone())));
+                let safe = !full_report.verdict.is_flagged();
+                return Ok(safe.then(|| Attempt {
+                    strength,
+                    node: full_node.clone(),
+                    report: full_report.clone(),
+                }));
             }
-            let (candidate, trial) = written(strength)?;
+            let (node, trial) = written(strength)?;
             let Some(trial_leaf) = trial.leaf_at(&leaf.location) else {
                 return Ok(None);
             };
-            let safe = judge
-                .tallies(trial_leaf)
-                .iter()
-                .all(|t| !t.verdict(&config.thresholds).is_flagged());
-            Ok(safe.then(|| (strength, candidate, trial_leaf.describe())))
+            let report = judge.report(&trial_leaf.describe(), trial_leaf);
+            Ok((!report.verdict.is_flagged()).then_some(Attempt {
+                strength,
+                node,
+                report,
+            }))
         };
         let mut chosen = None;
         let mut unsafe_above = None;
@@ -193,7 +213,12 @@ pub fn recommend(
             }
         }
         // Between the last unsafe and the first safe strength, bisect a few times.
-        if let (Some((mut safe, _, _)), Some(mut unsafe_strength)) = (chosen.clone(), unsafe_above)
+        if let (
+            Some(Attempt {
+                strength: mut safe, ..
+            }),
+            Some(mut unsafe_strength),
+        ) = (chosen.clone(), unsafe_above)
         {
             for _ in 0..3 {
                 let middle = (safe + unsafe_strength) / 2.0;
@@ -243,7 +268,12 @@ pub fn recommend(
             });
         }
         match chosen {
-            Some((strength, candidate, after)) => {
+            Some(Attempt {
+                strength,
+                node: candidate,
+                report,
+            }) => {
+                let after = report.spec.clone();
                 let action = if strength < 1.0 {
                     "narrowed"
                 } else if refill.is_some() {
@@ -253,10 +283,16 @@ pub fn recommend(
                 };
                 if strength < 1.0 {
                     reasons.push(format!(
-                        "{:.0}% of its range is safe for every class",
+                        "{:.0}% of its range is safe for every class on average",
                         strength * 100.0
                     ));
                 }
+                // Safe on average is the label noise training sees; a part of the range can
+                // still be worse, and the user may want to narrow it further. Said at the end,
+                // unless the range is halved again by then.
+                worse_notes.push(report.worse_parts_text(NAMED_IN_REASON).map(|worse| {
+                    format!("it is safe for every class on average over its range, but {worse}")
+                }));
                 if let Some(slot) = find_node_mut(&mut document, &leaf.location) {
                     *slot = candidate.clone();
                 }
@@ -280,6 +316,7 @@ pub fn recommend(
                     )
                 });
                 removals.push(leaf.location.clone());
+                worse_notes.push(None);
                 changes.push(Change {
                     component: leaf.path.clone(),
                     class: leaf.class.clone(),
@@ -302,6 +339,7 @@ pub fn recommend(
     // safe, a few times at most, and report the verdict as it is.
     let mut recommended = reparse(&document, format, &path)?;
     let mut verification = judge.report("recommended pipeline", &recommended);
+    let mut halved = false;
     for _ in 0..3 {
         if !verification.verdict.is_flagged() {
             break;
@@ -315,13 +353,21 @@ pub fn recommend(
             if edit::can_narrow(&change.class) {
                 change.strength *= 0.5;
                 change.action = "narrowed".to_string();
-                change
-                    .reason
-                    .push_str("; halved again so that the whole pipeline is safe");
+                add_reason(
+                    &mut change.reason,
+                    "halved again so that the whole pipeline is safe",
+                );
+                halved = true;
             }
         }
         recommended = reparse(&document, format, &path)?;
         verification = judge.report("recommended pipeline", &recommended);
+    }
+    for (change, note) in changes.iter_mut().zip(worse_notes) {
+        let narrowed_since = halved && edit::can_narrow(&change.class);
+        if let Some(note) = note.filter(|_| !narrowed_since) {
+            add_reason(&mut change.reason, &note);
+        }
     }
     for change in changes.iter_mut().filter(|c| c.action != "removed") {
         if let Some(leaf) = recommended
@@ -349,4 +395,12 @@ pub fn recommend(
             .map(|control| judge.report(&control.to_string(), control)),
         document,
     })
+}
+
+/// Adds `text` to a change's reason, after what it says already.
+fn add_reason(reason: &mut String, text: &str) {
+    if !reason.is_empty() {
+        reason.push_str("; ");
+    }
+    reason.push_str(text);
 }

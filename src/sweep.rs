@@ -7,8 +7,8 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::report::{Flagged, Header, SweepReport, SweepSeries, Thresholds, Verdict};
 use crate::scan::{
-    classifier_summary, dataset_summary, discount_baseline_confusions, discount_judge_noise,
-    judge_noise, measure, transform_report, Baseline, ScanConfig, Tally,
+    classifier_summary, dataset_summary, judge_noise, measure, transform_report, Baseline,
+    Measured, ScanConfig, Tally,
 };
 use crate::transform::{Augment, Transform};
 
@@ -156,8 +156,9 @@ pub fn sweep(
     let confusion_rates = baseline.confusion_rates(dataset);
     let images = dataset.glyphs.len() as u64;
     let classes = dataset.classes.len();
-    // Per value, per class.
-    let mut grid: Vec<Vec<Tally>> = Vec::with_capacity(values.len());
+    // Per value, the pooled transformations of that value (each a fixed value, so never in
+    // parts), per class, as measured.
+    let mut grid: Vec<Measured> = Vec::with_capacity(values.len());
     for (step, &value) in values.iter().enumerate() {
         let transforms = op.transforms_at(value)?;
         let offset = step as u64 * images;
@@ -165,14 +166,13 @@ pub fn sweep(
         let pooled = measure(dataset, &baseline, &augments, config, &|done| {
             progress(offset + done)
         });
-        let mut per_class = vec![Tally::default(); classes];
-        for tallies in &pooled {
-            for (sum, tally) in per_class.iter_mut().zip(tallies) {
+        let mut sum = Measured::new(classes, &[]);
+        for measured in &pooled {
+            for (sum, tally) in sum.classes.iter_mut().zip(&measured.classes) {
                 sum.merge(tally);
             }
         }
-        discount_baseline_confusions(&mut per_class, &confusion_rates);
-        grid.push(per_class);
+        grid.push(sum);
     }
     // The judge's own noise, as a scan reports it: not part of any series or safe range; what
     // it leaves uncertain is discounted from every value's doubt.
@@ -180,22 +180,22 @@ pub fn sweep(
     let mut noise = Vec::new();
     if let Some(transform) = &config.control {
         let augments = [transform as &dyn Augment];
-        let mut measured = measure(dataset, &baseline, &augments, config, &|_| {});
-        let mut per_class = measured.pop().unwrap_or_default();
-        discount_baseline_confusions(&mut per_class, &confusion_rates);
-        noise = judge_noise(&per_class);
-        discount_judge_noise(&mut per_class, &noise);
+        let mut measured = measure(dataset, &baseline, &augments, config, &|_| {})
+            .pop()
+            .unwrap_or_default();
+        noise = judge_noise(&measured.classes, &confusion_rates);
+        measured.discount(&confusion_rates, &noise);
         control = Some(transform_report(
             &transform.to_string(),
-            &per_class,
+            &measured,
             &dataset.classes,
             &config.thresholds,
         ));
     }
-
-    for per_value in &mut grid {
-        discount_judge_noise(per_value, &noise);
+    for measured in &mut grid {
+        measured.discount(&confusion_rates, &noise);
     }
+    let grid: Vec<Vec<Tally>> = grid.into_iter().map(|m| m.classes).collect();
 
     let identity = op.identity();
     let thresholds = config.thresholds;

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Leaf, Node, Pipeline};
 use crate::glyph::GlyphImage;
-use crate::transform::Augment;
+use crate::transform::{Augment, RangePart};
 
 /// `node` applied to `glyph` (unless its probability says not, or `forced`); the result keeps
 /// the glyph's background and polarity for the nodes after it.
@@ -146,6 +146,22 @@ impl Augment for Leaf {
     /// its new name `D4` does), so that narrowing or refilling it keeps its draws.
     fn stream(&self) -> u64 {
         crate::rng::stream_of(&format!("component {:?}", self.location))
+    }
+
+    fn parts(&self, n: u32) -> Vec<RangePart<Box<dyn Augment>>> {
+        self.step
+            .parts(n)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|RangePart { from, to, part }| RangePart {
+                from,
+                to,
+                part: Box::new(Leaf {
+                    step: part,
+                    ..self.clone()
+                }) as Box<dyn Augment>,
+            })
+            .collect()
     }
 }
 

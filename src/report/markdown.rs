@@ -141,6 +141,57 @@ impl Exporter for MarkdownExporter {
                     .collect();
                 let _ = writeln!(out, "Not evaluated: {}.", cell(&names.join(", ")));
             }
+            for component in &pipeline.components {
+                for note in &component.notes {
+                    let _ = writeln!(out, "- {}: {}", code(&component.path), cell(note));
+                }
+            }
+        }
+        let flagged: Vec<&TransformReport> = (report.transforms.iter())
+            .filter(|t| t.verdict.is_flagged())
+            .collect();
+        if !flagged.is_empty() {
+            let _ = writeln!(out, "\n**Per class:**\n");
+            for transform in flagged {
+                let lists: Vec<String> = [Verdict::Unsafe, Verdict::Caution]
+                    .into_iter()
+                    .filter_map(|verdict| {
+                        let classes: Vec<&str> = (transform.classes.iter())
+                            .filter(|c| c.verdict == verdict)
+                            .map(|c| c.label.as_str())
+                            .collect();
+                        (!classes.is_empty()).then(|| {
+                            format!(
+                                "{} for {} ({})",
+                                verdict.as_str(),
+                                classes.len(),
+                                cell(&classes.join(" "))
+                            )
+                        })
+                    })
+                    .collect();
+                let _ = writeln!(out, "- {}: {}", code(&transform.spec), lists.join("; "));
+            }
+        }
+        let worse: Vec<(&TransformReport, String)> = (report.transforms.iter())
+            .filter_map(|t| Some((t, t.worse_parts_text(usize::MAX)?)))
+            .collect();
+        if !worse.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n**Worse in part of the range** (a verdict above is over the whole range, the \
+                 label noise training sees; each part is an equal slice of it, one draw per \
+                 glyph):\n"
+            );
+            for (transform, text) in worse {
+                let _ = writeln!(
+                    out,
+                    "- {}: {} on average; {}",
+                    code(&transform.spec),
+                    transform.verdict.as_str(),
+                    cell(&text)
+                );
+            }
         }
         if !dataset.skipped.is_empty() {
             let _ = writeln!(

@@ -168,6 +168,54 @@ pub struct TransformReport {
     pub classes: Vec<ClassReport>,
     /// Every from→to change and from→∅ loss, most frequent first.
     pub pairs: Vec<Pair>,
+    /// For a random range drawn in equal parts (one per draw), each part and what it did; the
+    /// verdicts above are over the whole range, the label noise training sees. Empty for other
+    /// transformations.
+    pub parts: Vec<PartReport>,
+}
+
+/// One of the equal parts a random range was drawn in.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartReport {
+    /// Where the part starts.
+    pub from: f64,
+    /// Where it ends.
+    pub to: f64,
+    /// What became of its samples, all classes together.
+    #[serde(flatten)]
+    pub outcomes: Outcomes,
+    /// The worst class's verdict in this part, read from the lower end of each class's loss
+    /// rate's 95% interval there (a part is a fraction of the samples and one of several, so
+    /// only a part clearly worse is flagged).
+    pub verdict: Verdict,
+    /// The classes unsafe in this part.
+    pub unsafe_for: Vec<String>,
+    /// The classes caution in this part.
+    pub caution_for: Vec<String>,
+}
+
+impl PartReport {
+    /// The part's bounds as a range, `18..30`.
+    pub fn range(&self) -> String {
+        format!("{}..{}", self.from, self.to)
+    }
+}
+
+/// The part of a range where a class fares worst.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorstPart {
+    /// Where the part starts.
+    pub from: f64,
+    /// Where it ends.
+    pub to: f64,
+    /// The class's samples drawn from it.
+    pub samples: usize,
+    /// Their loss rate (changed and destroyed).
+    pub loss_rate: f64,
+    /// Their doubtful rate.
+    pub doubtful_rate: f64,
+    /// The class's verdict in that part alone, as [`PartReport::verdict`] reads it.
+    pub verdict: Verdict,
 }
 
 /// What one transformation does to one class.
@@ -182,6 +230,8 @@ pub struct ClassReport {
     pub verdict: Verdict,
     /// The classes its changed samples read as, with counts.
     pub targets: BTreeMap<String, usize>,
+    /// For a range drawn in parts, the part where this class fares worst (`null` otherwise).
+    pub worst_part: Option<WorstPart>,
 }
 
 /// One transformed glyph that read as another class, or as none (destroyed), with what the
@@ -211,6 +261,71 @@ pub struct Example {
     /// Whether the original is dark ink on a light background (the canonical form and the
     /// template are drawn the same way round when shown).
     pub dark_on_light: bool,
+}
+
+impl TransformReport {
+    /// The parts of its range that are worse for some class than the whole range is: per
+    /// such part, the classes flagged there beyond their verdict over the whole range, worst
+    /// verdict first. What "safe on average" hides.
+    pub fn worse_parts(&self) -> Vec<(&PartReport, Vec<(&str, Verdict)>)> {
+        let average: BTreeMap<&str, Verdict> = (self.classes.iter())
+            .map(|c| (c.label.as_str(), c.verdict))
+            .collect();
+        self.parts
+            .iter()
+            .filter_map(|part| {
+                let flagged = (part.unsafe_for.iter().map(|c| (c, Verdict::Unsafe)))
+                    .chain(part.caution_for.iter().map(|c| (c, Verdict::Caution)))
+                    .filter(|(c, v)| average.get(c.as_str()).is_some_and(|a| a < v))
+                    .map(|(c, v)| (c.as_str(), v))
+                    .collect::<Vec<_>>();
+                (!flagged.is_empty()).then_some((part, flagged))
+            })
+            .collect()
+    }
+}
+
+impl TransformReport {
+    /// [`TransformReport::worse_parts`] in words, naming up to `limit` classes per verdict:
+    /// `at 18..30 unsafe for 1, caution for 7; at -30..-18 caution for 1`. `None` when no part
+    /// is worse than the whole.
+    pub fn worse_parts_text(&self, limit: usize) -> Option<String> {
+        let parts = self.worse_parts();
+        if parts.is_empty() {
+            return None;
+        }
+        let named = |classes: Vec<&str>| {
+            let mut text = classes
+                .iter()
+                .take(limit)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if classes.len() > limit {
+                text.push_str(&format!(" and {} more", classes.len() - limit));
+            }
+            text
+        };
+        let phrases: Vec<String> = parts
+            .into_iter()
+            .map(|(part, flagged)| {
+                let of = |verdict: Verdict| -> Vec<&str> {
+                    (flagged.iter())
+                        .filter(|(_, v)| *v == verdict)
+                        .map(|(c, _)| *c)
+                        .collect()
+                };
+                let verdicts: Vec<String> = [Verdict::Unsafe, Verdict::Caution]
+                    .into_iter()
+                    .map(|v| (v, of(v)))
+                    .filter(|(_, classes)| !classes.is_empty())
+                    .map(|(v, classes)| format!("{} for {}", v.as_str(), named(classes)))
+                    .collect();
+                format!("at {} {}", part.range(), verdicts.join(", "))
+            })
+            .collect();
+        Some(phrases.join("; "))
+    }
 }
 
 impl Report {

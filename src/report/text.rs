@@ -321,7 +321,35 @@ fn render_text(report: &Report) -> String {
             }
         }
     }
+    if let Some(lines) = worse_parts_lines(&report.transforms) {
+        out.push('\n');
+        out.push_str(&lines);
+    }
     out
+}
+
+/// The ranges with a part worse than the whole, under a heading that says what each measures,
+/// or `None` when there are none.
+pub fn worse_parts_lines(transforms: &[TransformReport]) -> Option<String> {
+    let worse: Vec<(&TransformReport, String)> = (transforms.iter())
+        .filter_map(|t| Some((t, t.worse_parts_text(LISTED_CLASSES)?)))
+        .collect();
+    if worse.is_empty() {
+        return None;
+    }
+    let mut out = String::from(
+        "worse in part of the range (a verdict above is over the whole range, the label noise \
+         training sees; each part is an equal slice of it, one draw per glyph):\n",
+    );
+    for (transform, text) in worse {
+        let _ = writeln!(
+            out,
+            "  {}: {} on average; {text}",
+            transform.spec,
+            transform.verdict.as_str()
+        );
+    }
+    Some(out)
 }
 
 /// The classes no transformation could judge, on one line, or `None` when every class was
@@ -496,7 +524,13 @@ fn render_sweep(report: &SweepReport) -> String {
             first_of(&not_judged, LISTED_CLASSES, " ")
         );
     }
-    let _ = writeln!(out, "\nsafe for the whole dataset: {}", report.safe_spec);
+    let _ = writeln!(
+        out,
+        "\nsafe for the whole dataset: {} (every value in it, each applied on its own, is safe \
+         for every class; a scan of that range reports its average, the label noise training \
+         sees, and any part worse than it)",
+        report.safe_spec
+    );
     if let Some(control) = &report.control {
         let _ = writeln!(out, "{}", control_line(control));
     }
@@ -590,7 +624,7 @@ mod tests {
     use super::*;
     use crate::report::{
         CanonicalSummary, ClassReport, ClassifierSummary, DatasetSummary, Header, Outcomes, Pair,
-        Thresholds,
+        PartReport, Thresholds,
     };
     use std::collections::BTreeMap;
 
@@ -601,6 +635,7 @@ mod tests {
                 outcomes: Outcomes::new(samples, changed, 0, 0, 0),
                 verdict,
                 targets: targets.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
+                worst_part: None,
             };
         Report {
             header: Header::new(3),
@@ -663,8 +698,50 @@ mod tests {
                         rate: 0.9,
                     },
                 ],
+                parts: vec![],
             }],
         }
+    }
+
+    #[test]
+    fn a_range_safe_on_average_names_the_part_that_is_not() {
+        let mut report = report();
+        let range = &mut report.transforms[0];
+        range.spec = "rotate:-30..30".to_string();
+        range.verdict = Verdict::Safe;
+        for class in &mut range.classes {
+            class.verdict = Verdict::Safe;
+        }
+        let part = |from: f64, to: f64, unsafe_for: &[&str], caution_for: &[&str]| PartReport {
+            from,
+            to,
+            outcomes: Outcomes::new(10, 0, 0, 0, 0),
+            verdict: Verdict::Safe,
+            unsafe_for: unsafe_for.iter().map(|c| c.to_string()).collect(),
+            caution_for: caution_for.iter().map(|c| c.to_string()).collect(),
+        };
+        range.parts = vec![
+            part(-30.0, -10.0, &[], &["9"]),
+            part(-10.0, 10.0, &[], &[]),
+            part(10.0, 30.0, &["6"], &["9"]),
+        ];
+        let text = render_text(&report);
+        assert!(
+            text.contains(
+                "  rotate:-30..30: safe on average; at -30..-10 caution for 9; \
+                 at 10..30 unsafe for 6, caution for 9\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("the label noise training sees"), "{text}");
+        // A part no worse than the whole is not named.
+        report.transforms[0].classes[1].verdict = Verdict::Caution;
+        report.transforms[0].verdict = Verdict::Caution;
+        let text = render_text(&report);
+        assert!(
+            text.contains("caution on average; at 10..30 unsafe for 6\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,13 +5,13 @@ use image::GrayImage;
 use rayon::prelude::*;
 
 use super::baseline::{classify_left_out, Baseline};
-use super::tally::Tally;
+use super::tally::Measured;
 use super::ScanConfig;
 use crate::classify::{correlation, GlyphBatch, Outcome, Query, TemplateClassifier};
 use crate::dataset::Dataset;
 use crate::normalize::{canonical_into, centred_into, features_into, Form};
 use crate::rng::draw_rng;
-use crate::transform::Augment;
+use crate::transform::{Augment, RangePart};
 
 /// How many times a transformation is drawn per image.
 pub(super) fn draws_for(transform: &dyn Augment, draws: u32) -> u32 {
@@ -23,15 +23,16 @@ pub(super) fn draws_for(transform: &dyn Augment, draws: u32) -> u32 {
 }
 
 /// Applies each transformation to every glyph recognised at baseline (random ones `draws`
-/// times) and tallies the outcomes per transformation and class, before any baseline discount.
-/// `progress` is called with the number of images finished.
+/// times, a range in `draws` equal parts where [`Augment::parts`] cuts it) and tallies the
+/// outcomes per transformation and class, before any discount. `progress` is called with the
+/// number of images finished.
 pub fn measure(
     dataset: &Dataset,
     baseline: &Baseline,
     transforms: &[&dyn Augment],
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<Vec<Tally>> {
+) -> Vec<Measured> {
     measure_with(
         dataset,
         &baseline.classifier,
@@ -56,23 +57,31 @@ pub(super) fn measure_with(
     transforms: &[&dyn Augment],
     config: &ScanConfig,
     progress: &(dyn Fn(u64) + Sync),
-) -> (Vec<Vec<Tally>>, Vec<bool>, Vec<Option<usize>>) {
+) -> (Vec<Measured>, Vec<bool>, Vec<Option<usize>>) {
     let done = std::sync::atomic::AtomicU64::new(0);
-    let empty = || vec![vec![Tally::default(); dataset.classes.len()]; transforms.len()];
     let n = dataset.glyphs.len();
     let indices: Vec<usize> = (0..n).collect();
     let (mut has_ink, mut predicted) = (vec![false; n], vec![None; n]);
-    let plan = DrawPlan::new(transforms, classifier.form());
+    let plan = DrawPlan::new(transforms, classifier.form(), config.draws);
+    let empty = || {
+        (plan.parts.iter())
+            .map(|parts| {
+                let bounds: Vec<(f64, f64)> = parts.iter().map(|p| (p.from, p.to)).collect();
+                Measured::new(dataset.classes.len(), &bounds)
+            })
+            .collect::<Vec<_>>()
+    };
     // Fixed chunks of images: their transformed glyphs are scored together, and counts are
-    // merged by addition, so the thread count changes nothing.
+    // merged by addition, so the thread count changes nothing. Each worker folds its chunks
+    // into one set of tallies, so a large alphabet's tallies are not made once per chunk.
     let chunks = indices
         .par_chunks(IMAGES_PER_BATCH)
         .zip(has_ink.par_chunks_mut(IMAGES_PER_BATCH))
         .zip(predicted.par_chunks_mut(IMAGES_PER_BATCH));
     let tallies = chunks
-        .map_init(
-            || (GlyphBatch::new(), Vec::new()),
-            |(batch, originals), ((chunk, has_ink), predicted)| {
+        .fold(
+            || (empty(), GlyphBatch::new(), Vec::new()),
+            |(mut local, mut batch, mut originals), ((chunk, has_ink), predicted)| {
                 let correct =
                     |index: usize, p: Option<usize>| p == Some(dataset.glyphs[index].label);
                 let images: Vec<(usize, Option<&[f32]>)> = match known {
@@ -82,7 +91,13 @@ pub(super) fn measure_with(
                         .map(|&index| (index, None))
                         .collect(),
                     None => {
-                        let found = classify_left_out(dataset, classifier, chunk, batch, originals);
+                        let found = classify_left_out(
+                            dataset,
+                            classifier,
+                            chunk,
+                            &mut batch,
+                            &mut originals,
+                        );
                         let slots = has_ink.iter_mut().zip(predicted.iter_mut());
                         for ((ink, p), &(has, class)) in slots.zip(&found) {
                             (*ink, *p) = (has, class);
@@ -96,23 +111,26 @@ pub(super) fn measure_with(
                             .collect()
                     }
                 };
-                let mut local = empty();
-                for (t, query, outcome) in
-                    transform_glyphs(dataset, classifier, floor, &images, &plan, config, batch)
-                {
-                    local[t][query.label].record(outcome);
+                for ((t, draw), query, outcome) in transform_glyphs(
+                    dataset, classifier, floor, &images, &plan, config, &mut batch,
+                ) {
+                    let measured = &mut local[t];
+                    measured.classes[query.label].record(outcome);
+                    let parts = measured.parts.len() as u32;
+                    if let Some(part) = draw.checked_rem(parts) {
+                        measured.parts[part as usize].classes[query.label].record(outcome);
+                    }
                 }
                 let finished =
                     done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 progress(finished + chunk.len() as u64);
-                local
+                (local, batch, originals)
             },
         )
+        .map(|(local, _, _)| local)
         .reduce(empty, |mut a, b| {
-            for (per_class_a, per_class_b) in a.iter_mut().zip(&b) {
-                for (tally_a, tally_b) in per_class_a.iter_mut().zip(per_class_b) {
-                    tally_a.merge(tally_b);
-                }
+            for (a, b) in a.iter_mut().zip(&b) {
+                a.merge(b);
             }
             a
         });
@@ -120,25 +138,34 @@ pub(super) fn measure_with(
 }
 
 /// Draw `draw` of `augment` on glyph `index`: the transformed image, as training would see it,
-/// from the draw's own generator.
+/// from the draw's own generator. Where the range is drawn in parts, draw `d` is drawn from
+/// part `d` (of as many parts as draws), with the generator of the whole.
 fn draw_image(
     dataset: &Dataset,
     index: usize,
     augment: &dyn Augment,
+    parts: &[RangePart<Box<dyn Augment>>],
     draw: u32,
     seed: u64,
 ) -> GrayImage {
     let mut rng = draw_rng(seed, index, augment.stream(), draw);
-    augment.augment(&dataset.glyphs[index].image, &mut rng)
+    let drawn = match draw.checked_rem(parts.len() as u32) {
+        Some(part) => parts[part as usize].part.as_ref(),
+        None => augment,
+    };
+    drawn.augment(&dataset.glyphs[index].image, &mut rng)
 }
 
 /// How the scan turns each draw into a canonical glyph. Most transformations are applied to
 /// the raw image, which is then normalised; a square symmetry (a flip, a quarter turn) moves
 /// the pixels of the original's canonical glyph instead, which is the same glyph (every step of
-/// normalisation treats rows and columns alike) for a fraction of the work.
+/// normalisation treats rows and columns alike) for a fraction of the work. A random range is
+/// drawn in as many equal parts as there are draws, where the transformation cuts it
+/// ([`Augment::parts`]).
 pub(super) struct DrawPlan<'a> {
     transforms: &'a [&'a dyn Augment],
     permutations: Vec<Option<PixelMap>>,
+    parts: Vec<Vec<RangePart<Box<dyn Augment>>>>,
 }
 
 /// A square symmetry of canonical glyphs as a move of pixels, `out[i] = pixels[map[i]]`. Every
@@ -290,11 +317,22 @@ impl DrawScratch {
 }
 
 impl<'a> DrawPlan<'a> {
-    /// The plan for `transforms` on glyphs in `form` (the classifier's).
-    pub(super) fn new(transforms: &'a [&'a dyn Augment], form: Form) -> DrawPlan<'a> {
+    /// The plan for `transforms` on glyphs in `form` (the classifier's), `draws` times each
+    /// random one.
+    pub(super) fn new(transforms: &'a [&'a dyn Augment], form: Form, draws: u32) -> DrawPlan<'a> {
         let side = form.side.pixels();
         DrawPlan {
             transforms,
+            parts: transforms
+                .iter()
+                .map(|t| {
+                    if t.is_random() {
+                        t.parts(draws)
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
             permutations: transforms
                 .iter()
                 .map(|t| {
@@ -315,7 +353,8 @@ impl<'a> DrawPlan<'a> {
         seed: u64,
     ) -> Option<GrayImage> {
         let augment = *self.transforms.get(transform)?;
-        Some(draw_image(dataset, index, augment, draw, seed))
+        let parts = self.parts.get(transform).map_or(&[][..], Vec::as_slice);
+        Some(draw_image(dataset, index, augment, parts, draw, seed))
     }
 
     /// The canonical pixels of one draw of a transformation on glyph `index`, `None` when no
@@ -360,7 +399,7 @@ pub(super) const IMAGES_PER_BATCH: usize = 8;
 
 /// Applies every transformation (every draw) to each of `indices`, scores all the transformed
 /// glyphs together and judges each against its true class (destroyed below `floor`): per
-/// transformed glyph, the index of its transformation, its query and its outcome.
+/// transformed glyph, the index of its transformation and its draw, its query and its outcome.
 fn transform_glyphs(
     dataset: &Dataset,
     classifier: &TemplateClassifier,
@@ -369,7 +408,7 @@ fn transform_glyphs(
     plan: &DrawPlan,
     config: &ScanConfig,
     batch: &mut GlyphBatch,
-) -> Vec<(usize, Query, Outcome)> {
+) -> Vec<((usize, u32), Query, Outcome)> {
     batch.clear();
     let mut queries = Vec::new();
     let mut which = Vec::new();
@@ -391,7 +430,7 @@ fn transform_glyphs(
                     overlap: overlap(&original_features, batch, row),
                     label: glyph.label,
                 });
-                which.push(t);
+                which.push((t, draw));
             }
         }
     }

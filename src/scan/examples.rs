@@ -20,7 +20,7 @@ impl Scan<'_> {
         let entries = entries(config, self.pipeline);
         let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
         let class_index = |label: &str| dataset.classes.iter().position(|c| c == label);
-        let plan = DrawPlan::new(&augments, baseline.classifier.form());
+        let plan = DrawPlan::new(&augments, baseline.classifier.form(), config.draws);
         let mut examples = Vec::new();
         for (t, (augment, transform)) in augments.iter().zip(&self.report.transforms).enumerate() {
             if transform.verdict == Verdict::Safe || per_pair == 0 {

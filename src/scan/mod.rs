@@ -22,7 +22,10 @@ pub use baseline::{
 };
 pub use draw::measure;
 pub use summary::{classifier_summary, dataset_summary, transform_report};
-pub use tally::{discount_baseline_confusions, discount_judge_noise, judge_noise, Tally};
+pub use tally::{
+    discount_baseline_confusions, discount_judge_noise, judge_noise, lower_bound, part_z, Measured,
+    PartTally, Tally, Z95,
+};
 
 /// Settings of a scan.
 #[derive(Clone, Debug)]
@@ -129,21 +132,22 @@ impl<'a> Scan<'a> {
         if known.is_none() {
             baseline.leave_one_out = Some(LeaveOneOut { has_ink, predicted });
         }
+        // Changes the baseline already makes, and near ties the judge makes on its own (as it
+        // does under the control, which is last in `tallies`), are not the transformations'.
         let confusion_rates = baseline.confusion_rates(dataset);
-        for per_class in &mut tallies {
-            discount_baseline_confusions(per_class, &confusion_rates);
-        }
-        // What the judge leaves uncertain under the control is its own doing, not doubt the
-        // transformations add (the control is last in `tallies`).
         let noise = (control.is_some())
-            .then(|| tallies.last().map(|c| judge_noise(c)))
+            .then(|| {
+                tallies
+                    .last()
+                    .map(|c| judge_noise(&c.classes, &confusion_rates))
+            })
             .flatten()
             .unwrap_or_default();
-        for per_class in &mut tallies {
-            discount_judge_noise(per_class, &noise);
+        for measured in &mut tallies {
+            measured.discount(&confusion_rates, &noise);
         }
-        let report_of = |label: &str, per_class: &[Tally]| {
-            transform_report(label, per_class, &dataset.classes, &config.thresholds)
+        let report_of = |label: &str, measured: &Measured| {
+            transform_report(label, measured, &dataset.classes, &config.thresholds)
         };
         let transforms = entries
             .iter()

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 
 use super::baseline::Baseline;
-use super::tally::Tally;
+use super::tally::{part_z, Measured, PartTally, Tally};
 use crate::albumentations::Pipeline;
 use crate::dataset::{Dataset, Skipped};
 use crate::report::{
     rate, Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary,
-    DatasetSummary, NotEvaluated, Outcomes, Pair, PipelineSummary, Report, Thresholds,
-    TransformReport, Verdict,
+    DatasetSummary, NotEvaluated, Outcomes, Pair, PartReport, PipelineSummary, Report, Thresholds,
+    TransformReport, Verdict, WorstPart,
 };
 
 /// What was read, for a report: images, classes, and every file that could not be used
@@ -85,34 +85,41 @@ pub fn classifier_summary(
     }
 }
 
-/// One transformation's report from its per-class tallies.
+/// The outcomes of `tallies`, all classes together.
+fn outcomes_of(tallies: &[Tally]) -> Outcomes {
+    let sum = |count: fn(&Tally) -> usize| tallies.iter().map(count).sum();
+    Outcomes::new(
+        sum(|t| t.samples),
+        sum(|t| t.changed),
+        sum(|t| t.destroyed),
+        sum(|t| t.uncertain),
+        sum(|t| t.doubtful),
+    )
+}
+
+/// One transformation's report from what was measured of it, per class and per part of its
+/// range.
 pub fn transform_report(
     spec: &str,
-    tallies: &[Tally],
+    measured: &Measured,
     classes: &[String],
     thresholds: &Thresholds,
 ) -> TransformReport {
+    let tallies = &measured.classes;
     let class_reports: Vec<ClassReport> = tallies
         .iter()
         .zip(classes)
-        .map(|(tally, label)| {
-            let outcomes = Outcomes::new(
-                tally.samples,
-                tally.changed,
-                tally.destroyed,
-                tally.uncertain,
-                tally.doubtful,
-            );
-            ClassReport {
-                label: label.clone(),
-                outcomes,
-                verdict: tally.verdict(thresholds),
-                targets: tally
-                    .targets
-                    .iter()
-                    .map(|(&to, &count)| (classes[to].clone(), count))
-                    .collect(),
-            }
+        .enumerate()
+        .map(|(class, (tally, label))| ClassReport {
+            label: label.clone(),
+            outcomes: outcomes_of(std::slice::from_ref(tally)),
+            verdict: tally.verdict(thresholds),
+            targets: tally
+                .targets
+                .iter()
+                .map(|(&to, &count)| (classes[to].clone(), count))
+                .collect(),
+            worst_part: worst_part(measured, class, thresholds),
         })
         .collect();
     let mut pair_counts = BTreeMap::new();
@@ -125,27 +132,68 @@ pub fn transform_report(
         }
     }
     let samples_per_class: Vec<usize> = tallies.iter().map(|t| t.samples).collect();
-    let samples = samples_per_class.iter().sum();
-    let changed = tallies.iter().map(|t| t.changed).sum();
-    let destroyed = tallies.iter().map(|t| t.destroyed).sum();
     let verdict = class_reports
         .iter()
         .map(|c| c.verdict)
         .max()
         .unwrap_or(Verdict::NotJudged);
+    let z = part_z(measured.parts.len());
+    let parts = (measured.parts.iter())
+        .map(|part| {
+            let verdicts: Vec<Verdict> = part
+                .classes
+                .iter()
+                .map(|t| t.part_verdict(thresholds, z))
+                .collect();
+            let with = |wanted: Verdict| -> Vec<String> {
+                (classes.iter().zip(&verdicts))
+                    .filter(|(_, &v)| v == wanted)
+                    .map(|(c, _)| c.clone())
+                    .collect()
+            };
+            PartReport {
+                from: part.from,
+                to: part.to,
+                outcomes: outcomes_of(&part.classes),
+                verdict: verdicts.iter().copied().max().unwrap_or(Verdict::NotJudged),
+                unsafe_for: with(Verdict::Unsafe),
+                caution_for: with(Verdict::Caution),
+            }
+        })
+        .collect();
     TransformReport {
         spec: spec.to_string(),
-        outcomes: Outcomes::new(
-            samples,
-            changed,
-            destroyed,
-            tallies.iter().map(|t| t.uncertain).sum(),
-            tallies.iter().map(|t| t.doubtful).sum(),
-        ),
+        outcomes: outcomes_of(tallies),
         verdict,
         classes: class_reports,
         pairs: sorted_pairs(&pair_counts, classes, &samples_per_class),
+        parts,
     }
+}
+
+/// The part of the range where `class` fares worst: the highest loss rate with half the
+/// doubtful rate, as verdicts weigh them (the first such part on a tie); `None` without parts
+/// or samples.
+fn worst_part(measured: &Measured, class: usize, thresholds: &Thresholds) -> Option<WorstPart> {
+    let weight = |t: &Tally| t.loss_rate() + t.doubtful_rate() / 2.0;
+    (measured.parts.iter())
+        .filter_map(|part| Some((part, part.classes.get(class)?)))
+        .filter(|(_, tally)| tally.samples > 0)
+        .fold(
+            None,
+            |worst: Option<(&PartTally, &Tally)>, (part, tally)| match worst {
+                Some((_, w)) if weight(w) >= weight(tally) => worst,
+                _ => Some((part, tally)),
+            },
+        )
+        .map(|(part, tally)| WorstPart {
+            from: part.from,
+            to: part.to,
+            samples: tally.samples,
+            loss_rate: tally.loss_rate(),
+            doubtful_rate: tally.doubtful_rate(),
+            verdict: tally.part_verdict(thresholds, part_z(measured.parts.len())),
+        })
 }
 
 /// From→to counts as pairs (to `None`: destroyed), most frequent first, then by class order

@@ -89,13 +89,95 @@ impl Tally {
     }
 }
 
+impl Tally {
+    /// The verdict on one part of a range: as [`Tally::verdict`], but with the loss rate at the
+    /// lower end of its interval at confidence `z` ([`part_z`] of the number of parts). A part
+    /// holds a fraction of the samples and is one of several, the worst of which gets named;
+    /// only a part clearly worse is flagged.
+    pub fn part_verdict(&self, thresholds: &Thresholds, z: f64) -> Verdict {
+        if self.samples == 0 {
+            Verdict::NotJudged
+        } else {
+            let lost = lower_bound(self.changed + self.destroyed, self.samples, z);
+            thresholds.verdict(lost, self.doubtful_rate())
+        }
+    }
+}
+
 /// The judge's own uncertainty per class: the share of each class's samples it left
-/// uncertain under the control, a transformation that changes no label.
-pub fn judge_noise(control: &[Tally]) -> Vec<f64> {
+/// uncertain under the control, a transformation that changes no label (its tallies as
+/// measured, before any discount; the baseline's confusions count as uncertain, as they do for
+/// every transformation).
+pub fn judge_noise(control: &[Tally], confusion_rates: &BTreeMap<(usize, usize), f64>) -> Vec<f64> {
+    let mut control = control.to_vec();
+    discount_baseline_confusions(&mut control, confusion_rates);
     control
         .iter()
         .map(|t| rate(t.uncertain, t.samples))
         .collect()
+}
+
+/// What one transformation did to each class over all its draws, and, for one whose
+/// randomness is a single range drawn in equal parts (one part per draw), to each class in each
+/// part of the range.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measured {
+    /// Per class, every draw.
+    pub classes: Vec<Tally>,
+    /// Per part of the range, in order; empty when the range is not drawn in parts.
+    pub parts: Vec<PartTally>,
+}
+
+/// One part of a range: its bounds and, per class, the draws from it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartTally {
+    /// Where the part starts.
+    pub from: f64,
+    /// Where it ends.
+    pub to: f64,
+    /// Per class.
+    pub classes: Vec<Tally>,
+}
+
+impl Measured {
+    /// Empty tallies for `classes` classes and the given part bounds.
+    pub fn new(classes: usize, parts: &[(f64, f64)]) -> Measured {
+        Measured {
+            classes: vec![Tally::default(); classes],
+            parts: parts
+                .iter()
+                .map(|&(from, to)| PartTally {
+                    from,
+                    to,
+                    classes: vec![Tally::default(); classes],
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds another measurement of the same transformation into this one.
+    pub fn merge(&mut self, other: &Measured) {
+        for (a, b) in self.classes.iter_mut().zip(&other.classes) {
+            a.merge(b);
+        }
+        for (a, b) in self.parts.iter_mut().zip(&other.parts) {
+            for (a, b) in a.classes.iter_mut().zip(&b.classes) {
+                a.merge(b);
+            }
+        }
+    }
+
+    /// [`discount_baseline_confusions`] and then [`discount_judge_noise`], on the whole and on
+    /// every part (the parts' doubt at the confidence of [`part_z`], as they are judged).
+    pub fn discount(&mut self, confusion_rates: &BTreeMap<(usize, usize), f64>, noise: &[f64]) {
+        discount_baseline_confusions(&mut self.classes, confusion_rates);
+        discount_judge_noise(&mut self.classes, noise);
+        let z = part_z(self.parts.len());
+        for part in &mut self.parts {
+            discount_baseline_confusions(&mut part.classes, confusion_rates);
+            discount_judge_noise_at(&mut part.classes, noise, z);
+        }
+    }
 }
 
 /// An uncertain sample is not a safe one, but the judge leaves some glyphs uncertain whatever
@@ -105,25 +187,49 @@ pub fn judge_noise(control: &[Tally]) -> Vec<f64> {
 /// lower end of its one-sided 95% interval ([`lower_bound`]), less the control's rate. Without
 /// a control `noise` is empty and the judge's own rate counts as 0.
 pub fn discount_judge_noise(tallies: &mut [Tally], noise: &[f64]) {
+    discount_judge_noise_at(tallies, noise, Z95);
+}
+
+/// [`discount_judge_noise`] with the lower end taken at confidence `z`.
+fn discount_judge_noise_at(tallies: &mut [Tally], noise: &[f64], z: f64) {
     for (class, tally) in tallies.iter_mut().enumerate() {
         let own = noise.get(class).copied().unwrap_or(0.0);
-        let clear = lower_bound(tally.uncertain, tally.samples) - own;
+        let clear = lower_bound(tally.uncertain, tally.samples, z) - own;
         tally.doubtful = (clear.max(0.0) * tally.samples as f64).round() as usize;
     }
 }
 
-/// The Wilson score interval's lower end for `count` of `samples` at one-sided 95%: a rate
-/// the true one is above with 95% confidence (0 without samples).
-pub fn lower_bound(count: usize, samples: usize) -> f64 {
+/// The one-sided 95% quantile of the standard normal distribution: the `z` of
+/// [`lower_bound`] for one rate.
+pub const Z95: f64 = 1.645;
+
+/// The `z` for the rates of `parts` parts of a range at 95% together (Bonferroni: each at
+/// `0.05 / parts`): the worst of five parts is named only when it would stand out at 99% alone.
+pub fn part_z(parts: usize) -> f64 {
+    normal_quantile(0.05 / parts.max(1) as f64)
+}
+
+/// The `z` above which the standard normal distribution leaves `tail` (0 < `tail` ≤ 0.5):
+/// Abramowitz and Stegun's rational approximation 26.2.23, within 4.5e-4.
+fn normal_quantile(tail: f64) -> f64 {
+    let tail = tail.clamp(1e-12, 0.5);
+    let t = (-2.0 * tail.ln()).sqrt();
+    let (c0, c1, c2) = (2.515517, 0.802853, 0.010328);
+    let (d1, d2, d3) = (1.432788, 0.189269, 0.001308);
+    t - (c0 + c1 * t + c2 * t * t) / (1.0 + d1 * t + d2 * t * t + d3 * t * t * t)
+}
+
+/// The Wilson score interval's lower end for `count` of `samples` at one-sided confidence `z`
+/// ([`Z95`]: 95%): a rate the true one is above with that confidence (0 without samples).
+pub fn lower_bound(count: usize, samples: usize, z: f64) -> f64 {
     if samples == 0 {
         return 0.0;
     }
-    const Z: f64 = 1.645;
     let n = samples as f64;
     let p = count as f64 / n;
-    let z2 = Z * Z;
+    let z2 = z * z;
     let centre = p + z2 / (2.0 * n);
-    let spread = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let spread = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
     ((centre - spread) / (1.0 + z2 / n)).max(0.0)
 }
 
@@ -228,18 +334,22 @@ mod tests {
         assert_eq!(all[0].verdict(&thresholds), Verdict::Caution);
         // The control's own rate, from its tallies.
         assert_eq!(
-            judge_noise(&[tally(80, 20, 0), Tally::default()]),
+            judge_noise(&[tally(80, 20, 0), Tally::default()], &BTreeMap::new()),
             [0.2, 0.0]
         );
     }
 
     #[test]
     fn the_lower_bound_is_the_wilson_interval_end() {
-        assert_eq!(lower_bound(0, 0), 0.0);
-        assert_eq!(lower_bound(0, 10), 0.0);
-        assert!((lower_bound(40, 100) - 0.3231).abs() < 1e-3);
-        assert!((lower_bound(3, 12) - 0.1046).abs() < 1e-3);
-        assert!(lower_bound(10, 10) < 1.0 && lower_bound(10, 10) > 0.75);
+        assert_eq!(lower_bound(0, 0, Z95), 0.0);
+        assert_eq!(lower_bound(0, 10, Z95), 0.0);
+        assert!((lower_bound(40, 100, Z95) - 0.3231).abs() < 1e-3);
+        assert!((lower_bound(3, 12, Z95) - 0.1046).abs() < 1e-3);
+        assert!(lower_bound(10, 10, Z95) < 1.0 && lower_bound(10, 10, Z95) > 0.75);
+        // One part of five at 95% together is one at 99% alone.
+        assert!((part_z(1) - Z95).abs() < 1e-3);
+        assert!((part_z(5) - 2.326).abs() < 1e-3);
+        assert!(lower_bound(40, 100, part_z(5)) < lower_bound(40, 100, Z95));
     }
 
     #[test]

@@ -315,6 +315,95 @@ impl Step {
     pub fn apply<R: Rng + ?Sized>(&self, glyph: &GlyphImage, rng: &mut R) -> GrayImage {
         geometry::apply_step(self, &glyph.pixels, glyph.background, glyph.polarity, rng)
     }
+
+    /// The numbers it draws at random from a range. `None` when it also draws something that
+    /// is no such number (which step of a choice, where the holes go, an elastic field), so a
+    /// range does not say all it does.
+    fn ranges_mut(&mut self) -> Option<Vec<&mut Param>> {
+        let params: Vec<&mut Param> = match self {
+            Step::Rotate(angle) | Step::SafeRotate(angle) => vec![angle],
+            Step::Scale(factor) => vec![factor],
+            Step::Translate { x, y } | Step::Shear { x, y } => vec![x, y],
+            Step::Affine(affine) => {
+                let Affine {
+                    rotate,
+                    scale_x,
+                    scale_y,
+                    translate_x,
+                    translate_y,
+                    shear_x,
+                    shear_y,
+                } = affine;
+                let mut params = vec![rotate, scale_x, translate_x, translate_y, shear_x, shear_y];
+                params.extend(scale_y.as_mut());
+                params
+            }
+            // The window's position is drawn too, but evenly over the image whatever its size:
+            // the size is what the range says.
+            Step::Crop(Extent::Fraction(fraction)) => vec![fraction],
+            Step::HFlip
+            | Step::VFlip
+            | Step::Transpose
+            | Step::CropSide(..)
+            | Step::CropCenterPixels(..)
+            | Step::CropBox { .. } => Vec::new(),
+            Step::Crop(Extent::Pixels(..))
+            | Step::Rot90
+            | Step::D4
+            | Step::SizedCrop { .. }
+            | Step::ResizedCrop { .. }
+            | Step::Elastic { .. }
+            | Step::Dropout { .. }
+            | Step::Maybe(..) => return None,
+        };
+        Some(params.into_iter().filter(|p| p.is_random()).collect())
+    }
+
+    /// For a step that draws exactly one number at random from a range, and nothing else, the
+    /// step cut into `n` equal parts of that range, each with its bounds: drawing part `d` on
+    /// draw `d` covers the range as evenly as drawing it whole, and shows which part of it
+    /// does the harm. `None` for any other step, or `n` below 2.
+    pub fn parts(&self, n: u32) -> Option<Vec<RangePart<Step>>> {
+        if n < 2 {
+            return None;
+        }
+        let mut probe = self.clone();
+        let ranges = probe.ranges_mut()?;
+        let [range] = ranges.as_slice() else {
+            return None;
+        };
+        let (lo, hi) = range.bounds();
+        let at = |i: u32| ((lo + (hi - lo) * f64::from(i) / f64::from(n)) * 1e9).round() / 1e9;
+        Some(
+            (0..n)
+                .map(|i| {
+                    let mut part = self.clone();
+                    if let Some(mut ranges) = part.ranges_mut() {
+                        if let Some(range) = ranges.first_mut() {
+                            **range = Param::Range(at(i), at(i + 1));
+                        }
+                    }
+                    RangePart {
+                        from: at(i),
+                        to: at(i + 1),
+                        part,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// One of the equal parts a random range is cut into ([`Step::parts`]): its bounds, and what
+/// draws from that part alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangePart<T> {
+    /// Where the part starts.
+    pub from: f64,
+    /// Where it ends.
+    pub to: f64,
+    /// The step, transformation or component with its range cut to the part.
+    pub part: T,
 }
 
 /// A transformation: one step or a pipeline of steps applied in order.
@@ -385,6 +474,32 @@ impl Transform {
         )
     }
 
+    /// For a pipeline whose only random step draws one number from a range ([`Step::parts`]),
+    /// the pipeline with that range cut into `n` equal parts; `None` otherwise.
+    pub fn parts(&self, n: u32) -> Option<Vec<RangePart<Transform>>> {
+        let random: Vec<usize> = (0..self.steps.len())
+            .filter(|&i| self.steps[i].is_random())
+            .collect();
+        let [only] = random.as_slice() else {
+            return None;
+        };
+        let parts = self.steps[*only].parts(n)?;
+        Some(
+            parts
+                .into_iter()
+                .map(|RangePart { from, to, part }| {
+                    let mut steps = self.steps.clone();
+                    steps[*only] = part;
+                    RangePart {
+                        from,
+                        to,
+                        part: Transform { steps },
+                    }
+                })
+                .collect(),
+        )
+    }
+
     /// Applies the pipeline to a raw glyph image; what a step uncovers is filled with the
     /// image's background.
     pub fn apply<R: Rng + ?Sized>(&self, glyph: &GlyphImage, rng: &mut R) -> GrayImage {
@@ -419,6 +534,13 @@ pub trait Augment: Sync {
     fn square_permutation(&self, _side: u32) -> Option<Vec<u16>> {
         None
     }
+
+    /// For one whose randomness is one number drawn from a range, itself with that range cut
+    /// into `n` equal parts ([`Step::parts`]); empty otherwise. A part draws from the stream of
+    /// the whole.
+    fn parts(&self, _n: u32) -> Vec<RangePart<Box<dyn Augment>>> {
+        Vec::new()
+    }
 }
 
 impl Augment for Transform {
@@ -436,6 +558,18 @@ impl Augment for Transform {
 
     fn square_permutation(&self, side: u32) -> Option<Vec<u16>> {
         Transform::square_permutation(self, side)
+    }
+
+    fn parts(&self, n: u32) -> Vec<RangePart<Box<dyn Augment>>> {
+        Transform::parts(self, n)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|RangePart { from, to, part }| RangePart {
+                from,
+                to,
+                part: Box::new(part) as Box<dyn Augment>,
+            })
+            .collect()
     }
 }
 
@@ -471,6 +605,52 @@ mod tests {
         let transform: Transform = spec.parse().unwrap();
         let glyph = GlyphImage::new(image.clone(), 0, Polarity::LightOnDark);
         transform.apply(&glyph, &mut ChaCha8Rng::seed_from_u64(1))
+    }
+
+    #[test]
+    fn a_single_random_range_is_cut_into_equal_parts() {
+        let parts = |spec: &str, n: u32| -> Option<Vec<(f64, f64, String)>> {
+            let transform: Transform = spec.parse().unwrap();
+            transform.parts(n).map(|parts| {
+                parts
+                    .into_iter()
+                    .map(|p| (p.from, p.to, p.part.to_string()))
+                    .collect()
+            })
+        };
+        assert_eq!(
+            parts("rotate:-30..30", 3),
+            Some(vec![
+                (-30.0, -10.0, "rotate:-30..-10".to_string()),
+                (-10.0, 10.0, "rotate:-10..10".to_string()),
+                (10.0, 30.0, "rotate:10..30".to_string()),
+            ])
+        );
+        // Decimal bounds print as written, not as their binary sums.
+        let crop = parts("crop:0.6..0.9", 3).unwrap();
+        assert_eq!(crop[1].2, "crop:0.7..0.8");
+        // The fixed steps around it stay; only the one range is cut.
+        assert_eq!(
+            parts("hflip+scale:0.8..1.2", 2).unwrap()[1].2,
+            "hflip+scale:1..1.2"
+        );
+        assert_eq!(
+            parts("affine:rotate=-10..10,scale=1.1", 2).unwrap()[0].2,
+            "affine:rotate=-10..0,scale=1.1"
+        );
+        // Two ranges, a choice among steps, randomness that is not a range, or fewer than two
+        // parts: no parts.
+        for spec in [
+            "crop:0.6..0.9+rotate:-10..10",
+            "translate:-0.1..0.1",
+            "p=0.5:rotate:-10..10",
+            "rot90",
+            "elastic:alpha=1,sigma=50",
+            "hflip",
+        ] {
+            assert_eq!(parts(spec, 5), None, "{spec}");
+        }
+        assert_eq!(parts("rotate:-30..30", 1), None);
     }
 
     #[test]

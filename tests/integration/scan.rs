@@ -445,6 +445,86 @@ fn near_ties_are_not_counted_as_safe() {
 }
 
 #[test]
+fn a_range_reports_its_average_and_its_worst_part_as_the_sweep_sees_them() {
+    let report = parse(&scan("fixtures/digits", &["rotate:-45..45"], &[]));
+    let range = transform(&report, "rotate:-45..45");
+    // Five draws, five equal parts, each drawn once per glyph.
+    let parts = range["parts"].as_array().expect("parts");
+    let bounds: Vec<(f64, f64)> = parts
+        .iter()
+        .map(|p| {
+            (
+                p["from"].as_f64().unwrap_or(0.0),
+                p["to"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bounds,
+        [
+            (-45.0, -27.0),
+            (-27.0, -9.0),
+            (-9.0, 9.0),
+            (9.0, 27.0),
+            (27.0, 45.0)
+        ]
+    );
+    let samples = range["samples"].as_u64().unwrap_or(0);
+    for part in parts {
+        assert_eq!(part["samples"].as_u64().unwrap_or(0) * 5, samples, "{part}");
+    }
+    // The middle part is safe for every class; some class is worse at the ends than on
+    // average, and the table says so.
+    assert_eq!(parts[2]["verdict"], "safe", "{}", parts[2]);
+    let table = terminal(&["scan", "fixtures/digits", "-t", "rotate:-45..45"]);
+    assert!(table.contains("worse in part of the range"), "{table}");
+    assert!(
+        table.contains("rotate:-45..45: caution on average; at "),
+        "{table}"
+    );
+    // Where the scan finds a class worst, the sweep of fixed angles flags it too: the worst
+    // part reaches beyond the angles the sweep calls safe for that class.
+    let swept = crate::util::report(
+        &crate::util::run(&[
+            "sweep",
+            "fixtures/digits",
+            "--op",
+            "rotate",
+            "--range=-45..45",
+            "--step",
+            "9",
+            "--json",
+            "-",
+        ]),
+        "sweep",
+    );
+    let mut checked = 0;
+    for class in range["classes"].as_array().expect("classes") {
+        let worst = &class["worst_part"];
+        if worst["verdict"] != "unsafe" && worst["verdict"] != "caution" {
+            continue;
+        }
+        let label = class["label"].as_str().unwrap_or_default();
+        let series = swept["classes"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["label"] == label))
+            .unwrap_or_else(|| panic!("no sweep series for {label}"));
+        let safe_to = series["safe_range"][1].as_f64().unwrap_or(f64::MAX);
+        let reach = worst["from"]
+            .as_f64()
+            .unwrap_or(0.0)
+            .abs()
+            .max(worst["to"].as_f64().unwrap_or(0.0).abs());
+        assert!(
+            reach > safe_to,
+            "{label}: worst part {worst}, sweep safe up to {safe_to}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no class is flagged in any part: {range}");
+}
+
+#[test]
 fn a_transformation_draws_the_same_wherever_it_is_listed() {
     let first = parse(&scan("fixtures/digits", &["rotate:-30..30", "hflip"], &[]));
     let last = parse(&scan(
