@@ -30,17 +30,115 @@ pub const EXIT_ERROR: u8 = 1;
 /// Exit code when the `--fail-on` gate trips.
 const EXIT_GATE: u8 = 3;
 
+/// Examples under the top-level help.
+const EXAMPLES: &str = "\
+Examples:
+  augsafe scan fixtures/glyphs                      the default rotations, flips and crops
+  augsafe scan DIR -t rotate:-15..15 -t hflip --json report.json --html report.html
+  augsafe scan DIR --pipeline train_aug.json --fail-on unsafe    a CI gate on your pipeline
+  augsafe sweep DIR --op rotate --range -45..45 --step 5         how far can it turn?
+  augsafe recommend DIR --pipeline train_aug.json --out safe_aug.json
+  augsafe render --font F.ttf --chars 0-9a-zA-Z --out DIR        a dataset from a font
+
+`augsafe scan --help` lists the transformation specs.";
+
+/// Examples and the spec language under `scan --help`.
+const SCAN_HELP: &str = "\
+Transformation specs (-t, --control; ranges lo..hi are drawn uniformly, fractions are of the
+image's size):
+  rotate:180, rotate:-15..15       turn counter-clockwise by degrees, keeping the frame
+  safe-rotate:-30..30              turn, then shrink so the whole image stays in the frame
+  hflip, vflip, transpose          mirror left-right, top-bottom, about the diagonal
+  rot90, d4                        a random quarter turn; a random symmetry of the square
+  crop:0.7, crop:0.6..0.9, crop:24x24
+                                   keep a window of that fraction (or pixels) at random
+  crop:left=0.6 (right, top, bottom, center), crop:box=4,4,28,28
+                                   keep that part of the image
+  sized-crop:height=20..30,ratio=1, resized-crop:scale=0.08..1,ratio=0.75..1.333
+                                   random windows as torchvision and Albumentations draw them
+  translate:-0.1..0.1, translate:x=-0.1..0.1,y=0
+  scale:0.8..1.2, shear:-10..10, shear:x=-10..10,y=-5..5
+  affine:rotate=-15..15,scale=0.9..1.1,translate=-0.05..0.05,shear=-5..5
+  elastic:alpha=1,sigma=50         random displacements smoothed by a Gaussian
+  dropout:holes=1..3,size=0.1..0.25,fill=0
+                                   blank rectangles (fill: a grey level, background, ink)
+  p=0.5:hflip                      apply with probability 0.5
+  A+B                              a pipeline: A, then B
+
+Examples:
+  augsafe scan fixtures/digits -t rotate:180            6 and 9 swap
+  augsafe scan DIR -t rotate:-30..30 -t crop:0.8..1 --json - > report.json
+  augsafe scan DIR --pipeline train_aug.yaml --html report.html --fail-on caution";
+
 /// Finds the data augmentations that change a glyph's label.
 #[derive(Debug, Parser)]
-#[command(name = "augsafe", version, about, long_about = None)]
+#[command(name = "augsafe", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour the table and messages: auto (on a terminal, unless NO_COLOR is set),
+    /// always, never.
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Worker threads [default: one per core]. The report is the same for any number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set or TERM is dumb.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The `--color` choice of this run, set once the arguments are parsed.
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+/// Whether what goes to standard output (`stdout`) or standard error is coloured.
+fn colored(stdout: bool) -> bool {
+    match COLOR.get().copied().unwrap_or_default() {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            let terminal = if stdout {
+                std::io::stdout().is_terminal()
+            } else {
+                std::io::stderr().is_terminal()
+            };
+            terminal && !no_color && !dumb
+        }
+    }
+}
+
+/// `warning:` or `error:` for standard error, in colour where it is coloured.
+pub fn label(kind: &str) -> String {
+    if colored(false) {
+        let style = if kind == "error" { "1;31" } else { "1;33" };
+        format!("\x1b[{style}m{kind}:\x1b[0m")
+    } else {
+        format!("{kind}:")
+    }
+}
+
+/// The terminal exporter for a table that goes to standard error (`to_stderr`) or output.
+fn table_exporter(to_stderr: bool) -> TextExporter {
+    TextExporter {
+        color: colored(!to_stderr),
+    }
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan a dataset: which transformations change which labels, how often, into what.
+    #[command(after_long_help = SCAN_HELP)]
     Scan(ScanArgs),
     /// Sweep one transformation's parameter: change rate per class along it, the safe range.
     Sweep(SweepArgs),
@@ -326,6 +424,13 @@ fn parse_op(op: &str) -> Result<SweepOp, String> {
 /// Parses the command line and runs it; usage errors exit with code 2 from inside clap.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    let _ = COLOR.set(cli.color);
+    if let Some(threads) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(threads))
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Sweep(args) => run_sweep(args),
@@ -483,8 +588,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if let Some(pipeline) = &report.pipeline {
         for skipped in &pipeline.not_evaluated {
             eprintln!(
-                "warning: {} is not evaluated: {}",
-                skipped.name, skipped.reason
+                "{} {} is not evaluated: {}",
+                label("warning"),
+                skipped.name,
+                skipped.reason
             );
         }
     }
@@ -495,7 +602,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     };
     emit(
         json,
-        &TextExporter.render(report)?,
+        &table_exporter(to_stdout).render(report)?,
         args.judge.quiet,
         to_stdout,
     )?;
@@ -596,7 +703,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
     };
     emit(
         json,
-        &TextExporter.render(&report)?,
+        &table_exporter(to_stdout).render(&report)?,
         args.judge.quiet,
         to_stdout,
     )?;
@@ -646,7 +753,7 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         Some(path) => Some((path.as_path(), JsonExporter.render(&recommendation)?)),
         None => None,
     };
-    let mut text = TextExporter.render(&recommendation)?;
+    let mut text = table_exporter(to_stdout).render(&recommendation)?;
     text.extend_from_slice(
         format!(
             "wrote {} and {}\n",
@@ -658,7 +765,8 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
     emit(json, &text, args.judge.quiet, to_stdout)?;
     if recommendation.verification.verdict.is_flagged() {
         eprintln!(
-            "warning: even the narrowed pipeline is {} for this dataset; see the changes above",
+            "{} even the narrowed pipeline is {} for this dataset; see the changes above",
+            label("warning"),
             recommendation.verification.verdict.as_str()
         );
     }
@@ -682,7 +790,8 @@ fn run_render(args: RenderArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot render into {}", args.out.display()))?;
     for (font, c) in &summary.missing {
         eprintln!(
-            "warning: {} has no glyph for '{c}'; skipped",
+            "{} {} has no glyph for '{c}'; skipped",
+            label("warning"),
             font.display()
         );
     }
@@ -760,7 +869,8 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
     let skipped = &dataset.skipped;
     if !skipped.is_empty() {
         eprintln!(
-            "warning: skipped {} file(s) that could not be used{}",
+            "{} skipped {} file(s) that could not be used{}",
+            label("warning"),
             skipped.len(),
             if skipped.len() > LISTED {
                 format!(" (the first {LISTED} below; every one is in the report)")
@@ -776,7 +886,10 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
         }
     }
     for class in &dataset.empty_classes {
-        eprintln!("warning: class folder '{class}' has no usable image");
+        eprintln!(
+            "{} class folder '{class}' has no usable image",
+            label("warning")
+        );
     }
     Ok(dataset)
 }

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("{} {err:#}", cli::label("error"));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

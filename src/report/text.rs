@@ -27,23 +27,62 @@ const TOP_PAIRS: usize = 4;
 
 /// Writes the report as a plain-text table for a terminal.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct TextExporter;
+pub struct TextExporter {
+    /// Colour the verdicts and headings with ANSI escapes (for a terminal that shows them).
+    pub color: bool,
+}
 
 impl Exporter for TextExporter {
     fn render(&self, report: &Report) -> Result<Vec<u8>> {
-        Ok(render_text(report).into_bytes())
+        Ok(render_text(report, Paint(self.color)).into_bytes())
     }
 }
 
 impl Exporter<SweepReport> for TextExporter {
     fn render(&self, report: &SweepReport) -> Result<Vec<u8>> {
-        Ok(render_sweep(report).into_bytes())
+        Ok(render_sweep(report, Paint(self.color)).into_bytes())
     }
 }
 
 impl Exporter<Recommendation> for TextExporter {
     fn render(&self, recommendation: &Recommendation) -> Result<Vec<u8>> {
-        Ok(render_recommendation(recommendation).into_bytes())
+        Ok(render_recommendation(recommendation, Paint(self.color)).into_bytes())
+    }
+}
+
+/// ANSI colours, or none: text passes through unchanged when off. Applied to padded text, so
+/// columns line up either way.
+#[derive(Clone, Copy, Debug)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, text: &str, style: &str) -> String {
+        if self.0 {
+            format!("\x1b[{style}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Bold, for headings.
+    fn bold(self, text: &str) -> String {
+        self.wrap(text, "1")
+    }
+
+    /// Dim, for what is secondary (the control row).
+    fn dim(self, text: &str) -> String {
+        self.wrap(text, "2")
+    }
+
+    /// A verdict's colour: unsafe bold red, caution yellow, safe green, not judged dim.
+    fn verdict(self, text: &str, verdict: Verdict) -> String {
+        let style = match verdict {
+            Verdict::Unsafe => "1;31",
+            Verdict::Caution => "33",
+            Verdict::Safe => "32",
+            Verdict::NotJudged => "2",
+        };
+        self.wrap(text, style)
     }
 }
 
@@ -121,7 +160,7 @@ fn render_pipeline(out: &mut String, pipeline: &PipelineSummary) {
     }
 }
 
-fn render_text(report: &Report) -> String {
+fn render_text(report: &Report, paint: Paint) -> String {
     let mut out = String::new();
     let dataset = &report.dataset;
     let _ = writeln!(
@@ -239,11 +278,11 @@ fn render_text(report: &Report) -> String {
     let verdict_width = (report.transforms.iter())
         .map(|t| t.verdict.as_str().len())
         .fold("VERDICT".len(), usize::max);
-    let _ = writeln!(
-        out,
+    let heading = format!(
         "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  {:>9}  TOP CHANGES",
         "TRANSFORMATION", "VERDICT", "CHANGED", "DESTROYED", "UNCERTAIN", "DOUBTFUL"
     );
+    let _ = writeln!(out, "{}", paint.bold(&heading));
     let row = |out: &mut String, transform: &TransformReport, verdict: &str| {
         let pairs = top_pairs(transform, TOP_PAIRS);
         let more = transform.pairs.len().saturating_sub(TOP_PAIRS);
@@ -255,6 +294,7 @@ fn render_text(report: &Report) -> String {
             out,
             "{:<spec_width$}  {:<verdict_width$}  {:>7}  {:>9}  {:>9}  {:>9}  {}",
             shorten(&transform.spec, spec_width),
+            // Padded before it is painted, so the columns line up in colour too.
             verdict,
             percent(transform.outcomes.change_rate),
             percent(transform.outcomes.destroyed_rate),
@@ -268,14 +308,22 @@ fn render_text(report: &Report) -> String {
             Verdict::Unsafe => "UNSAFE",
             other => other.as_str(),
         };
-        row(&mut out, transform, verdict);
+        let padded = format!("{verdict:<verdict_width$}");
+        row(
+            &mut out,
+            transform,
+            &paint.verdict(&padded, transform.verdict),
+        );
     }
     if let Some(control) = &report.control {
         let _ = writeln!(
             out,
-            "control (the judge's own noise: a jitter no reader calls a change; never a verdict):"
+            "{}",
+            paint.dim(
+                "control (the judge's own noise: a jitter no reader calls a change; never a verdict):"
+            )
         );
-        row(&mut out, control, "noise");
+        row(&mut out, control, &format!("{:<verdict_width$}", "noise"));
     }
     if let Some(pipeline) = report.pipeline.as_ref().filter(|p| !p.blame.is_empty()) {
         out.push('\n');
@@ -309,7 +357,7 @@ fn render_text(report: &Report) -> String {
                         out,
                         "{}: {} for {}: {}",
                         transform.spec,
-                        verdict.as_str(),
+                        paint.verdict(verdict.as_str(), verdict),
                         if classes.len() == 1 {
                             "1 class".to_string()
                         } else {
@@ -450,7 +498,7 @@ fn classifier_line(classifier: &ClassifierSummary) -> String {
 
 /// The sweep as a terminal table: the whole dataset and every class that changes anywhere,
 /// each with a sparkline of its loss rate (changed or destroyed) and its safe range.
-fn render_sweep(report: &SweepReport) -> String {
+fn render_sweep(report: &SweepReport, paint: Paint) -> String {
     let mut out = String::new();
     let values = &report.values;
     let _ = writeln!(
@@ -484,11 +532,11 @@ fn render_sweep(report: &SweepReport) -> String {
         .unwrap_or(0)
         .max(5);
     let spark_width = values.len().max(12);
-    let _ = writeln!(
-        out,
+    let heading = format!(
         "{:<width$}  {:<spark_width$}  {:<16}  FIRST FLAGGED",
         "CLASS", "LOSS RATE", "SAFE"
     );
+    let _ = writeln!(out, "{}", paint.bold(&heading));
     let hidden_rows = changing.len().saturating_sub(LISTED_CLASSES);
     for s in std::iter::once(&report.overall).chain(changing.iter().take(LISTED_CLASSES).copied()) {
         let flagged = s.flagged_text();
@@ -529,7 +577,7 @@ fn render_sweep(report: &SweepReport) -> String {
         "\nsafe for the whole dataset: {} (every value in it, each applied on its own, is safe \
          for every class; a scan of that range reports its average, the label noise training \
          sees, and any part worse than it)",
-        report.safe_spec
+        paint.verdict(&report.safe_spec, Verdict::Safe)
     );
     if let Some(control) = &report.control {
         let _ = writeln!(out, "{}", control_line(control));
@@ -539,7 +587,7 @@ fn render_sweep(report: &SweepReport) -> String {
 
 /// The recommendation for a terminal: what changed and why, the policy, and the verdict of
 /// the recommended pipeline.
-fn render_recommendation(recommendation: &Recommendation) -> String {
+fn render_recommendation(recommendation: &Recommendation, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -558,10 +606,17 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
         } else {
             change.after.clone()
         };
+        // Removed is what changed most, kept what did not.
+        let tone = match change.action.as_str() {
+            "removed" => Verdict::Unsafe,
+            "kept" => Verdict::Safe,
+            _ => Verdict::Caution,
+        };
+        let action = format!("{:<9}", change.action.to_uppercase());
         let _ = writeln!(
             out,
-            "{:<9} {:<28} {} → {}\n          {}",
-            change.action.to_uppercase(),
+            "{} {:<28} {} → {}\n          {}",
+            paint.verdict(&action, tone),
             change.component,
             change.before,
             after,
@@ -600,7 +655,7 @@ fn render_recommendation(recommendation: &Recommendation) -> String {
     let _ = writeln!(
         out,
         "\nrecommended pipeline: {} (change rate {:.1}%, destroyed {:.1}%, uncertain {:.1}%)",
-        verification.verdict.as_str(),
+        paint.verdict(verification.verdict.as_str(), verification.verdict),
         verification.outcomes.change_rate * 100.0,
         verification.outcomes.destroyed_rate * 100.0,
         verification.outcomes.uncertain_rate() * 100.0
@@ -725,7 +780,7 @@ mod tests {
             part(-10.0, 10.0, &[], &[]),
             part(10.0, 30.0, &["6"], &["9"]),
         ];
-        let text = render_text(&report);
+        let text = render_text(&report, Paint(false));
         assert!(
             text.contains(
                 "  rotate:-30..30: safe on average; at -30..-10 caution for 9; \
@@ -737,7 +792,7 @@ mod tests {
         // A part no worse than the whole is not named.
         report.transforms[0].classes[1].verdict = Verdict::Caution;
         report.transforms[0].verdict = Verdict::Caution;
-        let text = render_text(&report);
+        let text = render_text(&report, Paint(false));
         assert!(
             text.contains("caution on average; at 10..30 unsafe for 6\n"),
             "{text}"
@@ -772,7 +827,7 @@ mod tests {
             ..report.clone()
         };
         assert_eq!(safe.worst_verdict(), Verdict::Safe);
-        let text = String::from_utf8(TextExporter.render(&report).unwrap()).unwrap();
+        let text = String::from_utf8(TextExporter::default().render(&report).unwrap()).unwrap();
         assert!(text.contains("DESTROYED"), "{text}");
         let row = text.lines().find(|l| l.starts_with("hflip")).unwrap();
         assert!(
@@ -805,7 +860,7 @@ mod tests {
 
     #[test]
     fn the_table_shows_verdicts_and_pairs_at_a_glance() {
-        let text = String::from_utf8(TextExporter.render(&report()).unwrap()).unwrap();
+        let text = String::from_utf8(TextExporter::default().render(&report()).unwrap()).unwrap();
         let row = text.lines().find(|l| l.starts_with("rotate:180")).unwrap();
         assert!(row.contains("UNSAFE"), "{row}");
         assert!(row.contains("95.0%"), "{row}");

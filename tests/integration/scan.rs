@@ -525,6 +525,93 @@ fn a_range_reports_its_average_and_its_worst_part_as_the_sweep_sees_them() {
 }
 
 #[test]
+fn colour_is_asked_for_or_left_out() {
+    let table = |extra: &[&str], no_color: bool| {
+        let mut command = augsafe();
+        command
+            .args(["scan", "fixtures/digits", "-t", "rotate:180"])
+            .args(extra);
+        if no_color {
+            command.env("NO_COLOR", "1");
+        } else {
+            command.env_remove("NO_COLOR");
+        }
+        let output = command.output().expect("augsafe runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let always = table(&["--color", "always"], false);
+    assert!(always.contains("\x1b[1;31mUNSAFE"), "{always}");
+    // Not a terminal here: auto leaves it plain, as does never, and NO_COLOR under auto.
+    for (extra, no_color) in [
+        (&[][..], false),
+        (&["--color", "never"][..], false),
+        (&[][..], true),
+    ] {
+        let plain = table(extra, no_color);
+        assert!(!plain.contains('\x1b'), "{extra:?}: {plain}");
+    }
+    // The colours change no column: without the escapes it is the plain table.
+    let stripped = always
+        .replace("\x1b[0m", "")
+        .replace("\x1b[1;31m", "")
+        .replace("\x1b[33m", "")
+        .replace("\x1b[32m", "")
+        .replace("\x1b[2m", "")
+        .replace("\x1b[1m", "");
+    assert_eq!(stripped, table(&[], false));
+    let bad = crate::util::run(&["scan", "fixtures/digits", "--color", "sometimes"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn threads_can_be_chosen_and_change_nothing() {
+    let run = |threads: &str| {
+        let output = crate::util::run(&[
+            "scan",
+            "fixtures/digits",
+            "-t",
+            "rotate:-20..20",
+            "--json",
+            "-",
+            "--threads",
+            threads,
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    assert_eq!(run("1"), run("2"));
+    let zero = crate::util::run(&["scan", "fixtures/digits", "--threads", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+}
+
+#[test]
+fn help_shows_examples_and_the_spec_list() {
+    let top = terminal(&["--help"]);
+    assert!(
+        top.contains("Examples:") && top.contains("augsafe sweep DIR --op rotate"),
+        "{top}"
+    );
+    let scan = terminal(&["scan", "--help"]);
+    for spec in [
+        "rotate:-15..15",
+        "crop:left=0.6",
+        "elastic:alpha=1,sigma=50",
+        "p=0.5:hflip",
+    ] {
+        assert!(scan.contains(spec), "{spec}: {scan}");
+    }
+    assert!(
+        terminal(&["scan", "--help"]).contains("--color <WHEN>"),
+        "{scan}"
+    );
+}
+
+#[test]
 fn a_transformation_draws_the_same_wherever_it_is_listed() {
     let first = parse(&scan("fixtures/digits", &["rotate:-30..30", "hflip"], &[]));
     let last = parse(&scan(
