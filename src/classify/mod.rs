@@ -495,6 +495,9 @@ pub enum Outcome {
     Uncertain {
         /// The closest other class.
         to: usize,
+        /// Whether it scores above the own class (within the margin): the judge's best guess
+        /// is then the other class.
+        leads: bool,
     },
     /// Another class (`to`) wins by more than the margin and scores at least the floor: the
     /// label changed.
@@ -525,7 +528,10 @@ pub fn judge(scores: &[f32], label: usize, margin: f32, floor: f32) -> Outcome {
     match rival {
         Some((_, &score)) if score > own + margin && score < floor => Outcome::Destroyed,
         Some((to, &score)) if score > own + margin => Outcome::Changed { to },
-        Some((to, &score)) if score >= own - margin => Outcome::Uncertain { to },
+        Some((to, &score)) if score >= own - margin => Outcome::Uncertain {
+            to,
+            leads: score > own,
+        },
         _ => Outcome::Kept,
     }
 }
@@ -554,11 +560,14 @@ mod tests {
         assert_eq!(judge(&[0.9, 0.5, 0.2], 0, 0.05, none), Outcome::Kept);
         assert_eq!(
             judge(&[0.9, 0.93, 0.2], 0, 0.05, none),
-            Outcome::Uncertain { to: 1 }
+            Outcome::Uncertain { to: 1, leads: true }
         );
         assert_eq!(
             judge(&[0.9, 0.87, 0.2], 0, 0.05, none),
-            Outcome::Uncertain { to: 1 }
+            Outcome::Uncertain {
+                to: 1,
+                leads: false
+            }
         );
         assert_eq!(
             judge(&[0.5, 0.9, 0.95], 0, 0.05, none),
@@ -580,7 +589,7 @@ mod tests {
         assert_eq!(judge(&[0.5, 0.1], 0, 0.05, 0.6), Outcome::Kept);
         assert_eq!(
             judge(&[0.5, 0.52], 0, 0.05, 0.6),
-            Outcome::Uncertain { to: 1 }
+            Outcome::Uncertain { to: 1, leads: true }
         );
     }
 

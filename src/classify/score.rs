@@ -96,7 +96,15 @@ pub(super) fn settled_kernel(
             .then_some(Answer::Judged(Outcome::Changed { to: rival }));
     }
     if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
-        return Some(Answer::Judged(Outcome::Uncertain { to: rival }));
+        // A near tie, and which side of it the rival is on, when the brackets say.
+        let leads = if rival_lo > own_hi + SLACK {
+            Some(true)
+        } else if rival_hi < own_lo - SLACK {
+            Some(false)
+        } else {
+            None
+        };
+        return leads.map(|leads| Answer::Judged(Outcome::Uncertain { to: rival, leads }));
     }
     None
 }

@@ -105,9 +105,10 @@ impl Thresholds {
     /// left in doubt at `doubtful_rate`: unsafe when the losses alone reach `unsafe_at`;
     /// caution when the losses and half the doubts reach `caution_at`; safe otherwise.
     ///
-    /// A doubtful sample is one where another class scores within the margin of its own,
-    /// above or below: as likely lost as kept, so it counts as half a loss. It never makes a
-    /// class unsafe (nothing was seen to change), but it is not a sample seen to survive.
+    /// A doubtful sample is one another class leads by less than the margin: the judge's best
+    /// guess is a change held back by the margin, as likely lost as kept, so it counts as half
+    /// a loss. It never makes a class unsafe (no change was seen), but it is not a sample seen
+    /// to survive.
     pub fn verdict(&self, loss_rate: f64, doubtful_rate: f64) -> Verdict {
         if loss_rate >= self.unsafe_at {
             Verdict::Unsafe

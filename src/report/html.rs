@@ -29,7 +29,140 @@ table.heat td, table.heat th { text-align: center; min-width: 1.6rem; padding: 0
 figure { margin: 0; }
 figure img { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid #ccc; }
 figcaption { font-size: 0.75rem; color: #555; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.matrix th, table.matrix td { padding: 0; text-align: center; font-size: 0.7rem; min-width: 1.05rem; height: 1.2rem; }
+table.matrix th.spec { text-align: right; padding: 0 0.4rem; font-size: 0.8rem; white-space: nowrap; }
+table.matrix thead th { vertical-align: bottom; padding: 0.1rem 0; }
+table.heat td, table.heat th { font-size: 0.75rem; min-width: 1.2rem; padding: 0.1rem 0.2rem; }
+.bar { display: flex; width: 16rem; height: 0.9rem; border: 1px solid #ccc; }
+.bar span { display: block; height: 100%; }
+.bar .unsafe { background: #e06666; } .bar .caution { background: #f1c232; } .bar .safe { background: #93c47d; } .bar .not-judged { background: #bbb; }
+details { margin: 0.5rem 0; } summary { cursor: pointer; color: #333; }
 ";
+
+/// Classes up to which the overview shows every class × transformation verdict; beyond, it
+/// shows per transformation the share of classes per verdict and the worst classes.
+const MATRIX_CLASSES: usize = 100;
+
+/// Rows or columns up to which a heat map is drawn whole; beyond, the top pairs are listed.
+const HEAT_CLASSES: usize = 64;
+
+/// Pairs a collapsed heat map lists, and classes a folded list shows before its fold.
+const TOP_LISTED: usize = 30;
+
+/// The one-letter mark of a verdict in the overview matrix.
+fn mark(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Unsafe => "U",
+        Verdict::Caution => "C",
+        Verdict::Safe => "",
+        Verdict::NotJudged => "–",
+    }
+}
+
+/// A list of labels, the first `TOP_LISTED` shown and the rest folded.
+fn folded_list(labels: &[&str]) -> Markup {
+    let (shown, rest) = labels.split_at(labels.len().min(TOP_LISTED));
+    html! {
+        (shown.join(" "))
+        @if !rest.is_empty() {
+            details { summary { "and " (rest.len()) " more" } (rest.join(" ")) }
+        }
+    }
+}
+
+/// The overview: every transformation's verdict for every class, coloured, or at many classes
+/// the share of classes per verdict and the worst of them.
+fn overview(report: &Report) -> Markup {
+    let classes = &report.dataset.classes;
+    if classes.len() <= MATRIX_CLASSES {
+        return html! {
+            div.scroll {
+                table.matrix id="overview" {
+                    thead { tr { th {} @for class in classes { th { (class) } } } }
+                    tbody {
+                        @for (i, transform) in report.transforms.iter().enumerate() {
+                            tr {
+                                th.spec {
+                                    @if transform.verdict.is_flagged() {
+                                        a href=(format!("#t{i}")) { code { (transform.spec) } }
+                                    } @else {
+                                        code { (transform.spec) }
+                                    }
+                                }
+                                @for class in &transform.classes {
+                                    td class=(class.verdict.slug()) title=(format!(
+                                        "{} · {}: {}, {} lost, {} doubtful",
+                                        transform.spec, class.label, class.verdict.as_str(),
+                                        percent(class.outcomes.loss_rate).trim(),
+                                        percent(class.outcomes.doubtful_rate()).trim()
+                                    )) { (mark(class.verdict)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.meta { "Each cell is a class under a transformation: U unsafe, C caution, blank safe, – not judged. Hover for the rates." }
+        };
+    }
+    html! {
+        table id="overview" {
+            thead { tr { th { "Transformation" } th { "Classes by verdict" } th { "Unsafe" } th { "Caution" } th { "Worst classes (loss rate)" } } }
+            tbody {
+                @for (i, transform) in report.transforms.iter().enumerate() {
+                    @let count = |v: Verdict| transform.classes.iter().filter(|c| c.verdict == v).count();
+                    @let total = transform.classes.len().max(1) as f64;
+                    @let mut worst: Vec<_> = transform.classes.iter().filter(|c| c.verdict.is_flagged()).collect();
+                    @let _ = worst.sort_by(|a, b| b.outcomes.loss_rate.total_cmp(&a.outcomes.loss_rate));
+                    tr {
+                        td {
+                            @if transform.verdict.is_flagged() {
+                                a href=(format!("#t{i}")) { code { (transform.spec) } }
+                            } @else {
+                                code { (transform.spec) }
+                            }
+                        }
+                        td {
+                            div.bar title=(format!("{} unsafe, {} caution, {} safe, {} not judged", count(Verdict::Unsafe), count(Verdict::Caution), count(Verdict::Safe), count(Verdict::NotJudged))) {
+                                @for v in [Verdict::Unsafe, Verdict::Caution, Verdict::Safe, Verdict::NotJudged] {
+                                    span class=(v.slug()) style=(format!("width: {:.2}%", 100.0 * count(v) as f64 / total)) {}
+                                }
+                            }
+                        }
+                        td.num { (count(Verdict::Unsafe)) }
+                        td.num { (count(Verdict::Caution)) }
+                        td {
+                            @for (k, class) in worst.iter().take(10).enumerate() {
+                                @if k > 0 { ", " }
+                                (class.label) " " (percent(class.outcomes.loss_rate).trim())
+                            }
+                            @if worst.len() > 10 { " …" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The most frequent pairs of a transformation as a table, for when a heat map would be too
+/// large to read.
+fn top_pairs_table(transform: &TransformReport) -> Markup {
+    html! {
+        table.top-pairs {
+            thead { tr { th { "From" } th { "To" } th { "Samples" } th { "Rate of the class" } } }
+            tbody {
+                @for pair in transform.pairs.iter().take(TOP_LISTED) {
+                    tr { td { (pair.from) } td { (pair.target()) } td.num { (pair.count) } td.num style=(heat(pair.rate)) { (percent(pair.rate)) } }
+                }
+            }
+        }
+        @if transform.pairs.len() > TOP_LISTED {
+            p.meta { "The " (TOP_LISTED) " most frequent of " (transform.pairs.len()) " pairs; every one is in the JSON report." }
+        }
+    }
+}
 
 /// Writes the report as a self-contained HTML page.
 #[derive(Clone, Debug, Default)]
@@ -46,7 +179,22 @@ fn heat(rate: f64) -> String {
     format!("background: rgb(255, {fade}, {fade})")
 }
 
+/// The from→to heat map of a transformation, or its top pairs when it would have more than
+/// `HEAT_CLASSES` rows or columns.
 fn heat_map(transform: &TransformReport, classes: &[String]) -> Markup {
+    let mut from: Vec<&str> = transform.pairs.iter().map(|p| p.from.as_str()).collect();
+    let mut to: Vec<&str> = transform.pairs.iter().map(|p| p.target()).collect();
+    for list in [&mut from, &mut to] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    if from.len() > HEAT_CLASSES || to.len() > HEAT_CLASSES {
+        return top_pairs_table(transform);
+    }
+    html! { div.scroll { (heat_matrix(transform, classes)) } }
+}
+
+fn heat_matrix(transform: &TransformReport, classes: &[String]) -> Markup {
     let position = |label: &str| {
         classes
             .iter()
@@ -146,6 +294,9 @@ impl HtmlExporter {
                     }
                     p.meta { "Reproduce with " code { (self.command) } }
 
+                    h2 id="overview-heading" { "Overview" }
+                    (overview(report))
+
                     h2 id="verdicts" { "Verdicts" }
                     table id="verdict-table" {
                         thead { tr { th { "Transformation" } th { "Verdict" } th { "Changed" } th { "Destroyed" } th { "Uncertain" } th { "Doubtful" } th { "Top changes" } } }
@@ -197,6 +348,16 @@ impl HtmlExporter {
                     @if let Some(line) = not_judged_line(report) {
                         p.not-judged { (line) "." }
                     }
+                    @let worse: Vec<(&TransformReport, String)> = report.transforms.iter().filter_map(|t| Some((t, t.worse_parts_text(usize::MAX)?))).collect();
+                    @if !worse.is_empty() {
+                        h2 id="parts" { "Worse in part of the range" }
+                        p.meta { "A verdict above is over the whole range, the label noise training sees; each part is an equal slice of the range, drawn once per glyph." }
+                        ul.parts {
+                            @for (transform, text) in &worse {
+                                li { code { (transform.spec) } ": " (transform.verdict.as_str()) " on average; " (text) }
+                            }
+                        }
+                    }
 
                     h2 id="baseline" { "Baseline" }
                     p {
@@ -205,15 +366,18 @@ impl HtmlExporter {
                     }
                     @if !classifier.confusions.is_empty() {
                         p { "Already confused at baseline, and not blamed on any transformation:" }
-                        ul.confusions {
-                            @for pair in &classifier.confusions {
-                                li { (pair.from) " \u{2192} " (pair.target()) ": " (pair.count) " (" (percent(pair.rate)) ")" }
+                        details open[classifier.confusions.len() <= 12] {
+                            summary { (classifier.confusions.len()) " confusion(s)" }
+                            ul.confusions {
+                                @for pair in &classifier.confusions {
+                                    li { (pair.from) " \u{2192} " (pair.target()) ": " (pair.count) " (" (percent(pair.rate)) ")" }
+                                }
                             }
                         }
                     }
                     @if !weak.is_empty() {
-                        p.meta {
-                            "Classes below 100%: "
+                        details.meta open[weak.len() <= 12] {
+                            summary { (weak.len()) " class(es) below 100%" }
                             @for (i, (label, accuracy)) in weak.iter().enumerate() {
                                 @if i > 0 { ", " }
                                 (label) " " (percent(**accuracy))
@@ -243,6 +407,8 @@ impl HtmlExporter {
                     @if !dataset.skipped.is_empty() || dataset.ignored > 0 || dataset.hidden > 0 || !dataset.empty_classes.is_empty() {
                         h2 id="skipped" { "Input problems" }
                         @if !dataset.skipped.is_empty() {
+                            details open[dataset.skipped.len() <= 10] {
+                            summary { (dataset.skipped.len()) " skipped file(s)" }
                             table.skipped {
                                 thead { tr { th { "Skipped file" } th { "Reason" } } }
                                 tbody {
@@ -250,6 +416,7 @@ impl HtmlExporter {
                                         tr { td { code { (skipped.path.display()) } } td { (skipped.reason) } }
                                     }
                                 }
+                            }
                             }
                         }
                         @if dataset.ignored > 0 {
@@ -270,8 +437,12 @@ impl HtmlExporter {
                                 p.meta {
                                     (percent(transform.outcomes.change_rate)) " of " (transform.outcomes.samples) " transformed samples read as another class, "
                                     (percent(transform.outcomes.destroyed_rate)) " as none (destroyed). "
-                                    @let unsafe_classes: Vec<&str> = transform.classes.iter().filter(|c| c.verdict == Verdict::Unsafe).map(|c| c.label.as_str()).collect();
-                                    @if !unsafe_classes.is_empty() { "Unsafe for: " (unsafe_classes.join(" ")) "." }
+                                }
+                                @for verdict in [Verdict::Unsafe, Verdict::Caution] {
+                                    @let listed: Vec<&str> = transform.classes.iter().filter(|c| c.verdict == verdict).map(|c| c.label.as_str()).collect();
+                                    @if !listed.is_empty() {
+                                        p class=(format!("classes {}-list", verdict.slug())) { span class=(verdict.slug()) { (verdict.as_str()) } " for " (listed.len()) ": " (folded_list(&listed)) }
+                                    }
                                 }
                                 (heat_map(transform, classes))
                                 @for pair in &transform.pairs {

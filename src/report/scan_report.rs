@@ -101,8 +101,9 @@ pub struct Outcomes {
     pub destroyed: usize,
     /// Samples the classifier could not call (a near tie, or a baseline confusion).
     pub uncertain: usize,
-    /// Of the near ties, those beyond the judge's own rate for the class under the control:
-    /// doubt the transformation added, which counts toward caution.
+    /// Of the near ties, those another class leads, clearly beyond the judge's own rate for
+    /// the class under the control: doubt the transformation added, which counts toward
+    /// caution.
     pub doubtful: usize,
     /// `changed / samples` (0 when there are no samples).
     pub change_rate: f64,

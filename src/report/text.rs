@@ -463,8 +463,8 @@ pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
 /// How uncertain samples count, in words: a legend line for every format.
 pub fn uncertain_line(margin: f32, thresholds: &Thresholds, control: bool) -> String {
     format!(
-        "uncertain: another class within {margin} of the true one, a near tie as likely lost as \
-         kept; doubtful: near ties clearly beyond {}, each half a loss. Caution when lost + \
+        "uncertain: another class within {margin} of the true one; doubtful: such near ties \
+         with the other class ahead, clearly beyond {}, each half a loss. Caution when lost + \
          doubtful/2 reaches {}, unsafe when lost reaches {}",
         if control {
             "the judge's own rate under the control"

@@ -115,16 +115,77 @@ impl Scan<'_> {
                 })
                 .collect();
             for pair in &wanted {
-                examples.extend(
-                    found
-                        .iter()
-                        .flatten()
-                        .filter(|e| (e.from, (!e.destroyed).then_some(e.to)) == *pair)
-                        .take(per_pair)
-                        .cloned(),
-                );
+                let of_pair: Vec<&Example> = (found.iter().flatten())
+                    .filter(|e| (e.from, (!e.destroyed).then_some(e.to)) == *pair)
+                    .collect();
+                examples.extend(spread(&of_pair, per_pair).into_iter().cloned());
             }
         }
         examples
+    }
+}
+
+/// Up to `n` of `examples` (in glyph order) that differ: one draw per glyph first, the glyphs
+/// taken evenly across the class (a dataset lists a class's images by source, font or writer,
+/// so neighbours look alike), then further draws of them if there are too few glyphs.
+fn spread<'e>(examples: &[&'e Example], n: usize) -> Vec<&'e Example> {
+    let mut firsts: Vec<&Example> = Vec::new();
+    let mut others: Vec<&Example> = Vec::new();
+    for &example in examples {
+        if firsts
+            .last()
+            .is_some_and(|last| last.glyph == example.glyph)
+        {
+            others.push(example);
+        } else {
+            firsts.push(example);
+        }
+    }
+    let mut chosen: Vec<&Example> = if firsts.len() > n {
+        (0..n).map(|i| firsts[i * firsts.len() / n]).collect()
+    } else {
+        firsts
+    };
+    let missing = n.saturating_sub(chosen.len());
+    chosen.extend(others.into_iter().take(missing));
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::GrayImage;
+
+    fn example(glyph: usize, draw: u32) -> Example {
+        let blank = GrayImage::new(1, 1);
+        Example {
+            transform: 0,
+            from: 0,
+            to: 1,
+            destroyed: false,
+            glyph,
+            draw,
+            original: blank.clone(),
+            transformed: blank.clone(),
+            canonical: blank.clone(),
+            template: blank,
+            dark_on_light: true,
+        }
+    }
+
+    #[test]
+    fn examples_come_from_different_glyphs_across_the_class() {
+        // Ten glyphs of a class, each changed on two draws.
+        let all: Vec<Example> = (0..10)
+            .flat_map(|glyph| [example(glyph, 0), example(glyph, 3)])
+            .collect();
+        let refs: Vec<&Example> = all.iter().collect();
+        let glyphs = |chosen: Vec<&Example>| -> Vec<(usize, u32)> {
+            chosen.iter().map(|e| (e.glyph, e.draw)).collect()
+        };
+        assert_eq!(glyphs(spread(&refs, 4)), [(0, 0), (2, 0), (5, 0), (7, 0)]);
+        // Fewer glyphs than asked: every glyph once, then more draws.
+        assert_eq!(glyphs(spread(&refs[..4], 3)), [(0, 0), (1, 0), (0, 3)]);
+        assert!(spread(&refs, 0).is_empty());
     }
 }

@@ -19,9 +19,12 @@ pub struct Tally {
     pub destroyed: usize,
     /// Samples too close to call.
     pub uncertain: usize,
-    /// The uncertain samples clearly beyond what the judge leaves uncertain on its own (the
+    /// Of the uncertain samples, those another class leads (within the margin): the judge's
+    /// best guess is the other class. Changes the baseline already makes count here too.
+    pub leading: usize,
+    /// The near ties another class leads, clearly beyond what the judge does on its own (the
     /// control's rate for the class, [`discount_judge_noise`]): doubt the transformation
-    /// added. Until discounted, every uncertain sample.
+    /// added. Until discounted, every such near tie.
     pub doubtful: usize,
     /// Changed samples by the class they read as.
     pub targets: BTreeMap<usize, usize>,
@@ -34,6 +37,7 @@ impl Tally {
         self.changed += other.changed;
         self.destroyed += other.destroyed;
         self.uncertain += other.uncertain;
+        self.leading += other.leading;
         self.doubtful += other.doubtful;
         for (&to, &count) in &other.targets {
             *self.targets.entry(to).or_default() += count;
@@ -44,9 +48,12 @@ impl Tally {
         self.samples += 1;
         match outcome {
             Outcome::Kept => {}
-            Outcome::Uncertain { .. } => {
+            Outcome::Uncertain { leads, .. } => {
                 self.uncertain += 1;
-                self.doubtful += 1;
+                if leads {
+                    self.leading += 1;
+                    self.doubtful += 1;
+                }
             }
             Outcome::Destroyed | Outcome::Empty => self.destroyed += 1,
             Outcome::Changed { to } => {
@@ -104,17 +111,14 @@ impl Tally {
     }
 }
 
-/// The judge's own uncertainty per class: the share of each class's samples it left
-/// uncertain under the control, a transformation that changes no label (its tallies as
-/// measured, before any discount; the baseline's confusions count as uncertain, as they do for
-/// every transformation).
+/// The judge's own doubt per class: the share of each class's samples it left in a near tie
+/// another class leads under the control, a transformation that changes no label (its
+/// tallies as measured, before any discount; the baseline's confusions count as such, as they
+/// do for every transformation).
 pub fn judge_noise(control: &[Tally], confusion_rates: &BTreeMap<(usize, usize), f64>) -> Vec<f64> {
     let mut control = control.to_vec();
     discount_baseline_confusions(&mut control, confusion_rates);
-    control
-        .iter()
-        .map(|t| rate(t.uncertain, t.samples))
-        .collect()
+    control.iter().map(|t| rate(t.leading, t.samples)).collect()
 }
 
 /// What one transformation did to each class over all its draws, and, for one whose
@@ -180,12 +184,12 @@ impl Measured {
     }
 }
 
-/// An uncertain sample is not a safe one, but the judge leaves some glyphs uncertain whatever
-/// is done to them, and a class of a dozen samples has a few near ties by chance. Of each
-/// class's uncertain samples, only those clearly beyond the judge's own rate under the control
-/// (`noise`, from [`judge_noise`]) stay doubtful: the class's uncertain rate is taken at the
-/// lower end of its one-sided 95% interval ([`lower_bound`]), less the control's rate. Without
-/// a control `noise` is empty and the judge's own rate counts as 0.
+/// A near tie another class leads is not a sample seen to survive, but the judge leaves some
+/// glyphs in one whatever is done to them, and a class of a dozen samples has a few by chance.
+/// Of each class's near ties another class leads, only those clearly beyond the judge's own
+/// rate under the control (`noise`, from [`judge_noise`]) stay doubtful: the class's rate is
+/// taken at the lower end of its one-sided 95% interval ([`lower_bound`]), less the control's
+/// rate. Without a control `noise` is empty and the judge's own rate counts as 0.
 pub fn discount_judge_noise(tallies: &mut [Tally], noise: &[f64]) {
     discount_judge_noise_at(tallies, noise, Z95);
 }
@@ -194,7 +198,7 @@ pub fn discount_judge_noise(tallies: &mut [Tally], noise: &[f64]) {
 fn discount_judge_noise_at(tallies: &mut [Tally], noise: &[f64], z: f64) {
     for (class, tally) in tallies.iter_mut().enumerate() {
         let own = noise.get(class).copied().unwrap_or(0.0);
-        let clear = lower_bound(tally.uncertain, tally.samples, z) - own;
+        let clear = lower_bound(tally.leading, tally.samples, z) - own;
         tally.doubtful = (clear.max(0.0) * tally.samples as f64).round() as usize;
     }
 }
@@ -253,6 +257,7 @@ pub fn discount_baseline_confusions(
         });
         tally.changed -= excused;
         tally.uncertain += excused;
+        tally.leading += excused;
     }
 }
 
@@ -284,7 +289,10 @@ mod tests {
             Outcome::Changed { to: 3 },
             Outcome::Destroyed,
             Outcome::Empty,
-            Outcome::Uncertain { to: 2 },
+            Outcome::Uncertain {
+                to: 2,
+                leads: false,
+            },
         ] {
             tally.record(outcome);
         }
@@ -308,7 +316,7 @@ mod tests {
         let tally = |kept: usize, uncertain: usize, changed: usize| {
             let mut tally = Tally::default();
             (0..kept).for_each(|_| tally.record(Outcome::Kept));
-            (0..uncertain).for_each(|_| tally.record(Outcome::Uncertain { to: 1 }));
+            (0..uncertain).for_each(|_| tally.record(Outcome::Uncertain { to: 1, leads: true }));
             (0..changed).for_each(|_| tally.record(Outcome::Changed { to: 1 }));
             tally
         };
@@ -360,6 +368,7 @@ mod tests {
                 changed: 12,
                 destroyed: 0,
                 uncertain: 1,
+                leading: 1,
                 doubtful: 1,
                 targets: BTreeMap::from([(1, 10), (2, 2)]),
             },
@@ -368,6 +377,7 @@ mod tests {
                 changed: 1,
                 destroyed: 0,
                 uncertain: 0,
+                leading: 0,
                 doubtful: 0,
                 targets: BTreeMap::from([(0, 1)]),
             },
