@@ -10,7 +10,9 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::strip::{png_bytes, strip};
 use super::text::{control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line};
 use super::Example;
-use super::{percent, sparkline, Exporter, Report, SweepReport, TransformReport, Verdict};
+use super::{
+    percent, sparkline, ClassReport, Exporter, Report, SweepReport, TransformReport, Verdict,
+};
 use crate::error::Result;
 
 const CSS: &str = "
@@ -30,7 +32,8 @@ figure { margin: 0; }
 figure img { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid #ccc; }
 figcaption { font-size: 0.75rem; color: #555; }
 .scroll { overflow-x: auto; max-width: 100%; }
-table.matrix th, table.matrix td { padding: 0; text-align: center; font-size: 0.7rem; min-width: 1.05rem; height: 1.2rem; }
+table.matrix { table-layout: fixed; }
+table.matrix th, table.matrix td { padding: 0; text-align: center; font-size: 0.65rem; width: 0.85rem; min-width: 0.85rem; height: 1.1rem; }
 table.matrix th.spec { text-align: right; padding: 0 0.4rem; font-size: 0.8rem; white-space: nowrap; }
 table.matrix thead th { vertical-align: bottom; padding: 0.1rem 0; }
 table.heat td, table.heat th { font-size: 0.75rem; min-width: 1.2rem; padding: 0.1rem 0.2rem; }
@@ -113,8 +116,7 @@ fn overview(report: &Report) -> Markup {
                 @for (i, transform) in report.transforms.iter().enumerate() {
                     @let count = |v: Verdict| transform.classes.iter().filter(|c| c.verdict == v).count();
                     @let total = transform.classes.len().max(1) as f64;
-                    @let mut worst: Vec<_> = transform.classes.iter().filter(|c| c.verdict.is_flagged()).collect();
-                    @let _ = worst.sort_by(|a, b| b.outcomes.loss_rate.total_cmp(&a.outcomes.loss_rate));
+                    @let worst = worst_classes(transform);
                     tr {
                         td {
                             @if transform.verdict.is_flagged() {
@@ -144,6 +146,15 @@ fn overview(report: &Report) -> Markup {
             }
         }
     }
+}
+
+/// The flagged classes of a transformation, the highest loss rate first.
+fn worst_classes(transform: &TransformReport) -> Vec<&ClassReport> {
+    let mut worst: Vec<&ClassReport> = (transform.classes.iter())
+        .filter(|c| c.verdict.is_flagged())
+        .collect();
+    worst.sort_by(|a, b| b.outcomes.loss_rate.total_cmp(&a.outcomes.loss_rate));
+    worst
 }
 
 /// The most frequent pairs of a transformation as a table, for when a heat map would be too
@@ -348,7 +359,7 @@ impl HtmlExporter {
                     @if let Some(line) = not_judged_line(report) {
                         p.not-judged { (line) "." }
                     }
-                    @let worse: Vec<(&TransformReport, String)> = report.transforms.iter().filter_map(|t| Some((t, t.worse_parts_text(usize::MAX)?))).collect();
+                    @let worse: Vec<(&TransformReport, String)> = report.transforms.iter().filter_map(|t| Some((t, t.worse_parts_text(TOP_LISTED)?))).collect();
                     @if !worse.is_empty() {
                         h2 id="parts" { "Worse in part of the range" }
                         p.meta { "A verdict above is over the whole range, the label noise training sees; each part is an equal slice of the range, drawn once per glyph." }
@@ -441,7 +452,7 @@ impl HtmlExporter {
                                 @for verdict in [Verdict::Unsafe, Verdict::Caution] {
                                     @let listed: Vec<&str> = transform.classes.iter().filter(|c| c.verdict == verdict).map(|c| c.label.as_str()).collect();
                                     @if !listed.is_empty() {
-                                        p class=(format!("classes {}-list", verdict.slug())) { span class=(verdict.slug()) { (verdict.as_str()) } " for " (listed.len()) ": " (folded_list(&listed)) }
+                                        div class=(format!("classes {}-list", verdict.slug())) { span class=(verdict.slug()) { (verdict.as_str()) } " for " (listed.len()) ": " (folded_list(&listed)) }
                                     }
                                 }
                                 (heat_map(transform, classes))

@@ -348,3 +348,140 @@ fn the_page_renders_in_headless_chromium() {
         .count();
     assert!(dark > 2000, "text and glyphs are drawn: {dark}");
 }
+
+#[test]
+fn the_page_opens_with_a_class_by_transformation_overview() {
+    let out = scan(
+        "fixtures/glyphs",
+        &["-t", "rotate:-5..5", "-t", "hflip", "--examples", "3"],
+    );
+    let document = Html::parse_document(&out.html);
+    // The overview comes before the verdict table.
+    let overview = out.html.find("id=\"overview\"").expect("an overview");
+    assert!(
+        overview
+            < out
+                .html
+                .find("id=\"verdict-table\"")
+                .expect("a verdict table")
+    );
+    // One row per transformation, one cell per class, coloured by its verdict.
+    let rows = select(&document, "#overview tbody tr");
+    assert_eq!(rows.len(), 2);
+    let classes = out.report["dataset"]["classes"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let cells = select(&document, "#overview tbody tr:nth-child(2) td");
+    assert_eq!(cells.len(), classes);
+    let mirrored = &out.report["transforms"][1]["classes"];
+    for (cell, class) in cells.iter().zip(mirrored.as_array().expect("classes")) {
+        let verdict = class["verdict"]
+            .as_str()
+            .unwrap_or_default()
+            .replace('_', "-");
+        assert!(
+            cell.value().classes().any(|c| c == verdict),
+            "{}: {verdict}",
+            class["label"]
+        );
+    }
+    // The strips of one pair come from different glyphs.
+    let mut seen = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for path in &out.examples {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // t<transform>_<from>_to_<to>_g<glyph>_d<draw>.png
+        if let Some((pair, rest)) = name.rsplit_once("_g") {
+            let glyph = rest.split('_').next().unwrap_or_default().to_string();
+            seen.entry(pair.to_string()).or_default().push(glyph);
+        }
+    }
+    assert!(!seen.is_empty(), "{:?}", out.examples);
+    for (pair, glyphs) in &seen {
+        let mut distinct = glyphs.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), glyphs.len(), "{pair}: {glyphs:?}");
+    }
+}
+
+#[test]
+fn many_classes_get_a_summary_overview_folded_lists_and_top_pairs() {
+    // 120 classes rendered from one font: too many for a matrix or a whole heat map.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("many");
+    let chars: String = ('A'..='Z')
+        .chain('a'..='z')
+        .chain('0'..='9')
+        .chain('\u{410}'..='\u{44f}')
+        .take(120)
+        .collect();
+    crate::util::augsafe()
+        .args([
+            "render",
+            "--font",
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "--samples",
+            "2",
+            "--chars",
+            &chars,
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let out = scan(
+        data.to_str().expect("utf-8"),
+        &["-t", "rotate:90", "--examples", "1"],
+    );
+    let classes = out.report["dataset"]["classes"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(classes > 100, "{classes} classes");
+    let document = Html::parse_document(&out.html);
+    // Per transformation, the share of classes per verdict and the worst of them.
+    assert_eq!(select(&document, "#overview tbody tr").len(), 1);
+    assert_eq!(select(&document, "#overview .bar span").len(), 4);
+    assert!(select(&document, "table.matrix").is_empty());
+    // A heat map of more than a few dozen rows gives way to the top pairs.
+    assert!(select(&document, "section.flagged table.heat").is_empty());
+    assert_eq!(
+        select(&document, "section.flagged table.top-pairs tbody tr").len(),
+        30
+    );
+    // The class list of the flagged transformation is folded after its first entries.
+    assert!(!select(&document, "section.flagged div.unsafe-list details").is_empty());
+}
+
+#[test]
+fn the_markdown_lists_classes_notes_and_worse_parts() {
+    let out = scan(
+        "fixtures/glyphs",
+        &[
+            "--pipeline",
+            "fixtures/pipelines/v2/rotate180_vflip.json",
+            "-t",
+            "crop:0.7..0.9",
+        ],
+    );
+    let md = &out.markdown;
+    // The pipeline's notes explain a verdict: the Rotate's fill 0 painted black corners.
+    assert!(
+        md.contains("- `Compose[0]/Rotate`: it fills with 0 on images whose background is 255"),
+        "{md}"
+    );
+    // Per flagged transformation, the classes by verdict.
+    assert!(md.contains("**Per class:**"), "{md}");
+    assert!(
+        md.contains("- `VerticalFlip p=0.5: vflip`: unsafe for "),
+        "{md}"
+    );
+    // A range's parts worse than its average.
+    assert!(md.contains("**Worse in part of the range**"), "{md}");
+    assert!(
+        md.contains("- `crop:0.7..0.9`: unsafe on average; at 0.7..0.74"),
+        "{md}"
+    );
+}
