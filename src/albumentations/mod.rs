@@ -195,8 +195,18 @@ impl Pipeline {
         let document: Value = match format {
             Format::Json => serde_json::from_str(text)
                 .map_err(|err| error("", format!("not valid JSON: {err}")))?,
-            Format::Yaml => serde_norway::from_str(text)
-                .map_err(|err| error("", format!("not valid YAML: {err}")))?,
+            Format::Yaml => {
+                // Checked before the parser sees it: a parser that nests as deep as the text
+                // asks takes its time about it (quadratic in the depth).
+                shallow_enough(text).map_err(|reason| error("", reason))?;
+                let yaml: serde_norway::Value = serde_norway::from_str(text)
+                    .map_err(|err| error("", format!("not valid YAML: {err}")))?;
+                // JSON has no NaN or infinity, so converting would turn `.nan` into null,
+                // silently; they are errors here, as they are in a spec.
+                finite(&yaml, "").map_err(|(field, reason)| error(&field, reason))?;
+                serde_json::to_value(yaml)
+                    .map_err(|err| error("", format!("not a pipeline document: {err}")))?
+            }
         };
         let transform = document.get("transform").ok_or_else(|| {
             error(
@@ -318,6 +328,67 @@ pub fn write_document(document: &Value, format: Format) -> Result<String> {
         Format::Json => serde_json::to_string(document)? + "\n",
         Format::Yaml => serde_norway::to_string(document)?,
     })
+}
+
+/// How deep a pipeline file may nest: flow brackets, block sequences on one line, or
+/// indentation in columns (real pipelines nest about ten levels).
+const MAX_NESTING: usize = 128;
+
+/// Whether a YAML text nests no deeper than [`MAX_NESTING`], estimated from its characters
+/// alone; the reason when it does.
+fn shallow_enough(text: &str) -> std::result::Result<(), String> {
+    let too_deep = || format!("nested deeper than {MAX_NESTING} levels: not a pipeline");
+    let mut brackets = 0usize;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let dashes = line
+            .trim_start()
+            .split_inclusive(char::is_whitespace)
+            .take_while(|word| word.trim_end() == "-")
+            .count();
+        if indent > MAX_NESTING * 8 || dashes > MAX_NESTING {
+            return Err(too_deep());
+        }
+        for c in line.chars() {
+            match c {
+                '[' | '{' => brackets += 1,
+                ']' | '}' => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
+            if brackets > MAX_NESTING {
+                return Err(too_deep());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether every number in a YAML document is finite; the field (its path of keys) and the
+/// reason when one is not.
+fn finite(value: &serde_norway::Value, at: &str) -> std::result::Result<(), (String, String)> {
+    use serde_norway::Value as Yaml;
+    match value {
+        Yaml::Number(n) if n.as_f64().is_some_and(|v| !v.is_finite()) => {
+            Err((at.to_string(), format!("{n} is not a finite number")))
+        }
+        Yaml::Sequence(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| finite(item, &format!("{at}[{i}]"))),
+        Yaml::Mapping(map) => map.iter().try_for_each(|(key, item)| {
+            let key = key
+                .as_str()
+                .map_or_else(|| format!("{key:?}"), str::to_string);
+            let path = if at.is_empty() {
+                key
+            } else {
+                format!("{at}.{key}")
+            };
+            finite(item, &path)
+        }),
+        Yaml::Tagged(tagged) => finite(&tagged.value, at),
+        _ => Ok(()),
+    }
 }
 
 /// The class name without its module path (`albumentations.augmentations...Rotate` → `Rotate`).

@@ -10,6 +10,9 @@ use super::{short_class_name, Leaf, Node};
 use crate::error::{Error, Result};
 use crate::transform::Param;
 
+/// The most transforms a SomeOf may choose (with replacement it may choose more than it has).
+const MAX_CHOICES: usize = 1000;
+
 /// Why a known class is left out.
 const NOT_MODELLED: &str = "an Albumentations transform augsafe does not model yet";
 
@@ -85,6 +88,9 @@ impl Reader<'_> {
             Kind::Composition(how) => self.composition(*how, &fields, p, &here, location),
             Kind::Geometric(geometric) => {
                 let Geometry { step, fill, notes } = (geometric.read)(&fields)?;
+                // The same ranges as a -t spec: nothing a file asks for may stall or overflow.
+                step.check()
+                    .map_err(|reason| self.error(&class, "", reason))?;
                 Ok(Node::Leaf(Box::new(Leaf {
                     class,
                     path: here,
@@ -133,6 +139,12 @@ impl Reader<'_> {
             Composition::OneOf => Ok(Node::OneOf { p, children }),
             Composition::SomeOf => {
                 let n = fields.count("n")?.unwrap_or(1);
+                if n > MAX_CHOICES {
+                    return Err(fields.error(
+                        "n",
+                        format!("{n} is out of range: SomeOf chooses at most {MAX_CHOICES}"),
+                    ));
+                }
                 let replace = fields.flag("replace").unwrap_or(false);
                 Ok(Node::SomeOf {
                     p,

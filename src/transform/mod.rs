@@ -55,6 +55,30 @@ mod spec;
 
 pub use geometry::rotate;
 
+/// The largest turn a step may ask for, either way, in degrees (ten turns).
+pub const MAX_DEGREES: f64 = 3600.0;
+/// The largest size in pixels a step may ask for.
+pub const MAX_PIXELS: f64 = 100_000.0;
+/// The most holes a dropout may cut.
+pub const MAX_HOLES: f64 = 1000.0;
+/// The strongest elastic deformation.
+pub const MAX_ELASTIC_ALPHA: f64 = 10_000.0;
+/// The least smoothing of an elastic field, in pixels (below it the blur is no blur, and far
+/// below it the blur cannot be made).
+pub const MIN_ELASTIC_SIGMA: f64 = 0.1;
+/// The most smoothing of an elastic field, in pixels (the blur's cost grows with it).
+pub const MAX_ELASTIC_SIGMA: f64 = 1000.0;
+
+/// A number as an error message shows it: as written for everyday sizes, in scientific
+/// notation for huge and tiny ones (`1e308`, not three hundred digits).
+fn short_number(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e6).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A number that is either fixed or drawn uniformly from a closed range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Param {
@@ -314,6 +338,120 @@ impl Step {
     /// background.
     pub fn apply<R: Rng + ?Sized>(&self, glyph: &GlyphImage, rng: &mut R) -> GrayImage {
         geometry::apply_step(self, &glyph.pixels, glyph.background, glyph.polarity, rng)
+    }
+
+    /// Whether every number of the step lies where augsafe can work with it; the reason when
+    /// not. The spec parser and the pipeline reader both ask it, so a pipeline file can ask for
+    /// nothing a `-t` spec cannot: no value that overflows a range's width, stalls a blur or
+    /// allocates without bound.
+    ///
+    /// # Errors
+    /// The first number out of its range, in words.
+    pub fn check(&self) -> Result<(), String> {
+        let within = |param: Param, what: &str, ok: &dyn Fn(f64) -> bool| -> Result<(), String> {
+            let (lo, hi) = param.bounds();
+            match [lo, hi].into_iter().find(|v| !v.is_finite() || !ok(*v)) {
+                Some(v) => Err(format!("{} is out of range: {what}", short_number(v))),
+                None => Ok(()),
+            }
+        };
+        let degrees = |p: Param| {
+            within(
+                p,
+                "an angle must lie within ±3600 degrees (ten turns)",
+                &|v| v.abs() <= MAX_DEGREES,
+            )
+        };
+        let shift = |p: Param| {
+            within(p, "a shift must lie within ±1 (the whole image)", &|v| {
+                v.abs() <= 1.0
+            })
+        };
+        let scale = |p: Param| {
+            within(p, "a scale factor must be above 0 and at most 100", &|v| {
+                v > 0.0 && v <= 100.0
+            })
+        };
+        let shear = |p: Param| {
+            within(
+                p,
+                "a shear must lie strictly between -90 and 90 degrees",
+                &|v| v.abs() < 90.0,
+            )
+        };
+        let fraction = |p: Param| {
+            within(p, "a fraction must be above 0 and at most 1", &|v| {
+                v > 0.0 && v <= 1.0
+            })
+        };
+        let ratio = |p: Param| {
+            within(p, "a ratio must be above 0 and at most 100", &|v| {
+                v > 0.0 && v <= 100.0
+            })
+        };
+        let pixels = |p: Param| {
+            within(p, "a size in pixels must be from 1 to 100000", &|v| {
+                (1.0..=MAX_PIXELS).contains(&v)
+            })
+        };
+        match self {
+            Step::Rotate(angle) | Step::SafeRotate(angle) => degrees(*angle),
+            Step::Translate { x, y } => shift(*x).and(shift(*y)),
+            Step::Scale(factor) => scale(*factor),
+            Step::Shear { x, y } => shear(*x).and(shear(*y)),
+            Step::Affine(a) => degrees(a.rotate)
+                .and(scale(a.scale_x))
+                .and(a.scale_y.map_or(Ok(()), scale))
+                .and(shift(a.translate_x))
+                .and(shift(a.translate_y))
+                .and(shear(a.shear_x))
+                .and(shear(a.shear_y)),
+            Step::Crop(Extent::Fraction(f)) => fraction(*f),
+            Step::CropSide(_, f) => fraction(Param::Fixed(*f)),
+            Step::SizedCrop { height, ratio: r } => pixels(*height).and(ratio(Param::Fixed(*r))),
+            Step::ResizedCrop {
+                scale: area,
+                ratio: r,
+            } => fraction(*area).and(ratio(*r)),
+            Step::Elastic { alpha, sigma } => within(
+                Param::Fixed(*alpha),
+                "alpha must be from 0 to 10000",
+                &|v| (0.0..=MAX_ELASTIC_ALPHA).contains(&v),
+            )
+            .and(within(
+                Param::Fixed(*sigma),
+                "sigma must be from 0.1 to 1000 pixels",
+                &|v| (MIN_ELASTIC_SIGMA..=MAX_ELASTIC_SIGMA).contains(&v),
+            )),
+            Step::Dropout {
+                holes,
+                height,
+                width,
+                pixels: in_pixels,
+                ..
+            } => within(*holes, "a count of holes must be from 0 to 1000", &|v| {
+                (0.0..=MAX_HOLES).contains(&v)
+            })
+            .and(if *in_pixels {
+                pixels(*height).and(pixels(*width))
+            } else {
+                fraction(*height).and(fraction(*width))
+            }),
+            Step::Maybe(p, inner) => {
+                within(Param::Fixed(*p), "a probability is from 0 to 1", &|v| {
+                    (0.0..=1.0).contains(&v)
+                })
+                .and(inner.check())
+            }
+            Step::HFlip
+            | Step::VFlip
+            | Step::Transpose
+            | Step::Rot90
+            | Step::D4
+            | Step::Crop(Extent::Pixels(..))
+            | Step::CropCenterPixels(..)
+            | Step::CropBox { .. } => Ok(()),
+        }
     }
 
     /// The numbers it draws at random from a range. `None` when it also draws something that

@@ -305,6 +305,12 @@ fn lookup<'t>(pairs: &[(&str, &'t str)], key: &str) -> Option<&'t str> {
 const DEGREES: &str = "an angle in degrees such as 15 or -15..15";
 
 fn parse_step(part: &str) -> Result<Step, Error> {
+    let step = parse_step_unchecked(part)?;
+    step.check().map_err(|reason| spec_error(part, reason))?;
+    Ok(step)
+}
+
+fn parse_step_unchecked(part: &str) -> Result<Step, Error> {
     let p = Parser { part };
     if let Some(rest) = part.strip_prefix("p=") {
         let (probability, inner) = rest
@@ -721,6 +727,29 @@ mod tests {
             ("rotate:nan", "rotate:nan", "not a number"),
             ("scale:0..2", "scale:0..2", "above 0"),
             ("shear:95", "shear:95", "between -90 and 90"),
+            // Values whose width overflows, or whose blur cannot be made: refused, not a panic.
+            (
+                "rotate:-1e308..1e308",
+                "rotate:-1e308..1e308",
+                "-1e308 is out of range",
+            ),
+            (
+                "translate:-1e308..1e308",
+                "translate:-1e308..1e308",
+                "within ±1",
+            ),
+            (
+                "affine:rotate=-1e308..1e308",
+                "affine:rotate=-1e308..1e308",
+                "within ±3600 degrees",
+            ),
+            (
+                "elastic:alpha=1,sigma=1e-50",
+                "elastic:alpha=1,sigma=1e-50",
+                "1e-50 is out of range: sigma must be from 0.1 to 1000",
+            ),
+            ("p=0.5:rotate:1e9", "rotate:1e9", "1e9 is out of range"),
+            ("scale:0.5..1e9", "scale:0.5..1e9", "at most 100"),
             ("affine:spin=3", "affine:spin=3", "unknown key 'spin'"),
             (
                 "affine:rotate=3,rotate=4",

@@ -598,3 +598,78 @@ fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
         other["transforms"][0]["classes"]
     );
 }
+
+/// Hostile values in real saved pipelines: each is refused with the file, the field and the
+/// reason, before any work, instead of hanging, aborting or being read as something else.
+#[test]
+fn hostile_pipeline_values_are_refused_naming_the_file_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let read = |name: &str| std::fs::read_to_string(fixture("v2", name)).expect("fixture");
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        // YAML's NaN and infinity have no JSON form: once they became null, so `p` read as 1.
+        (
+            "nan_p.yaml",
+            read("rotate.yaml").replace("p: 0.7", "p: .nan"),
+            vec!["transforms[0].p", "not a finite number"],
+        ),
+        (
+            "inf_limit.yaml",
+            read("rotate.yaml").replace("- 15.0\n", "- .inf\n"),
+            vec!["transforms[0].limit[1]", "not a finite number"],
+        ),
+        // The same ranges as a spec: no billion holes, no blur that never ends or cannot be made.
+        (
+            "holes.json",
+            read("coarsedropout.json").replace(
+                "\"num_holes_range\": [1, 3]",
+                "\"num_holes_range\": [1, 1000000000]",
+            ),
+            vec!["CoarseDropout", "1e9 is out of range", "holes"],
+        ),
+        (
+            "sigma_big.json",
+            read("elastictransform.json").replace("\"sigma\": 4.0", "\"sigma\": 1000000000.0"),
+            vec!["ElasticTransform", "sigma must be from 0.1 to 1000"],
+        ),
+        (
+            "sigma_tiny.json",
+            read("elastictransform.json").replace("\"sigma\": 4.0", "\"sigma\": 1e-50"),
+            vec!["ElasticTransform", "sigma must be from 0.1 to 1000"],
+        ),
+        (
+            "someof.json",
+            read("someof.json").replace("\"n\": 2", "\"n\": 1000000000000000"),
+            vec!["SomeOf", "field 'n'", "at most 1000"],
+        ),
+        (
+            "deep.yaml",
+            format!(
+                "__version__: 2.0.8\ntransform: {}{}\n",
+                "[".repeat(5000),
+                "]".repeat(5000)
+            ),
+            vec!["nested deeper than 128 levels"],
+        ),
+    ];
+    for (name, text, needles) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("written");
+        let output = augsafe()
+            .args(["scan", "fixtures/digits", "--quiet", "--pipeline"])
+            .arg(&file)
+            .output()
+            .expect("augsafe runs");
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{name}: {message}");
+        assert!(
+            message.contains(&file.display().to_string()),
+            "{name}: {message}"
+        );
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "{name}: no '{needle}' in {message}"
+            );
+        }
+    }
+}
