@@ -60,6 +60,9 @@ pub enum DecodeError {
     /// The decoder refused the bytes.
     #[error("cannot decode: {0}")]
     Decode(#[source] image::ImageError),
+    /// The image is larger than a glyph may be ([`MAX_SIDE`], [`MAX_DECODED_BYTES`]).
+    #[error("too large: more than {MAX_SIDE}x{MAX_SIDE} pixels or 256 MB decoded, the most a glyph image may be")]
+    TooLarge,
     /// The image is zero pixels wide or high.
     #[error("image has no pixels")]
     NoPixels,
@@ -72,6 +75,11 @@ pub enum DecodeError {
         contrast: u8,
     },
 }
+
+/// The widest and tallest image decoded, in pixels.
+pub const MAX_SIDE: u32 = 8192;
+/// The most memory one image's decoding may take.
+pub const MAX_DECODED_BYTES: u64 = 256 << 20;
 
 impl GlyphImage {
     /// A glyph image from its parts, as known already (a transformed image keeps the
@@ -99,13 +107,23 @@ impl GlyphImage {
         if bytes.is_empty() {
             return Err(DecodeError::Empty);
         }
-        let reader = ImageReader::new(Cursor::new(bytes))
+        let mut reader = ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
             .map_err(DecodeError::Undetectable)?;
+        // A glyph never needs more; a small file that claims more is refused before it is
+        // decoded (a 489 KB PNG of 20000x20000 pixels took 3.7 GB).
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_alloc = Some(MAX_DECODED_BYTES);
+        reader.limits(limits);
         if reader.format().is_none() {
             return Err(DecodeError::UnknownFormat);
         }
-        let image = reader.decode().map_err(DecodeError::Decode)?;
+        let image = reader.decode().map_err(|err| match err {
+            image::ImageError::Limits(_) => DecodeError::TooLarge,
+            other => DecodeError::Decode(other),
+        })?;
         GlyphImage::from_image(&image)
     }
 

@@ -55,6 +55,7 @@ pub mod classify;
 pub mod dataset;
 pub mod error;
 pub mod glyph;
+pub mod input;
 pub mod normalize;
 pub mod recommend;
 pub mod render;

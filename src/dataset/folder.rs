@@ -41,6 +41,10 @@ impl Dataset {
         })?;
         let mut class_dirs = Vec::new();
         let (mut ignored, mut hidden, mut loose_images) = (0, 0, 0);
+        // Links are followed only where they stay inside the dataset: a class folder linked to
+        // `/` would walk the whole file system.
+        let inside = Containment::new(root);
+        let mut skipped = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|source| Error::Read {
                 path: root.to_path_buf(),
@@ -49,6 +53,8 @@ impl Dataset {
             let path = entry.path();
             if is_hidden(&entry.file_name()) {
                 hidden += 1;
+            } else if let Some(reason) = inside.leaves(&path) {
+                skipped.push(Skipped { path, reason });
             } else if path.is_dir() {
                 class_dirs.push(path);
             } else {
@@ -71,7 +77,6 @@ impl Dataset {
         // (label, files) per class folder; two folders may decode to one label.
         let mut candidates: Vec<(String, PathBuf)> = Vec::new();
         let mut folder_labels: Vec<String> = Vec::new();
-        let mut skipped = Vec::new();
         for dir in &class_dirs {
             let name = dir
                 .file_name()
@@ -81,10 +86,22 @@ impl Dataset {
             folder_labels.push(label.clone());
             let walk = WalkDir::new(dir).follow_links(true).sort_by_file_name();
             // Hidden entries (and all below a hidden folder) are left out and counted once.
+            let mut outside = Vec::new();
             let walk = walk.into_iter().filter_entry(|entry| {
-                let keep = entry.depth() == 0 || !is_hidden(entry.file_name());
-                hidden += usize::from(!keep);
-                keep
+                if entry.depth() > 0 && is_hidden(entry.file_name()) {
+                    hidden += 1;
+                    return false;
+                }
+                if entry.path_is_symlink() {
+                    if let Some(reason) = inside.leaves(entry.path()) {
+                        outside.push(Skipped {
+                            path: entry.path().to_path_buf(),
+                            reason,
+                        });
+                        return false;
+                    }
+                }
+                true
             });
             for entry in walk {
                 let entry = match entry {
@@ -98,15 +115,22 @@ impl Dataset {
                         continue;
                     }
                 };
-                if !entry.file_type().is_file() {
+                if entry.file_type().is_dir() {
                     continue;
                 }
-                if has_image_extension(entry.path()) {
+                if !entry.file_type().is_file() {
+                    // A FIFO would block, a device never end: counted, never opened.
+                    skipped.push(Skipped {
+                        path: entry.into_path(),
+                        reason: "not a regular file (a FIFO, device or socket): not read".into(),
+                    });
+                } else if has_image_extension(entry.path()) {
                     candidates.push((label.clone(), entry.into_path()));
                 } else {
                     ignored += 1;
                 }
             }
+            skipped.append(&mut outside);
         }
 
         let decoded = decode_files(candidates);
@@ -152,4 +176,34 @@ pub(super) fn has_image_extension(path: &Path) -> bool {
                 .iter()
                 .any(|known| known.eq_ignore_ascii_case(ext))
         })
+}
+
+/// Where a dataset's links may lead: inside its root, as the file system resolves both.
+struct Containment {
+    root: Option<PathBuf>,
+}
+
+impl Containment {
+    fn new(root: &Path) -> Containment {
+        Containment {
+            root: std::fs::canonicalize(root).ok(),
+        }
+    }
+
+    /// For a link that leads outside the dataset (or nowhere), why it is not followed; `None`
+    /// for anything else.
+    fn leaves(&self, path: &Path) -> Option<String> {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return None;
+        }
+        match (std::fs::canonicalize(path), &self.root) {
+            (Ok(target), Some(root)) if target.starts_with(root) => None,
+            (Ok(target), _) => Some(format!(
+                "a link that leads out of the dataset (to {}): not followed",
+                target.display()
+            )),
+            (Err(err), _) => Some(format!("a link that leads nowhere: {err}")),
+        }
+    }
 }

@@ -50,14 +50,58 @@ fn read_maybe_gzipped(path: &Path) -> Result<Vec<u8>> {
         source,
     })?;
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .map_err(|err| bad(path, format!("not a valid gzip file: {err}")))?;
-        Ok(out)
+        inflate(&bytes, path)
     } else {
         Ok(bytes)
     }
+}
+
+/// Inflates a gzipped IDX file no further than its header promises: the header first, then
+/// exactly the bytes its dimensions and element type call for (and one more, to tell that
+/// more follows). A stream of gigabytes behind a small header is refused, not inflated.
+fn inflate(compressed: &[u8], path: &Path) -> Result<Vec<u8>> {
+    let mut decoder = flate2::read::MultiGzDecoder::new(compressed);
+    let gzip = |err: std::io::Error| bad(path, format!("not a valid gzip file: {err}"));
+    let mut out = Vec::new();
+    (&mut decoder).take(4).read_to_end(&mut out).map_err(gzip)?;
+    let Some(&dims) = out.get(3) else {
+        // Too short for a header: the layout check says so.
+        return Ok(out);
+    };
+    (&mut decoder)
+        .take(4 * u64::from(dims))
+        .read_to_end(&mut out)
+        .map_err(gzip)?;
+    let width: u64 = match out[2] {
+        0x0B => 2,
+        0x0C | 0x0D => 4,
+        0x0E => 8,
+        _ => 1,
+    };
+    let promised = out[4..]
+        .chunks_exact(4)
+        .map(|d| u64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]])))
+        .try_fold(width, u64::checked_mul)
+        .and_then(|payload| payload.checked_add(out.len() as u64))
+        .filter(|&total| total <= crate::input::MAX_IDX_BYTES)
+        .ok_or_else(|| {
+            bad(
+                path,
+                "its header promises more data than an IDX file may hold (16 GB)",
+            )
+        })?;
+    let payload = promised - out.len() as u64;
+    decoder
+        .take(payload.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(gzip)?;
+    if out.len() as u64 > promised {
+        return Err(bad(
+            path,
+            format!("more data than its header promises ({promised} bytes inflated)"),
+        ));
+    }
+    Ok(out)
 }
 
 /// Pieces a large file is read in, one per task.
@@ -67,6 +111,7 @@ const READ_PIECE: usize = 32 << 20;
 /// reading one from the page cache goes to copying and to faulting in the fresh pages, which
 /// every core can share (EMNIST byclass is 638 MB).
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::input::regular_file(path, crate::input::MAX_IDX_BYTES)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
@@ -87,7 +132,7 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
             }
         }
     }
-    std::fs::read(path)
+    crate::input::read_file(path, crate::input::MAX_IDX_BYTES)
 }
 
 /// Parses an IDX file (gzipped or not).
@@ -555,9 +600,11 @@ impl Dataset {
 /// # Errors
 /// [`Error::Read`] or [`Error::Idx`] when the file cannot be read or a line does not fit.
 pub fn read_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
+    let text = crate::input::read_text(path, crate::input::MAX_TABLE_BYTES).map_err(|source| {
+        Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let lines: Vec<&str> = text
         .lines()

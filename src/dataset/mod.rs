@@ -117,7 +117,7 @@ pub(super) fn decode_files(candidates: Vec<(String, PathBuf)>) -> Decoded {
     candidates
         .into_par_iter()
         .map(|(label, path)| {
-            let result = std::fs::read(&path)
+            let result = crate::input::read_file(&path, crate::input::MAX_IMAGE_BYTES)
                 .map_err(DecodeError::Unreadable)
                 .and_then(|bytes| GlyphImage::decode(&bytes));
             (label, path, result)

@@ -10,6 +10,7 @@ mod util;
 mod bad_input;
 mod exact;
 mod golden;
+mod hostile;
 mod html;
 mod idx;
 mod layers;

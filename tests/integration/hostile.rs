@@ -1,0 +1,161 @@
+//! Hostile input through the real binary: files that would make augsafe wait for ever, read
+//! without end, or decode gigabytes are refused or skipped with their reason, quickly, and the
+//! run goes on where it can.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::util::copy_tree;
+
+/// A PNG of `side`×`side` white pixels: a few hundred kilobytes that decode to `side`² bytes.
+fn png_bomb(path: &Path, side: u32) {
+    let mut raw = Vec::new();
+    let row: Vec<u8> = std::iter::once(0u8)
+        .chain(std::iter::repeat_n(255u8, side as usize))
+        .collect();
+    let mut deflate = flate2::write::ZlibEncoder::new(&mut raw, flate2::Compression::fast());
+    for _ in 0..side {
+        deflate.write_all(&row).expect("deflate");
+    }
+    deflate.finish().expect("deflate");
+    let chunk = |out: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        let crc = crc32(&out[start..]);
+        out.extend(crc.to_be_bytes());
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend(side.to_be_bytes());
+    header.extend(side.to_be_bytes());
+    header.extend([8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &raw);
+    chunk(&mut png, b"IEND", &[]);
+    std::fs::write(path, png).expect("written");
+}
+
+/// The CRC-32 PNG chunks carry.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn skipped_reason(report: &serde_json::Value, ends_with: &str) -> String {
+    report["dataset"]["skipped"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|s| s["path"].as_str().is_some_and(|p| p.ends_with(ends_with)))
+        })
+        .and_then(|s| s["reason"].as_str())
+        .unwrap_or_else(|| {
+            panic!(
+                "{ends_with} is not skipped: {}",
+                report["dataset"]["skipped"]
+            )
+        })
+        .to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_links_out_and_pixel_bombs_are_skipped_with_their_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("digits");
+    copy_tree(Path::new("fixtures/digits"), &data);
+    // A 10,000-pixel square: 0.1 GB to decode from a file of a few hundred kilobytes.
+    png_bomb(&data.join("3").join("bomb.png"), 10_000);
+    // A FIFO blocks whoever opens it; a device never ends; a class linked to / is the whole disk.
+    let made = std::process::Command::new("mkfifo")
+        .arg(data.join("6").join("fifo.png"))
+        .status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
+    std::os::unix::fs::symlink("/dev/zero", data.join("9").join("zero.png")).expect("link");
+    std::os::unix::fs::symlink("/", data.join("everything")).expect("link");
+    // A link that stays inside the dataset is followed.
+    std::os::unix::fs::symlink(
+        data.join("1").join("DejaVuSansMono_00.png"),
+        data.join("7").join("one.png"),
+    )
+    .expect("link");
+
+    let output = crate::util::augsafe()
+        .args(["scan", "--quiet", "-t", "hflip", "--json", "-"])
+        .arg(&data)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("augsafe runs");
+    let report = crate::util::report(&output, "scan of hostile files");
+    assert!(skipped_reason(&report, "bomb.png").contains("too large"));
+    assert!(skipped_reason(&report, "fifo.png").contains("not a regular file"));
+    assert!(skipped_reason(&report, "zero.png").contains("leads out of the dataset"));
+    assert!(skipped_reason(&report, "everything").contains("leads out of the dataset (to /)"));
+    assert_eq!(
+        report["dataset"]["classes"].as_array().map(Vec::len),
+        Some(10)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipeline_that_is_no_regular_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("pipeline.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
+    let output = crate::util::augsafe()
+        .args(["scan", "fixtures/digits", "--quiet", "--pipeline"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("augsafe runs");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
+    assert!(message.contains(&fifo.display().to_string()), "{message}");
+}
+
+#[test]
+fn a_gzipped_idx_file_is_inflated_no_further_than_its_header_promises() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let images = dir.path().join("bomb-images-idx3-ubyte.gz");
+    let labels = dir.path().join("bomb-labels-idx1-ubyte");
+    // A header for 2 images of 28×28, then 64 MB of zeros (a few kilobytes gzipped).
+    let file = std::fs::File::create(&images).expect("created");
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    gz.write_all(&[0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28])
+        .expect("header");
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        gz.write_all(&zeros).expect("zeros");
+    }
+    gz.finish().expect("gzip");
+    std::fs::write(&labels, [0, 0, 8, 1, 0, 0, 0, 2, 0, 1]).expect("labels");
+    let output = crate::util::augsafe()
+        .args(["scan", "--quiet", "--idx-images"])
+        .arg(&images)
+        .arg("--idx-labels")
+        .arg(&labels)
+        .output()
+        .expect("augsafe runs");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("more data than its header promises"),
+        "{message}"
+    );
+    assert!(message.contains("bomb-images-idx3-ubyte.gz"), "{message}");
+}
