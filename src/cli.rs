@@ -510,6 +510,62 @@ fn check_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<bool> {
     Ok(!to_stdout.is_empty())
 }
 
+/// The labels file written beside `--save-templates PATH.npy`: `PATH.labels.txt`.
+fn templates_labels_path(path: &Path) -> PathBuf {
+    path.with_extension("").with_extension("labels.txt")
+}
+
+/// Where `path` is, or would be once written, as the file system resolves it: its folder
+/// resolved (links and `..`), then its name; `None` when the folder does not exist.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(path) = std::fs::canonicalize(path) {
+        return Some(path);
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+    Some(folder.join(path.file_name()?))
+}
+
+/// Checks that no output of a run lands in its input: inside the dataset folder (a report
+/// there would be read as an image or a class by the next run) or on an input file (the
+/// pipeline, the manifest, the IDX files, the mapping).
+fn check_not_input(outputs: &[(&str, Option<&Path>)], input: &InputArgs, pipeline: Option<&Path>) {
+    let folder = input.dir.as_deref().and_then(resolved);
+    let files: Vec<PathBuf> = [
+        pipeline,
+        input.manifest.as_deref(),
+        input.idx_images.as_deref(),
+        input.idx_labels.as_deref(),
+        input.idx_mapping.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(resolved)
+    .collect();
+    for &(flag, path) in outputs {
+        let Some(path) = path.filter(|p| !is_stdout(p)) else {
+            continue;
+        };
+        let Some(target) = resolved(path) else {
+            continue;
+        };
+        if let Some(folder) = folder.as_ref().filter(|f| target.starts_with(f)) {
+            usage_error(format!(
+                "{flag} {} is inside the dataset {}: augsafe never writes into its input \
+                 (the next scan would read it as data); write it elsewhere",
+                path.display(),
+                folder.display()
+            ));
+        }
+        if files.contains(&target) {
+            usage_error(format!(
+                "{flag} {} is an input of this run: writing it would destroy it",
+                path.display()
+            ));
+        }
+    }
+}
+
 /// Ends the run with a usage error (exit 2) that shows the usage of the subcommand given, as
 /// clap's own errors do, or the tool's when there is none.
 fn usage_error(message: String) -> ! {
@@ -533,13 +589,17 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         args.transforms
     };
     let config = args.judge.config(transforms);
-    let to_stdout = check_outputs(&[
+    let template_labels = args.save_templates.as_deref().map(templates_labels_path);
+    let outputs = [
         ("--json", args.json.as_deref()),
         ("--html", args.html.as_deref()),
         ("--markdown", args.markdown.as_deref()),
         ("--examples-dir", args.examples_dir.as_deref()),
         ("--save-templates", args.save_templates.as_deref()),
-    ])?;
+        ("--save-templates (its labels)", template_labels.as_deref()),
+    ];
+    let to_stdout = check_outputs(&outputs)?;
+    check_not_input(&outputs, &args.input, args.pipeline.as_deref());
     let pipeline = match &args.pipeline {
         Some(path) => Some(Pipeline::load(path)?),
         None => None,
@@ -582,8 +642,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             .iter()
             .map(|&c| format!("{}\n", dataset.classes[c]))
             .collect();
-        let stem = path.with_extension("");
-        write_atomically(&stem.with_extension("labels.txt"), labels.as_bytes())?;
+        write_atomically(&templates_labels_path(path), labels.as_bytes())?;
     }
     if let Some(pipeline) = &report.pipeline {
         for skipped in &pipeline.not_evaluated {
@@ -669,12 +728,14 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
         ));
     }
     let config = args.judge.config(Vec::new());
-    let to_stdout = check_outputs(&[
+    let outputs = [
         ("--json", args.json.as_deref()),
         ("--plot", args.plot.as_deref()),
         ("--html", args.html.as_deref()),
         ("--markdown", args.markdown.as_deref()),
-    ])?;
+    ];
+    let to_stdout = check_outputs(&outputs)?;
+    check_not_input(&outputs, &args.input, None);
     let dataset = load_dataset(&args.input, args.judge.seed)?;
 
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
@@ -731,11 +792,13 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         );
         args.out.with_file_name(format!("{stem}.policy.json"))
     });
-    let to_stdout = check_outputs(&[
+    let outputs = [
         ("--out", Some(args.out.as_path())),
         ("--policy", Some(policy_path.as_path())),
         ("--json", args.json.as_deref()),
-    ])?;
+    ];
+    let to_stdout = check_outputs(&outputs)?;
+    check_not_input(&outputs, &args.input, args.pipeline.as_deref());
     let dataset = load_dataset(&args.input, args.judge.seed)?;
     let components = recommend::component_count(pipeline.as_ref()) as u64;
     let bar = progress_bar(components, "recommending", "components", args.judge.quiet);

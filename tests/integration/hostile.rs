@@ -159,3 +159,73 @@ fn a_gzipped_idx_file_is_inflated_no_further_than_its_header_promises() {
     );
     assert!(message.contains("bomb-images-idx3-ubyte.gz"), "{message}");
 }
+
+#[test]
+fn no_output_lands_in_the_input_or_on_another_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("digits");
+    copy_tree(Path::new("fixtures/digits"), &data);
+    let pipeline = dir.path().join("rotate.json");
+    std::fs::copy("fixtures/pipelines/v2/rotate.json", &pipeline).expect("copied");
+    let before = std::fs::read(&pipeline).expect("read");
+    let data_arg = data.display().to_string();
+    let inside_json = data.join("6").join("report.png").display().to_string();
+    let inside_examples = data.join("examples").display().to_string();
+    let pipeline_arg = pipeline.display().to_string();
+    let npy = dir.path().join("t.npy").display().to_string();
+    let labels = dir.path().join("t.labels.txt").display().to_string();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // A report inside a class folder would be read as an image of it by the next scan.
+        (
+            vec!["scan", &data_arg, "--json", &inside_json],
+            "inside the dataset",
+        ),
+        (
+            vec!["scan", &data_arg, "--examples-dir", &inside_examples],
+            "inside the dataset",
+        ),
+        (
+            vec![
+                "scan",
+                &data_arg,
+                "--pipeline",
+                &pipeline_arg,
+                "--json",
+                &pipeline_arg,
+            ],
+            "is an input of this run",
+        ),
+        (
+            vec![
+                "recommend",
+                &data_arg,
+                "--pipeline",
+                &pipeline_arg,
+                "--out",
+                &pipeline_arg,
+            ],
+            "is an input of this run",
+        ),
+        // The labels file written beside the templates is an output too.
+        (
+            vec![
+                "scan",
+                &data_arg,
+                "--save-templates",
+                &npy,
+                "--json",
+                &labels,
+            ],
+            "both name",
+        ),
+    ];
+    for (args, needle) in cases {
+        let output = crate::util::run(&args);
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(message.contains(needle), "{args:?}: {message}");
+    }
+    assert!(!data.join("6").join("report.png").exists());
+    assert!(!data.join("examples").exists());
+    assert_eq!(std::fs::read(&pipeline).expect("read"), before);
+}
