@@ -942,7 +942,11 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
             }
         );
         for skipped in skipped.iter().take(LISTED) {
-            eprintln!("  {}: {}", skipped.path.display(), skipped.reason);
+            eprintln!(
+                "  {}: {}",
+                augsafe::dataset::visible_label(&skipped.path.display().to_string()),
+                skipped.reason
+            );
         }
         if skipped.len() > LISTED {
             eprintln!("  and {} more", skipped.len() - LISTED);

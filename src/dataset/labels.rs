@@ -1,5 +1,26 @@
 //! The label codec: class folder names and the labels they stand for.
 
+/// A label as augsafe keeps and shows it: control characters (escape sequences that recolour a
+/// terminal or retitle its window, newlines that split a table's rows, characters XML forbids)
+/// written out as `\u{1b}`, everything else as it is.
+pub fn visible_label(label: &str) -> std::borrow::Cow<'_, str> {
+    if !label.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(label);
+    }
+    std::borrow::Cow::Owned(
+        label
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\u{{{:x}}}", u32::from(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The label a class folder stands for.
 ///
 /// Folders written by `augsafe render` encode every label that is not a lower-case ASCII letter

@@ -16,7 +16,7 @@ mod manifest;
 
 pub use folder::{is_hidden, IMAGE_EXTENSIONS};
 pub use idx::{IdxOptions, IdxSource};
-pub use labels::{folder_name_for_char, label_from_folder_name};
+pub use labels::{folder_name_for_char, label_from_folder_name, visible_label};
 
 /// One labelled image, decoded to grey.
 #[derive(Clone, Debug)]
@@ -135,6 +135,16 @@ pub(super) fn assemble(
     mut skipped: Vec<Skipped>,
     ignored: usize,
 ) -> Result<Dataset> {
+    // Labels are shown in terminals, tables and XML: control characters are written out.
+    let visible = |label: String| match labels::visible_label(&label) {
+        std::borrow::Cow::Borrowed(_) => label,
+        std::borrow::Cow::Owned(written_out) => written_out,
+    };
+    let decoded: Decoded = decoded
+        .into_iter()
+        .map(|(label, path, result)| (visible(label), path, result))
+        .collect();
+    let folder_labels: Vec<String> = folder_labels.into_iter().map(visible).collect();
     // Distinct labels first (a set of a few dozen), not a sort of one label per image.
     // Sets made in parallel pieces and merged; then each image's class index, in parallel too
     // (814,255 string comparisons each way for EMNIST).

@@ -15,18 +15,46 @@ pub struct MarkdownExporter;
 
 /// Text safe inside a table cell: pipes and backslashes escaped, newlines flattened.
 pub fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            // Markup that would open a tag, an entity, a link, emphasis or a code span, or
+            // end a table cell, is shown as the character it is.
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
+/// `text` as a code span: markup inside it is shown as it is, so only the fence (longer than
+/// any run of backticks inside) and the table's `|` need care.
 fn code(text: &str) -> String {
-    // Backticks inside code spans would end them; such specs are rare enough to show plainly.
-    if text.contains('`') {
-        cell(text)
+    let clean: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => ' '.to_string(),
+            '|' => "\\|".to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect();
+    let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if clean.starts_with('`') || clean.ends_with('`') {
+        " "
     } else {
-        format!("`{}`", cell(text))
-    }
+        ""
+    };
+    format!("{fence}{pad}{clean}{pad}{fence}")
 }
 
 impl Exporter for MarkdownExporter {
@@ -261,6 +289,11 @@ mod tests {
     fn cells_cannot_break_the_table() {
         assert_eq!(cell("a|b\\c\nd"), "a\\|b\\\\c d");
         assert_eq!(code("rotate:180"), "`rotate:180`");
-        assert_eq!(code("odd`spec"), "odd`spec");
+        assert_eq!(code("odd`spec"), "``odd`spec``");
+        assert_eq!(code("`x"), "`` `x ``");
+        // Labels are data: no tag, link, emphasis or escape sequence gets through.
+        assert_eq!(cell("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+        assert_eq!(cell("[a](b) *c* `d`"), "\\[a\\](b) \\*c\\* \\`d\\`");
+        assert_eq!(cell("\u{1b}[31m"), "\\u{1b}\\[31m");
     }
 }

@@ -22,7 +22,8 @@ const PALETTE: [&str; 10] = [
 ];
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    crate::dataset::visible_label(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

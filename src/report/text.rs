@@ -8,6 +8,11 @@ use super::{
 };
 use crate::error::Result;
 
+/// `text` with control characters written out (a file name can hold any of them).
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::dataset::visible_label(text)
+}
+
 /// The widest the transformation column gets; longer specs are cut with an ellipsis (the JSON
 /// and the pipeline summary carry them whole).
 const MAX_SPEC_WIDTH: usize = 48;
@@ -167,7 +172,7 @@ fn render_text(report: &Report, paint: Paint) -> String {
         out,
         "{}: {}, {} images in {} classes (seed {}, {} draws per random transformation)",
         report.header.tool_line(),
-        dataset.root,
+        visible(&dataset.root),
         dataset.images,
         dataset.classes.len(),
         report.header.seed,
@@ -176,7 +181,12 @@ fn render_text(report: &Report, paint: Paint) -> String {
     if !dataset.skipped.is_empty() {
         let _ = writeln!(out, "skipped {} file(s):", dataset.skipped.len());
         for skipped in dataset.skipped.iter().take(LISTED) {
-            let _ = writeln!(out, "  {}: {}", skipped.path.display(), skipped.reason);
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                visible(&skipped.path.display().to_string()),
+                skipped.reason
+            );
         }
         if dataset.skipped.len() > LISTED {
             let _ = writeln!(
@@ -509,7 +519,7 @@ fn render_sweep(report: &SweepReport, paint: Paint) -> String {
         values.first().copied().unwrap_or(0.0),
         values.last().copied().unwrap_or(0.0),
         values.len(),
-        report.dataset.root,
+        visible(&report.dataset.root),
         report.dataset.images,
         report.dataset.classes.len(),
         report.header.seed,
@@ -593,7 +603,7 @@ fn render_recommendation(recommendation: &Recommendation, paint: Paint) -> Strin
         out,
         "{}: recommendation for {} ({} images in {} classes, seed {}), starting from {}",
         recommendation.header.tool_line(),
-        recommendation.dataset.root,
+        visible(&recommendation.dataset.root),
         recommendation.dataset.images,
         recommendation.dataset.classes.len(),
         recommendation.header.seed,

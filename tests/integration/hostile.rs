@@ -229,3 +229,64 @@ fn no_output_lands_in_the_input_or_on_another_output() {
     assert!(!data.join("examples").exists());
     assert_eq!(std::fs::read(&pipeline).expect("read"), before);
 }
+
+#[cfg(unix)]
+#[test]
+fn labels_with_markup_or_control_characters_stay_data_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("labels");
+    // Three digit classes under names that are markup, a terminal escape sequence (retitle the
+    // window) and a line break.
+    let names = [
+        ("6", "<img src=x onerror=alert(1)>\nrow"),
+        ("9", "\u{1b}]0;pwned\u{7}"),
+        ("2", "two"),
+    ];
+    for (digit, name) in names {
+        copy_tree(&Path::new("fixtures/digits").join(digit), &data.join(name));
+    }
+    let markdown = dir.path().join("report.md");
+    let output = crate::util::augsafe()
+        .args(["scan", "-t", "rotate:180", "--color", "never", "--markdown"])
+        .arg(&markdown)
+        .arg(&data)
+        .output()
+        .expect("augsafe runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "a control character reached the terminal: {table:?}"
+    );
+    assert!(table.contains("\\u{1b}]0;pwned\\u{7}"), "{table}");
+    assert!(table.contains(">\\u{a}row"), "{table}");
+    let md = std::fs::read_to_string(&markdown).expect("markdown");
+    assert!(!md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "{md}");
+    assert!(!md.contains('\u{1b}'), "{md}");
+    // The sweep's plot stays well-formed XML: no control character in its text.
+    let svg = dir.path().join("plot.svg");
+    let output = crate::util::augsafe()
+        .args([
+            "sweep", "--op", "rotate", "--range", "0..180", "--step", "90", "--quiet", "--plot",
+        ])
+        .arg(&svg)
+        .arg(&data)
+        .output()
+        .expect("augsafe runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let svg = std::fs::read_to_string(&svg).expect("svg");
+    assert!(
+        !svg.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character in the SVG"
+    );
+    assert!(!svg.contains("<img"), "markup in the SVG");
+}
