@@ -618,18 +618,14 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let report = scan.report();
 
-    if args.html.is_some() || args.examples_dir.is_some() {
-        let examples = scan.examples(args.examples, PAIRS_WITH_EXAMPLES);
-        if let Some(dir) = &args.examples_dir {
-            write_examples(dir, &examples, &dataset.classes)?;
-        }
-        if let Some(path) = &args.html {
-            let exporter = HtmlExporter {
-                examples,
-                command: command_line(),
-            };
-            write_output(path, &exporter.render(report)?)?;
-        }
+    let examples = (args.html.is_some() || args.examples_dir.is_some())
+        .then(|| scan.examples(args.examples, PAIRS_WITH_EXAMPLES));
+    if let (Some(path), Some(examples)) = (&args.html, &examples) {
+        let exporter = HtmlExporter {
+            examples: examples.clone(),
+            command: command_line(),
+        };
+        write_output(path, &exporter.render(report)?)?;
     }
     if let Some(path) = &args.markdown {
         write_output(path, &MarkdownExporter.render(report)?)?;
@@ -665,6 +661,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         args.judge.quiet,
         to_stdout,
     )?;
+    // The strips last: a folder that cannot take them never costs the reports.
+    if let (Some(dir), Some(examples)) = (&args.examples_dir, &examples) {
+        write_examples(dir, examples, &dataset.classes)?;
+    }
     let worst = report.worst_verdict();
     let not_judged: Vec<String> = (report.not_judged_classes().into_iter())
         .map(str::to_string)

@@ -65,8 +65,11 @@ pub fn png_bytes(image: &GrayImage) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The most of a label's encoded form a strip's file name keeps.
+const MAX_LABEL_BYTES: usize = 60;
+
 /// A file name for an example strip, unique within a report: transformation index, classes
-/// (in their folder-safe form; `none` for a destroyed glyph), glyph and draw.
+/// (in their folder-safe form, long ones cut; `none` for a destroyed glyph), glyph and draw.
 pub fn file_name(example: &Example, classes: &[String]) -> String {
     let safe = |label: &str| -> String {
         label
@@ -80,7 +83,16 @@ pub fn file_name(example: &Example, classes: &[String]) -> String {
             })
             .collect()
     };
-    let label = |i: usize| classes.get(i).map_or_else(|| i.to_string(), |l| safe(l));
+    // Cut long names (every byte is ASCII here): transformation, glyph and draw keep the name
+    // unique, and two labels must fit a file system's 255-byte names.
+    let label = |i: usize| {
+        let mut name = classes.get(i).map_or_else(|| i.to_string(), |l| safe(l));
+        if name.len() > MAX_LABEL_BYTES {
+            name.truncate(MAX_LABEL_BYTES);
+            name.push('~');
+        }
+        name
+    };
     format!(
         "t{:02}_{}_to_{}_g{:05}_d{}.png",
         example.transform,
@@ -147,5 +159,14 @@ mod tests {
         );
         let bytes = png_bytes(&strip(&example(true), 1)).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
+        // A label of a thousand characters still makes a name a file system takes.
+        let long = vec!["a".repeat(1000), "Ω".repeat(1000)];
+        let name = file_name(&example(true), &long);
+        assert!(name.len() < 160, "{} bytes: {name}", name.len());
+        assert!(
+            name.starts_with(&format!("t03_{}~_to_", "a".repeat(60))),
+            "{name}"
+        );
+        assert!(name.ends_with("~_g00017_d2.png"), "{name}");
     }
 }

@@ -290,3 +290,48 @@ fn labels_with_markup_or_control_characters_stay_data_in_every_format() {
     );
     assert!(!svg.contains("<img"), "markup in the SVG");
 }
+
+#[test]
+fn long_class_names_still_get_their_strips_and_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("long");
+    // 120 Cyrillic letters: 240 bytes as a folder name, 600 in a strip's ASCII-safe form.
+    let six = "ж".repeat(120);
+    let nine = "щ".repeat(120);
+    copy_tree(&Path::new("fixtures/digits").join("6"), &data.join(&six));
+    copy_tree(&Path::new("fixtures/digits").join("9"), &data.join(&nine));
+    let strips = dir.path().join("strips");
+    let json = dir.path().join("report.json");
+    let output = crate::util::augsafe()
+        .args([
+            "scan",
+            "-t",
+            "rotate:180",
+            "--quiet",
+            "--examples",
+            "2",
+            "--examples-dir",
+        ])
+        .arg(&strips)
+        .arg("--json")
+        .arg(&json)
+        .arg(&data)
+        .output()
+        .expect("augsafe runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(json.exists(), "the JSON report");
+    let names: Vec<String> = std::fs::read_dir(&strips)
+        .expect("strips written")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.len() < 200 && n.contains('~')),
+        "{names:?}"
+    );
+}
