@@ -952,6 +952,12 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
             eprintln!("  and {} more", skipped.len() - LISTED);
         }
     }
+    for merged in &dataset.merged_folders {
+        eprintln!(
+            "{} several folders read as one class: {merged}",
+            label("warning")
+        );
+    }
     for class in &dataset.empty_classes {
         eprintln!(
             "{} class folder '{class}' has no usable image",

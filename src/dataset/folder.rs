@@ -77,12 +77,14 @@ impl Dataset {
         // (label, files) per class folder; two folders may decode to one label.
         let mut candidates: Vec<(String, PathBuf)> = Vec::new();
         let mut folder_labels: Vec<String> = Vec::new();
+        let mut folders_of: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for dir in &class_dirs {
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = dir.file_name().map(folder_name).unwrap_or_default();
             let label = label_from_folder_name(&name);
+            folders_of
+                .entry(label.clone())
+                .or_default()
+                .push(name.clone());
             folder_labels.push(label.clone());
             let walk = WalkDir::new(dir).follow_links(true).sort_by_file_name();
             // Hidden entries (and all below a hidden folder) are left out and counted once.
@@ -156,6 +158,23 @@ impl Dataset {
             other => other,
         })?;
         dataset.hidden = hidden;
+        // `A/` and `U+0041_A/` (as `augsafe render` writes it) both stand for A: one class,
+        // said so.
+        dataset.merged_folders = folders_of
+            .into_iter()
+            .filter(|(_, folders)| folders.len() > 1)
+            .map(|(label, folders)| {
+                format!(
+                    "{} (folders {})",
+                    super::visible_label(&label),
+                    folders
+                        .iter()
+                        .map(|f| format!("{}/", super::visible_label(f)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
         Ok(dataset)
     }
 }
@@ -206,4 +225,18 @@ impl Containment {
             (Err(err), _) => Some(format!("a link that leads nowhere: {err}")),
         }
     }
+}
+
+/// A folder's name as text: UTF-8 as it is, any other byte written out as `\xe9`, so that two
+/// folders whose names differ only in bytes that are not UTF-8 (Latin-1 `été` and `àté`) stay
+/// two classes.
+fn folder_name(name: &std::ffi::OsStr) -> String {
+    let mut text = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    text
 }

@@ -600,6 +600,32 @@ impl Dataset {
 /// # Errors
 /// [`Error::Read`] or [`Error::Idx`] when the file cannot be read or a line does not fit.
 pub fn read_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
+    let mapping = parse_mapping(path)?;
+    // Two names for one index, or one name for two: classes would merge or vanish unseen.
+    let mut names: std::collections::HashMap<&str, i64> = Default::default();
+    let mut indices: std::collections::HashMap<i64, &str> = Default::default();
+    for (index, name) in &mapping {
+        if let Some(first) = indices.insert(*index, name) {
+            return Err(bad(
+                path,
+                format!("index {index} is named twice ('{first}' and '{name}')"),
+            ));
+        }
+        if let Some(first) = names.insert(name, *index) {
+            return Err(bad(
+                path,
+                format!(
+                    "'{name}' names two indices ({first} and {index}): their classes would \
+                     merge"
+                ),
+            ));
+        }
+    }
+    Ok(mapping)
+}
+
+/// [`read_mapping`] before its check for names and indices given twice.
+fn parse_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
     let text = crate::input::read_text(path, crate::input::MAX_TABLE_BYTES).map_err(|source| {
         Error::Read {
             path: path.to_path_buf(),

@@ -62,6 +62,9 @@ pub struct Dataset {
     pub hidden: usize,
     /// Class folders without a usable image; they are not among `classes`.
     pub empty_classes: Vec<String>,
+    /// Labels that several class folders stand for, each with its folders (`A (folders A/,
+    /// U+0041_A/)`): read as one class.
+    pub merged_folders: Vec<String>,
 }
 
 impl Dataset {
@@ -233,6 +236,7 @@ pub(super) fn assemble(
         files: Vec::new(),
         other_splits: Vec::new(),
         empty_classes,
+        merged_folders: Vec::new(),
     })
 }
 

@@ -161,6 +161,8 @@ pub struct DatasetSummary {
     pub hidden: usize,
     /// Class folders without a usable image.
     pub empty_classes: Vec<String>,
+    /// Labels several class folders stand for, with the folders: read as one class.
+    pub merged_folders: Vec<String>,
 }
 
 /// The classifier and its baseline on untransformed images.

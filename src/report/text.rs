@@ -220,6 +220,13 @@ fn render_text(report: &Report, paint: Paint) -> String {
             dataset.hidden
         );
     }
+    if !dataset.merged_folders.is_empty() {
+        let _ = writeln!(
+            out,
+            "several folders read as one class: {}",
+            first_of(&dataset.merged_folders, LISTED_PAIRS, "; ")
+        );
+    }
     if !dataset.empty_classes.is_empty() {
         let _ = writeln!(
             out,
@@ -716,6 +723,7 @@ mod tests {
                 files: Vec::new(),
                 other_splits: Vec::new(),
                 empty_classes: vec![],
+                merged_folders: vec![],
             },
             classifier: ClassifierSummary {
                 kind: "template-ncc".to_string(),

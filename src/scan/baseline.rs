@@ -289,6 +289,7 @@ mod tests {
             files: Vec::new(),
             other_splits: Vec::new(),
             empty_classes: Vec::new(),
+            merged_folders: Vec::new(),
         }
     }
 

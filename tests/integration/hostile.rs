@@ -335,3 +335,81 @@ fn long_class_names_still_get_their_strips_and_reports() {
         "{names:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn folders_that_would_merge_are_told_or_kept_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("merge");
+    // `A/` and `U+0041_A/` (render's encoding) both stand for A.
+    copy_tree(&Path::new("fixtures/digits").join("1"), &data.join("A"));
+    copy_tree(
+        &Path::new("fixtures/digits").join("7"),
+        &data.join("U+0041_A"),
+    );
+    // Latin-1 `été` and `àté`: not UTF-8, and different.
+    let ete = std::ffi::OsStr::from_bytes(b"\xe9t\xe9");
+    let ate = std::ffi::OsStr::from_bytes(b"\xe0t\xe9");
+    copy_tree(&Path::new("fixtures/digits").join("6"), &data.join(ete));
+    copy_tree(&Path::new("fixtures/digits").join("9"), &data.join(ate));
+    let output = crate::util::augsafe()
+        .args(["scan", "-t", "hflip", "--json", "-"])
+        .arg(&data)
+        .output()
+        .expect("augsafe runs");
+    let warnings = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = crate::util::report(&output, "scan of merging folders");
+    let classes: Vec<&str> = report["dataset"]["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(classes, ["A", "\\xe0t\\xe9", "\\xe9t\\xe9"]);
+    assert_eq!(
+        report["dataset"]["merged_folders"][0],
+        "A (folders A/, U+0041_A/)"
+    );
+    assert!(
+        warnings.contains("several folders read as one class: A (folders A/, U+0041_A/)"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn a_mapping_that_names_an_index_twice_or_two_indices_alike_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text, needle) in [
+        (
+            "names.txt",
+            "zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nsix\n",
+            "'six' names two indices (6 and 9)",
+        ),
+        (
+            "indices.txt",
+            "0 48\n1 49\n1 50\n",
+            "index 1 is named twice",
+        ),
+    ] {
+        let mapping = dir.path().join(name);
+        std::fs::write(&mapping, text).expect("written");
+        let output = crate::util::augsafe()
+            .args([
+                "scan",
+                "--quiet",
+                "--idx-images",
+                "fixtures/idx/digits-images-idx3-ubyte",
+                "--idx-labels",
+                "fixtures/idx/digits-labels-idx1-ubyte",
+                "--idx-mapping",
+            ])
+            .arg(&mapping)
+            .output()
+            .expect("augsafe runs");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {message}");
+        assert!(message.contains(needle), "{name}: {message}");
+        assert!(message.contains(name), "{name}: {message}");
+    }
+}
