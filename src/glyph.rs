@@ -60,6 +60,9 @@ pub enum DecodeError {
     /// The decoder refused the bytes.
     #[error("cannot decode: {0}")]
     Decode(#[source] image::ImageError),
+    /// The file stops before its end (a JPEG without its end-of-image marker).
+    #[error("truncated: the file stops before the image ends")]
+    Truncated,
     /// The image is larger than a glyph may be ([`MAX_SIDE`], [`MAX_DECODED_BYTES`]).
     #[error("too large: more than {MAX_SIDE}x{MAX_SIDE} pixels or 256 MB decoded, the most a glyph image may be")]
     TooLarge,
@@ -74,6 +77,15 @@ pub enum DecodeError {
         /// The largest difference from the background, out of 255.
         contrast: u8,
     },
+}
+
+/// Whether a JPEG file ends with its end-of-image marker (`FF D9`), padding after it aside.
+fn jpeg_is_whole(bytes: &[u8]) -> bool {
+    let end = bytes
+        .iter()
+        .rposition(|&b| (b != 0 && b != 0xFF) || b == 0xD9)
+        .map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xFF, 0xD9])
 }
 
 /// The widest and tallest image decoded, in pixels.
@@ -117,8 +129,14 @@ impl GlyphImage {
         limits.max_image_height = Some(MAX_SIDE);
         limits.max_alloc = Some(MAX_DECODED_BYTES);
         reader.limits(limits);
-        if reader.format().is_none() {
-            return Err(DecodeError::UnknownFormat);
+        match reader.format() {
+            None => return Err(DecodeError::UnknownFormat),
+            // The JPEG decoder fills a cut-off file with grey and says nothing: a file that
+            // stops before its end-of-image marker is refused instead.
+            Some(image::ImageFormat::Jpeg) if !jpeg_is_whole(bytes) => {
+                return Err(DecodeError::Truncated);
+            }
+            Some(_) => {}
         }
         let image = reader.decode().map_err(|err| match err {
             image::ImageError::Limits(_) => DecodeError::TooLarge,
@@ -256,6 +274,30 @@ fn polarity_and_contrast(image: &GrayImage, background: u8) -> (Polarity, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jpeg_cut_short_is_refused_not_filled_with_grey() {
+        let image = GrayImage::from_fn(32, 32, |x, y| {
+            Luma([if (8..24).contains(&x) && (4..28).contains(&y) {
+                0
+            } else {
+                255
+            }])
+        });
+        let mut bytes = Vec::new();
+        image::DynamicImage::ImageLuma8(image)
+            .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+            .unwrap();
+        assert!(GlyphImage::decode(&bytes).is_ok());
+        let mut padded = bytes.clone();
+        padded.extend([0, 0, 0]);
+        assert!(GlyphImage::decode(&padded).is_ok());
+        let half = &bytes[..bytes.len() / 2];
+        assert!(matches!(
+            GlyphImage::decode(half),
+            Err(DecodeError::Truncated)
+        ));
+    }
     use image::{ImageBuffer, LumaA, Rgba};
 
     #[test]

@@ -505,27 +505,12 @@ impl IdxSource {
             u32::try_from(w).unwrap_or(u32::MAX),
             u32::try_from(h).unwrap_or(u32::MAX),
         );
-        let scale = |values: &[f64]| -> Vec<u8> {
-            // Non-byte images are scaled by their own range: 0..1 floats and 0..255 ints alike.
-            let max = values.iter().copied().fold(0.0f64, f64::max);
-            let factor = if max <= 1.0 {
-                255.0
-            } else if max <= 255.0 {
-                1.0
-            } else {
-                255.0 / max
-            };
-            values
-                .iter()
-                .map(|v| (v * factor).round().clamp(0.0, 255.0) as u8)
-                .collect()
-        };
         let images = (0..n)
             .into_par_iter()
             .map(|i| {
                 let raw: Vec<u8> = match &images.data {
                     IdxData::Bytes(b) => b[i * pixels..(i + 1) * pixels].to_vec(),
-                    IdxData::Numbers(v) => scale(&v[i * pixels..(i + 1) * pixels]),
+                    IdxData::Numbers(v) => to_grey(&v[i * pixels..(i + 1) * pixels]),
                 };
                 let raw = if self.transpose {
                     let mut turned = vec![0u8; pixels];
@@ -592,6 +577,26 @@ impl Dataset {
         dataset.files = vec![source.images.clone(), source.labels.clone()];
         Ok(dataset)
     }
+}
+
+/// A non-byte image in grey levels, scaled by its own range: 0..1 floats and 0..255 ints
+/// alike. The range is that of its finite values, so one infinite pixel cannot blank the rest
+/// (it is white, or black when negative; NaN is black).
+fn to_grey(values: &[f64]) -> Vec<u8> {
+    let max = (values.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let factor = if max <= 1.0 {
+        255.0
+    } else if max <= 255.0 {
+        1.0
+    } else {
+        255.0 / max
+    };
+    values
+        .iter()
+        .map(|v| (v * factor).round().clamp(0.0, 255.0) as u8)
+        .collect()
 }
 
 /// Reads label names: EMNIST's `index code` lines (the code an ASCII value), or one name per
@@ -738,6 +743,16 @@ mod tests {
             parse_idx(&ints, path).unwrap().data,
             IdxData::Numbers(vec![70000.0])
         );
+    }
+
+    #[test]
+    fn one_infinite_pixel_leaves_the_rest_of_a_float_image_as_it_is() {
+        assert_eq!(to_grey(&[0.0, 0.5, 1.0]), [0, 128, 255]);
+        assert_eq!(
+            to_grey(&[0.0, 0.5, f64::INFINITY, f64::NAN, f64::NEG_INFINITY]),
+            [0, 128, 255, 0, 0]
+        );
+        assert_eq!(to_grey(&[0.0, 510.0, 255.0]), [0, 255, 128]);
     }
 
     #[test]
