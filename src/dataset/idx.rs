@@ -568,9 +568,11 @@ impl Dataset {
                 (label, path, GlyphImage::from_grey(image))
             })
             .collect();
+        // A bare file name's parent is the empty path: the folder it is in is `.`.
         let root = source
             .images
             .parent()
+            .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let mut dataset = assemble(&root, decoded, Vec::new(), Origin::Idx, Vec::new(), 0)?;

@@ -413,3 +413,25 @@ fn a_mapping_that_names_an_index_twice_or_two_indices_alike_is_refused() {
         assert!(message.contains(name), "{name}: {message}");
     }
 }
+
+#[test]
+fn idx_files_named_without_a_folder_have_the_current_folder_as_root() {
+    let output = crate::util::augsafe()
+        .current_dir("fixtures/idx")
+        .args([
+            "scan",
+            "--quiet",
+            "-t",
+            "hflip",
+            "--json",
+            "-",
+            "--idx-images",
+            "digits-images-idx3-ubyte",
+            "--idx-labels",
+            "digits-labels-idx1-ubyte",
+        ])
+        .output()
+        .expect("augsafe runs");
+    let report = crate::util::report(&output, "scan of bare IDX names");
+    assert_eq!(report["dataset"]["root"], ".");
+}
