@@ -250,6 +250,17 @@ fn parse_layout(bytes: &[u8], path: &Path) -> Result<Layout> {
             ),
         ));
     }
+    if bytes.len() > expected {
+        // As for a gzipped file: what follows the promised data is no part of the dataset,
+        // and reading past it silently would hide a file that is not what it says.
+        return Err(bad(
+            path,
+            format!(
+                "more data than its header promises: {shape:?} is {expected} bytes, the file has {}",
+                bytes.len()
+            ),
+        ));
+    }
     Ok(Layout {
         shape,
         element_type,
@@ -769,6 +780,10 @@ mod tests {
         let mut short = header(0x08, &[2, 3]);
         short.extend([1, 2, 3]);
         assert!(message(&short).contains("truncated: the header declares [2, 3]"));
+        let mut long = header(0x08, &[2]);
+        long.extend([1, 2, 3]);
+        assert!(message(&long)
+            .contains("more data than its header promises: [2] is 10 bytes, the file has 11"));
         assert!(
             message(&header(0x08, &[u32::MAX, u32::MAX, u32::MAX])).contains("overflow")
                 || message(&header(0x08, &[u32::MAX, u32::MAX, u32::MAX])).contains("truncated")
