@@ -952,6 +952,14 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
             eprintln!("  and {} more", skipped.len() - LISTED);
         }
     }
+    if let Some(first) = dataset.outside_manifest.first() {
+        eprintln!(
+            "{} {} manifest row(s) point outside the manifest's folder (first: {}): read as given",
+            label("warning"),
+            dataset.outside_manifest.len(),
+            augsafe::dataset::visible_label(first)
+        );
+    }
     for merged in &dataset.merged_folders {
         eprintln!(
             "{} several folders read as one class: {merged}",

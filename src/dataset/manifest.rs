@@ -28,6 +28,7 @@ impl Dataset {
             .flexible(true)
             .from_reader(&text[..]);
         let mut candidates = Vec::new();
+        let mut outside = Vec::new();
         // Which field holds the path: the first, unless a header names the label first.
         let mut path_first = true;
         for (line, record) in reader.records().enumerate() {
@@ -47,6 +48,15 @@ impl Dataset {
             match fields[..] {
                 [a, b] if !a.is_empty() && !b.is_empty() => {
                     let (path, label) = if path_first { (a, b) } else { (b, a) };
+                    // Read as given, but said: a manifest is usually a folder's index.
+                    let relative = Path::new(path);
+                    if relative.is_absolute()
+                        || relative
+                            .components()
+                            .any(|c| matches!(c, std::path::Component::ParentDir))
+                    {
+                        outside.push(path.to_string());
+                    }
                     candidates.push((label.to_string(), base.join(path)));
                 }
                 [""] | [] => {}
@@ -60,14 +70,16 @@ impl Dataset {
             }
         }
         let decoded = decode_files(candidates);
-        assemble(
+        let mut dataset = assemble(
             manifest,
             decoded,
             Vec::new(),
             Origin::Manifest,
             Vec::new(),
             0,
-        )
+        )?;
+        dataset.outside_manifest = outside;
+        Ok(dataset)
     }
 }
 

@@ -65,6 +65,9 @@ pub struct Dataset {
     /// Labels that several class folders stand for, each with its folders (`A (folders A/,
     /// U+0041_A/)`): read as one class.
     pub merged_folders: Vec<String>,
+    /// Manifest rows whose path leaves the manifest's folder (absolute, or through `..`), as
+    /// written: read as given.
+    pub outside_manifest: Vec<String>,
 }
 
 impl Dataset {
@@ -237,6 +240,7 @@ pub(super) fn assemble(
         other_splits: Vec::new(),
         empty_classes,
         merged_folders: Vec::new(),
+        outside_manifest: Vec::new(),
     })
 }
 

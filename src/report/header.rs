@@ -163,6 +163,8 @@ pub struct DatasetSummary {
     pub empty_classes: Vec<String>,
     /// Labels several class folders stand for, with the folders: read as one class.
     pub merged_folders: Vec<String>,
+    /// Manifest rows whose path leaves the manifest's folder, as written: read as given.
+    pub outside_manifest: Vec<String>,
 }
 
 /// The classifier and its baseline on untransformed images.

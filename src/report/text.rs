@@ -220,6 +220,14 @@ fn render_text(report: &Report, paint: Paint) -> String {
             dataset.hidden
         );
     }
+    if let Some(first) = dataset.outside_manifest.first() {
+        let _ = writeln!(
+            out,
+            "{} manifest row(s) point outside the manifest's folder (first: {}): read as given",
+            dataset.outside_manifest.len(),
+            visible(first)
+        );
+    }
     if !dataset.merged_folders.is_empty() {
         let _ = writeln!(
             out,
@@ -724,6 +732,7 @@ mod tests {
                 other_splits: Vec::new(),
                 empty_classes: vec![],
                 merged_folders: vec![],
+                outside_manifest: vec![],
             },
             classifier: ClassifierSummary {
                 kind: "template-ncc".to_string(),

@@ -290,6 +290,7 @@ mod tests {
             other_splits: Vec::new(),
             empty_classes: Vec::new(),
             merged_folders: Vec::new(),
+            outside_manifest: Vec::new(),
         }
     }
 

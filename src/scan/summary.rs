@@ -42,6 +42,7 @@ pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary
         other_splits: dataset.other_splits.clone(),
         empty_classes: dataset.empty_classes.clone(),
         merged_folders: dataset.merged_folders.clone(),
+        outside_manifest: dataset.outside_manifest.clone(),
     }
 }
 

@@ -435,3 +435,41 @@ fn idx_files_named_without_a_folder_have_the_current_folder_as_root() {
     let report = crate::util::report(&output, "scan of bare IDX names");
     assert_eq!(report["dataset"]["root"], ".");
 }
+
+#[test]
+fn manifest_rows_that_leave_its_folder_are_read_and_said() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("lists");
+    std::fs::create_dir(&folder).expect("folder");
+    let digits = std::fs::canonicalize("fixtures/digits").expect("fixtures");
+    copy_tree(&digits.join("9"), &dir.path().join("nines"));
+    let mut rows = String::from("path,label\n");
+    for name in [
+        "DejaVuSans_00.png",
+        "DejaVuSans_01.png",
+        "DejaVuSans_02.png",
+    ] {
+        rows.push_str(&format!("{},6\n", digits.join("6").join(name).display()));
+        rows.push_str(&format!("../nines/{name},9\n"));
+    }
+    let manifest = folder.join("list.csv");
+    std::fs::write(&manifest, rows).expect("written");
+    let output = crate::util::augsafe()
+        .args(["scan", "-t", "rotate:180", "--json", "-", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("augsafe runs");
+    let warnings = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = crate::util::report(&output, "scan of a manifest that points away");
+    assert_eq!(report["dataset"]["images"], 6);
+    assert_eq!(
+        report["dataset"]["outside_manifest"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+    assert!(
+        warnings.contains("6 manifest row(s) point outside the manifest's folder"),
+        "{warnings}"
+    );
+}
