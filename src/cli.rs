@@ -424,6 +424,7 @@ fn parse_op(op: &str) -> Result<SweepOp, String> {
 /// Parses the command line and runs it; usage errors exit with code 2 from inside clap.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    on_interrupt_remove_unfinished_reports();
     let _ = COLOR.set(cli.color);
     if let Some(threads) = cli.threads {
         rayon::ThreadPoolBuilder::new()
@@ -436,6 +437,24 @@ pub fn run() -> Result<ExitCode> {
         Command::Sweep(args) => run_sweep(args),
         Command::Recommend(args) => run_recommend(args),
         Command::Render(args) => run_render(args),
+    }
+}
+
+/// On an interrupt (Ctrl-C) or a termination request, removes the temporary file of any report
+/// being written, so none is left half-written beside its destination, and ends as a shell
+/// expects (128 + the signal's number). Without a way to watch for signals, the default stays.
+fn on_interrupt_remove_unfinished_reports() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    augsafe::report::remove_unfinished();
+                    std::process::exit(128 + signal);
+                }
+            });
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub use scan_report::{
     PipelineSummary, Report, TransformReport, WorstPart,
 };
 pub use sweep_report::{sparkline, Flagged, SweepReport, SweepSeries};
-pub use write::write_atomically;
+pub use write::{remove_unfinished, write_atomically};
 
 use crate::error::Result;
 

@@ -1,8 +1,30 @@
 //! Writing a report file whole or not at all.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+/// The temporary files being written now, for [`remove_unfinished`].
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes the temporary files of every write still under way, and returns how many there
+/// were: for a program that is about to end in the middle of one (an interrupt), so that no
+/// `.NAME.PID.tmp` is left behind. The writes themselves then fail or are never finished.
+pub fn remove_unfinished() -> usize {
+    let mut files = unfinished();
+    let count = files.len();
+    for file in files.drain(..) {
+        let _ = std::fs::remove_file(file);
+    }
+    count
+}
 
 /// Writes `bytes` to `path` whole or not at all: into a temporary file beside it, then renamed.
 /// A path that exists and is not a regular file (`/dev/null`, a pipe) is written in place:
@@ -32,12 +54,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "report".to_string());
     let temporary = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    unfinished().push(temporary.clone());
     let result = std::fs::File::create(&temporary)
         .and_then(|mut file| {
             file.write_all(bytes)?;
             file.sync_all()
         })
         .and_then(|()| std::fs::rename(&temporary, path));
+    unfinished().retain(|t| *t != temporary);
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
@@ -47,6 +71,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A write under way, as an interrupt would find it.
+        let temporary = dir.path().join(".report.json.1.tmp");
+        std::fs::write(&temporary, b"half").unwrap();
+        unfinished().push(temporary.clone());
+        assert!(remove_unfinished() >= 1);
+        assert!(!temporary.exists());
+        // A finished write is no longer on the list.
+        let path = dir.path().join("done.json");
+        write_atomically(&path, b"whole").unwrap();
+        assert!(!unfinished().iter().any(|t| t.starts_with(dir.path())));
+    }
 
     #[test]
     fn atomic_writes_leave_no_temporary_file_and_spare_devices() {

@@ -473,3 +473,39 @@ fn manifest_rows_that_leave_its_folder_are_read_and_said() {
         "{warnings}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupt_ends_the_run_as_a_shell_expects_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("report.json");
+    // Long enough to be interrupted: many draws of a rotation over every glyph.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_augsafe"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "scan",
+            "fixtures/glyphs",
+            "-t",
+            "rotate:-10..10",
+            "--draws",
+            "2000",
+            "--quiet",
+            "--json",
+        ])
+        .arg(&json)
+        .spawn()
+        .expect("augsafe starts");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()), "kill sends SIGINT");
+    let status = child.wait().expect("augsafe ends");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listing")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
