@@ -534,15 +534,29 @@ fn templates_labels_path(path: &Path) -> PathBuf {
     path.with_extension("").with_extension("labels.txt")
 }
 
-/// Where `path` is, or would be once written, as the file system resolves it: its folder
-/// resolved (links and `..`), then its name; `None` when the folder does not exist.
+/// Where `path` is, or would be once written, as the file system resolves it: its nearest
+/// existing ancestor resolved (links and `..`), then the names below it; `None` for a path
+/// that names no file (ends in `..`).
 fn resolved(path: &Path) -> Option<PathBuf> {
-    if let Ok(path) = std::fs::canonicalize(path) {
-        return Some(path);
+    // The nearest part of the path that exists, resolved, and what is still to be made below
+    // it (`--examples-dir DATA/new/deeper` makes two folders inside DATA).
+    let mut existing = path;
+    let mut to_make = Vec::new();
+    loop {
+        if let Ok(resolved) = std::fs::canonicalize(existing) {
+            return Some(
+                to_make
+                    .iter()
+                    .rev()
+                    .fold(resolved, |at, name| at.join(name)),
+            );
+        }
+        to_make.push(existing.file_name()?);
+        existing = match existing.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
     }
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let folder = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
-    Some(folder.join(path.file_name()?))
 }
 
 /// Checks that no output of a run lands in its input: inside the dataset folder (a report

@@ -18,9 +18,14 @@ fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 /// were: for a program that is about to end in the middle of one (an interrupt), so that no
 /// `.NAME.PID.tmp` is left behind. The writes themselves then fail or are never finished.
 pub fn remove_unfinished() -> usize {
-    let mut files = unfinished();
+    let files: Vec<PathBuf> = unfinished().drain(..).collect();
+    remove_files(files)
+}
+
+/// Removes each of `files` (those already gone count too), and returns how many there were.
+fn remove_files(files: Vec<PathBuf>) -> usize {
     let count = files.len();
-    for file in files.drain(..) {
+    for file in files {
         let _ = std::fs::remove_file(file);
     }
     count
@@ -74,17 +79,18 @@ mod tests {
 
     #[test]
     fn an_interrupted_write_leaves_no_temporary_file() {
+        // The list is shared by every write of the process, tests running beside this one
+        // included: this test never empties it, it checks each half on its own.
         let dir = tempfile::tempdir().unwrap();
-        // A write under way, as an interrupt would find it.
         let temporary = dir.path().join(".report.json.1.tmp");
         std::fs::write(&temporary, b"half").unwrap();
-        unfinished().push(temporary.clone());
-        assert!(remove_unfinished() >= 1);
+        assert_eq!(remove_files(vec![temporary.clone()]), 1);
         assert!(!temporary.exists());
-        // A finished write is no longer on the list.
+        // A write under way is on the list; a finished one no longer is.
         let path = dir.path().join("done.json");
         write_atomically(&path, b"whole").unwrap();
         assert!(!unfinished().iter().any(|t| t.starts_with(dir.path())));
+        assert_eq!(std::fs::read(&path).unwrap(), b"whole");
     }
 
     #[test]

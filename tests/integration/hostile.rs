@@ -171,6 +171,8 @@ fn no_output_lands_in_the_input_or_on_another_output() {
     let data_arg = data.display().to_string();
     let inside_json = data.join("6").join("report.png").display().to_string();
     let inside_examples = data.join("examples").display().to_string();
+    // Folders still to be made inside the dataset are inside it too.
+    let deep_examples = data.join("new").join("deeper").display().to_string();
     let pipeline_arg = pipeline.display().to_string();
     let npy = dir.path().join("t.npy").display().to_string();
     let labels = dir.path().join("t.labels.txt").display().to_string();
@@ -182,6 +184,10 @@ fn no_output_lands_in_the_input_or_on_another_output() {
         ),
         (
             vec!["scan", &data_arg, "--examples-dir", &inside_examples],
+            "inside the dataset",
+        ),
+        (
+            vec!["scan", &data_arg, "--examples-dir", &deep_examples],
             "inside the dataset",
         ),
         (
@@ -227,6 +233,7 @@ fn no_output_lands_in_the_input_or_on_another_output() {
     }
     assert!(!data.join("6").join("report.png").exists());
     assert!(!data.join("examples").exists());
+    assert!(!data.join("new").exists());
     assert_eq!(std::fs::read(&pipeline).expect("read"), before);
 }
 
