@@ -83,6 +83,17 @@ struct Cli {
     /// Worker threads [default: one per core]. The report is the same for any number.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// The most any one input file may hold (4096, 500K, 64M, 2G) [default: by kind: 64M an
+    /// image, 16M a pipeline, 1G a manifest or mapping, 256M a font, 16G an IDX file].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = augsafe::input::parse_size)]
+    max_file_size: Option<u64>,
+    /// The widest or tallest image decoded, in pixels; larger ones are skipped unread.
+    #[arg(long, global = true, value_name = "PX", default_value_t = augsafe::input::Limits::DEFAULT.image_side, value_parser = clap::value_parser!(u32).range(1..=65535))]
+    max_image_side: u32,
+    /// Images wider or taller than this are reduced to fit it as they load (pixel sizes in
+    /// transformations then act on the reduced images).
+    #[arg(long, global = true, value_name = "PX", default_value_t = augsafe::input::Limits::DEFAULT.glyph_side, value_parser = clap::value_parser!(u32).range(8..=65535))]
+    max_glyph_side: u32,
 }
 
 /// `--color`.
@@ -426,6 +437,11 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     on_interrupt_remove_unfinished_reports();
     let _ = COLOR.set(cli.color);
+    augsafe::input::set_limits(augsafe::input::Limits {
+        file_bytes: cli.max_file_size,
+        image_side: cli.max_image_side,
+        glyph_side: cli.max_glyph_side,
+    });
     if let Some(threads) = cli.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(threads))
@@ -991,6 +1007,17 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
             label("warning"),
             dataset.outside_manifest.len(),
             augsafe::dataset::visible_label(first)
+        );
+    }
+    if let Some(first) = dataset.reduced.first() {
+        eprintln!(
+            "{} {} image(s) larger than {} pixels a side were reduced as they loaded (first: {}, {}x{}); --max-glyph-side keeps more",
+            label("warning"),
+            dataset.reduced.len(),
+            augsafe::input::limits().glyph_side,
+            augsafe::dataset::visible_label(&first.path.display().to_string()),
+            first.width,
+            first.height
         );
     }
     for merged in &dataset.merged_folders {

@@ -126,12 +126,13 @@ pub fn parse_charset(spec: &str) -> Result<Vec<char>> {
 /// # Errors
 /// [`Error::Read`] when the file cannot be read, [`Error::Font`] when it is not a font.
 pub fn load_font(path: &Path) -> Result<FontVec> {
-    let bytes = crate::input::read_file(path, crate::input::MAX_FONT_BYTES).map_err(|source| {
-        Error::Read {
-            path: path.to_path_buf(),
-            source,
-        }
-    })?;
+    let bytes =
+        crate::input::read_file(path, crate::input::FileKind::Font.max()).map_err(|source| {
+            Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     FontVec::try_from_vec(bytes).map_err(|err| Error::Font {
         path: path.to_path_buf(),
         reason: format!("not a TrueType or OpenType font ({err})"),

@@ -117,7 +117,12 @@ impl FromStr for SweepOp {
 /// 1000 values.
 pub fn sweep_values(from: f64, to: f64, step: f64) -> Result<Vec<f64>> {
     let error = |reason: String| Error::Sweep {
-        sweep: format!("{from}..{to} step {step}"),
+        sweep: format!(
+            "{}..{} step {}",
+            crate::transform::short_number(from),
+            crate::transform::short_number(to),
+            crate::transform::short_number(step)
+        ),
         reason,
     };
     if !(from.is_finite() && to.is_finite() && step.is_finite()) || step <= 0.0 {
@@ -128,12 +133,20 @@ pub fn sweep_values(from: f64, to: f64, step: f64) -> Result<Vec<f64>> {
             "the range runs backwards; write the smaller value first".into(),
         ));
     }
-    let count = ((to - from) / step + 1e-9).floor() as usize + 1;
-    if count > 1000 {
+    // Counted in floating point first: a span of 1e308 over a step of 1 is no usize (nor
+    // NaN: the three are finite and the step above 0, so the span is at worst infinite).
+    let steps = ((to - from) / step + 1e-9).floor();
+    if steps >= 1000.0 {
+        let count = if steps < 1e15 {
+            format!("{}", steps + 1.0)
+        } else {
+            "more than 10^15".to_string()
+        };
         return Err(error(format!(
             "{count} values are too many; use a larger step (at most 1000 values)"
         )));
     }
+    let count = steps as usize + 1;
     // Rounded so that 0.1 steps print as 0.3, not 0.30000000000000004.
     Ok((0..count)
         .map(|i| ((from + step * i as f64) * 1e9).round() / 1e9)
@@ -365,6 +378,17 @@ mod tests {
         assert!(sweep_values(0.0, 1.0, 0.0).is_err());
         assert!(sweep_values(2.0, 1.0, 0.5).is_err());
         assert!(sweep_values(0.0, 1e6, 1.0).is_err());
+        // Spans whose count is no usize are refused, not a panic or an empty sweep.
+        for (from, to, step) in [
+            (-1e308, 1e308, 1e307),
+            (-1e308, 1e308, 1.0),
+            (0.0, 1e300, 1e-300),
+        ] {
+            let err = sweep_values(from, to, step).unwrap_err().to_string();
+            assert!(err.contains("values are too many"), "{err}");
+        }
+        assert!(sweep_values(0.0, 999.0, 1.0).is_ok());
+        assert!(sweep_values(0.0, 1000.0, 1.0).is_err());
     }
 
     #[test]

@@ -164,13 +164,12 @@ impl Pipeline {
     /// [`Error::Read`] when the file cannot be read, [`Error::Pipeline`] when it is not a
     /// pipeline, names a class Albumentations does not have, or holds a field out of range.
     pub fn load(path: &Path) -> Result<Pipeline> {
-        let text =
-            crate::input::read_text(path, crate::input::MAX_PIPELINE_BYTES).map_err(|source| {
-                Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })?;
+        let text = crate::input::read_text(path, crate::input::FileKind::Pipeline.max()).map_err(
+            |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
         let extension = path
             .extension()
             .and_then(|e| e.to_str())

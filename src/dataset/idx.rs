@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::{assemble, Dataset, Origin};
 use crate::error::{Error, Result};
-use crate::glyph::{DecodeError, GlyphImage};
+use crate::glyph::GlyphImage;
 
 /// An IDX array as read: its shape and its elements as `f64`.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,11 +83,14 @@ fn inflate(compressed: &[u8], path: &Path) -> Result<Vec<u8>> {
         .map(|d| u64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]])))
         .try_fold(width, u64::checked_mul)
         .and_then(|payload| payload.checked_add(out.len() as u64))
-        .filter(|&total| total <= crate::input::MAX_IDX_BYTES)
+        .filter(|&total| total <= crate::input::FileKind::Idx.max())
         .ok_or_else(|| {
             bad(
                 path,
-                "its header promises more data than an IDX file may hold (16 GB)",
+                format!(
+                    "its header promises more data than an IDX file may hold ({}; --max-file-size raises the limit)",
+                    crate::input::size_text(crate::input::FileKind::Idx.max())
+                ),
             )
         })?;
     let payload = promised - out.len() as u64;
@@ -111,7 +114,7 @@ const READ_PIECE: usize = 32 << 20;
 /// reading one from the page cache goes to copying and to faulting in the fresh pages, which
 /// every core can share (EMNIST byclass is 638 MB).
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    crate::input::regular_file(path, crate::input::MAX_IDX_BYTES)?;
+    crate::input::regular_file(path, crate::input::FileKind::Idx.max())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
@@ -132,7 +135,7 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
             }
         }
     }
-    crate::input::read_file(path, crate::input::MAX_IDX_BYTES)
+    crate::input::read_file(path, crate::input::FileKind::Idx.max())
 }
 
 /// Parses an IDX file (gzipped or not).
@@ -565,18 +568,14 @@ impl Dataset {
         let idx = source.read()?;
         let name = source.images.display().to_string();
         let width = idx.images.len().to_string().len();
-        let decoded: Vec<(
-            String,
-            PathBuf,
-            std::result::Result<GlyphImage, DecodeError>,
-        )> = idx
+        let decoded: super::Decoded = idx
             .images
             .into_par_iter()
             .zip(idx.labels.into_par_iter())
             .enumerate()
             .map(|(i, (image, label))| {
                 let path = PathBuf::from(format!("{name}#{i:0width$}"));
-                (label, path, GlyphImage::from_grey(image))
+                (label, path, GlyphImage::load_grey(image))
             })
             .collect();
         // A bare file name's parent is the empty path: the folder it is in is `.`.
@@ -644,12 +643,13 @@ pub fn read_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
 
 /// [`read_mapping`] before its check for names and indices given twice.
 fn parse_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
-    let text = crate::input::read_text(path, crate::input::MAX_TABLE_BYTES).map_err(|source| {
-        Error::Read {
-            path: path.to_path_buf(),
-            source,
-        }
-    })?;
+    let text =
+        crate::input::read_text(path, crate::input::FileKind::Table.max()).map_err(|source| {
+            Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)

@@ -15,13 +15,12 @@ impl Dataset {
     /// [`Error::Read`] when the manifest cannot be read, [`Error::Manifest`] for a row that is
     /// not `path,label`, [`Error::NotEnoughData`] with fewer than two classes.
     pub fn from_manifest(manifest: &Path) -> Result<Dataset> {
-        let text =
-            crate::input::read_file(manifest, crate::input::MAX_TABLE_BYTES).map_err(|source| {
-                Error::Read {
-                    path: manifest.to_path_buf(),
-                    source,
-                }
-            })?;
+        let text = crate::input::read_file(manifest, crate::input::FileKind::Table.max()).map_err(
+            |source| Error::Read {
+                path: manifest.to_path_buf(),
+                source,
+            },
+        )?;
         let base = manifest.parent().unwrap_or(Path::new("."));
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::glyph::{DecodeError, GlyphImage};
+use crate::glyph::{DecodeError, GlyphImage, Loaded};
 
 mod folder;
 pub mod idx;
@@ -36,6 +36,18 @@ pub struct Skipped {
     pub path: PathBuf,
     /// Why it was skipped.
     pub reason: String,
+}
+
+/// An image larger than a glyph needs, reduced as it loaded
+/// ([`Limits::glyph_side`](crate::input::Limits::glyph_side)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reduced {
+    /// The file.
+    pub path: PathBuf,
+    /// Its width before it was reduced.
+    pub width: u32,
+    /// Its height before it was reduced.
+    pub height: u32,
 }
 
 /// A folder of labelled glyphs.
@@ -68,6 +80,9 @@ pub struct Dataset {
     /// Manifest rows whose path leaves the manifest's folder (absolute, or through `..`), as
     /// written: read as given.
     pub outside_manifest: Vec<String>,
+    /// Images larger than a glyph needs, reduced as they loaded; pixel sizes in
+    /// transformations act on the reduced images.
+    pub reduced: Vec<Reduced>,
 }
 
 impl Dataset {
@@ -112,20 +127,16 @@ impl Dataset {
     }
 }
 
-type Decoded = Vec<(
-    String,
-    PathBuf,
-    std::result::Result<GlyphImage, DecodeError>,
-)>;
+pub(super) type Decoded = Vec<(String, PathBuf, std::result::Result<Loaded, DecodeError>)>;
 
 /// Reads and decodes each (label, file) in parallel, each file once.
 pub(super) fn decode_files(candidates: Vec<(String, PathBuf)>) -> Decoded {
     candidates
         .into_par_iter()
         .map(|(label, path)| {
-            let result = crate::input::read_file(&path, crate::input::MAX_IMAGE_BYTES)
+            let result = crate::input::read_file(&path, crate::input::FileKind::Image.max())
                 .map_err(DecodeError::Unreadable)
-                .and_then(|bytes| GlyphImage::decode(&bytes));
+                .and_then(|bytes| GlyphImage::load(&bytes));
             (label, path, result)
         })
         .collect()
@@ -177,13 +188,26 @@ pub(super) fn assemble(
         .collect();
 
     let mut glyphs = Vec::with_capacity(decoded.len());
+    let mut reduced = Vec::new();
     for ((_, path, result), index) in decoded.into_iter().zip(indices) {
         match result {
-            Ok(image) => glyphs.push(Glyph {
-                label: index,
-                path,
+            Ok(Loaded {
                 image,
-            }),
+                reduced_from,
+            }) => {
+                if let Some((width, height)) = reduced_from {
+                    reduced.push(Reduced {
+                        path: path.clone(),
+                        width,
+                        height,
+                    });
+                }
+                glyphs.push(Glyph {
+                    label: index,
+                    path,
+                    image,
+                });
+            }
             Err(err) => skipped.push(Skipped {
                 path,
                 reason: err.to_string(),
@@ -215,6 +239,7 @@ pub(super) fn assemble(
         glyphs.par_sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    reduced.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut empty_classes: Vec<String> = folder_labels
         .into_iter()
@@ -241,6 +266,7 @@ pub(super) fn assemble(
         empty_classes,
         merged_folders: Vec::new(),
         outside_manifest: Vec::new(),
+        reduced,
     })
 }
 
@@ -274,11 +300,13 @@ fn describe_shortfall(
     if let [only] = classes {
         found.push_str(&format!(" ('{only}')"));
     }
-    if !skipped.is_empty() {
+    if let Some(first) = skipped.first() {
         found.push_str(&format!(
-            " and {} unreadable file{}",
+            " and {} unreadable file{} (first: {}: {})",
             skipped.len(),
-            plural(skipped.len())
+            plural(skipped.len()),
+            visible_label(&first.path.display().to_string()),
+            first.reason
         ));
     }
     found.push_str(match layout {

@@ -165,6 +165,22 @@ pub struct DatasetSummary {
     pub merged_folders: Vec<String>,
     /// Manifest rows whose path leaves the manifest's folder, as written: read as given.
     pub outside_manifest: Vec<String>,
+    /// Images larger than a glyph needs, reduced as they loaded, with the size they had.
+    pub reduced: Vec<crate::dataset::Reduced>,
+}
+
+impl DatasetSummary {
+    /// What was reduced as it loaded, in a sentence, if anything was.
+    pub fn reduced_text(&self) -> Option<String> {
+        let first = self.reduced.first()?;
+        Some(format!(
+            "{} image(s) larger than a glyph needs were reduced as they loaded (first: {}, {}x{} pixels); pixel sizes in transformations act on the reduced images",
+            self.reduced.len(),
+            crate::dataset::visible_label(&first.path.display().to_string()),
+            first.width,
+            first.height
+        ))
+    }
 }
 
 /// The classifier and its baseline on untransformed images.

@@ -415,7 +415,7 @@ impl HtmlExporter {
                         }
                     }
 
-                    @if !dataset.skipped.is_empty() || dataset.ignored > 0 || dataset.hidden > 0 || !dataset.empty_classes.is_empty() || !dataset.merged_folders.is_empty() || !dataset.outside_manifest.is_empty() {
+                    @if !dataset.skipped.is_empty() || dataset.ignored > 0 || dataset.hidden > 0 || !dataset.empty_classes.is_empty() || !dataset.merged_folders.is_empty() || !dataset.outside_manifest.is_empty() || !dataset.reduced.is_empty() {
                         h2 id="skipped" { "Input problems" }
                         @if !dataset.skipped.is_empty() {
                             details open[dataset.skipped.len() <= 10] {
@@ -438,6 +438,9 @@ impl HtmlExporter {
                         }
                         @if let Some(first) = dataset.outside_manifest.first() {
                             p.meta { (dataset.outside_manifest.len()) " manifest row(s) point outside the manifest's folder (first: " code { (first) } "): read as given." }
+                        }
+                        @if let Some(reduced) = dataset.reduced_text() {
+                            p.meta { (reduced) "." }
                         }
                         @if !dataset.merged_folders.is_empty() {
                             p.meta { "Several folders read as one class: " (dataset.merged_folders.join("; ")) }

@@ -221,6 +221,9 @@ impl Exporter for MarkdownExporter {
                 );
             }
         }
+        if let Some(reduced) = dataset.reduced_text() {
+            let _ = writeln!(out, "\n{}.", cell(&reduced));
+        }
         if !dataset.skipped.is_empty() {
             let _ = writeln!(
                 out,

@@ -228,6 +228,9 @@ fn render_text(report: &Report, paint: Paint) -> String {
             visible(first)
         );
     }
+    if let Some(reduced) = dataset.reduced_text() {
+        let _ = writeln!(out, "{reduced}");
+    }
     if !dataset.merged_folders.is_empty() {
         let _ = writeln!(
             out,
@@ -733,6 +736,7 @@ mod tests {
                 empty_classes: vec![],
                 merged_folders: vec![],
                 outside_manifest: vec![],
+                reduced: vec![],
             },
             classifier: ClassifierSummary {
                 kind: "template-ncc".to_string(),

@@ -291,6 +291,7 @@ mod tests {
             empty_classes: Vec::new(),
             merged_folders: Vec::new(),
             outside_manifest: Vec::new(),
+            reduced: Vec::new(),
         }
     }
 

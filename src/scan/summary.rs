@@ -43,6 +43,7 @@ pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary
         empty_classes: dataset.empty_classes.clone(),
         merged_folders: dataset.merged_folders.clone(),
         outside_manifest: dataset.outside_manifest.clone(),
+        reduced: dataset.reduced.clone(),
     }
 }
 

@@ -71,7 +71,7 @@ pub const MAX_ELASTIC_SIGMA: f64 = 1000.0;
 
 /// A number as an error message shows it: as written for everyday sizes, in scientific
 /// notation for huge and tiny ones (`1e308`, not three hundred digits).
-fn short_number(v: f64) -> String {
+pub(crate) fn short_number(v: f64) -> String {
     if v != 0.0 && !(1e-4..1e6).contains(&v.abs()) {
         format!("{v:e}")
     } else {

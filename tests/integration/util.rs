@@ -17,6 +17,30 @@ pub fn augsafe() -> Command {
     command
 }
 
+/// The ceiling hostile input runs under: 1 GiB of address space and 15 seconds. Whatever a
+/// file claims or holds, augsafe must finish within it, with its answer or its error.
+pub const CEILING: (u64, std::time::Duration) = (1 << 30, std::time::Duration::from_secs(15));
+
+/// `augsafe` under [`CEILING`]: its address space capped by the shell's `ulimit -v` (an
+/// allocation beyond it fails, and Rust aborts), and killed when the time is up. glibc reserves
+/// 64 MB of address space for each thread's allocation arena, memory never used that the cap
+/// counts all the same: two arenas keep the cap a measure of the memory augsafe takes.
+pub fn within_ceiling() -> Command {
+    let mut command = Command::new("sh");
+    command
+        .env("MALLOC_ARENA_MAX", "2")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {} && exec \"$0\" \"$@\"",
+            CEILING.0 >> 10
+        ))
+        .arg(env!("CARGO_BIN_EXE_augsafe"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RAYON_NUM_THREADS")
+        .timeout(CEILING.1);
+    command
+}
+
 /// Runs `augsafe ARGS...`; whatever the input, the binary must not panic.
 pub fn run(args: &[&str]) -> Output {
     let output = augsafe().args(args).output().expect("augsafe runs");
