@@ -7,6 +7,7 @@
 
 mod util;
 
+mod arbitrary;
 mod bad_input;
 mod exact;
 mod golden;

@@ -1,0 +1,11 @@
+//! CSV manifests and label mappings: any bytes are read or refused with the line.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = augsafe::Dataset::from_manifest(&common::file_of("manifest.csv", data));
+    let _ = augsafe::dataset::idx::read_mapping(&common::file_of("mapping.txt", data));
+});
