@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-mod common;
+#[path = "../../tests/integration/exercise.rs"]
+mod exercise;
 
 fuzz_target!(|data: &[u8]| {
     let _ = augsafe::dataset::idx::parse_idx(data, std::path::Path::new("fuzz-idx3-ubyte"));
@@ -14,5 +15,5 @@ fuzz_target!(|data: &[u8]| {
     } else {
         "fuzz-idx3-ubyte"
     };
-    let _ = augsafe::dataset::idx::read_idx(&common::file_of(name, data));
+    let _ = augsafe::dataset::idx::read_idx(&exercise::file_of(name, data));
 });

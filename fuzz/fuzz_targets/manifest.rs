@@ -3,9 +3,10 @@
 
 use libfuzzer_sys::fuzz_target;
 
-mod common;
+#[path = "../../tests/integration/exercise.rs"]
+mod exercise;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = augsafe::Dataset::from_manifest(&common::file_of("manifest.csv", data));
-    let _ = augsafe::dataset::idx::read_mapping(&common::file_of("mapping.txt", data));
+    let _ = augsafe::Dataset::from_manifest(&exercise::file_of("manifest.csv", data));
+    let _ = augsafe::dataset::idx::read_mapping(&exercise::file_of("mapping.txt", data));
 });

@@ -4,13 +4,14 @@
 
 use libfuzzer_sys::fuzz_target;
 
-mod common;
+#[path = "../../tests/integration/exercise.rs"]
+mod exercise;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(transform) = text.parse::<augsafe::Transform>() {
             let _ = transform.to_string();
-            common::exercise(&transform);
+            exercise::exercise(&transform);
         }
     }
 });

@@ -7,11 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use augsafe::albumentations::{Format, Pipeline};
-use augsafe::{Augment, GlyphImage, Polarity};
-use image::{GrayImage, Luma};
+use augsafe::albumentations::Format;
+use augsafe::GlyphImage;
 use proptest::prelude::*;
-use rand_chacha::rand_core::SeedableRng;
+
+use crate::exercise::{exercise, pipeline};
 
 /// Every file under `dir` whose name ends with `suffix`, read.
 fn seeds(dir: &str, suffix: &str) -> Vec<Vec<u8>> {
@@ -73,33 +73,6 @@ fn edited(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-/// A 12x12 ring of dark ink on white.
-fn ring() -> GlyphImage {
-    let pixels = GrayImage::from_fn(12, 12, |x, y| {
-        let (dx, dy) = (x as i32 - 6, y as i32 - 6);
-        Luma([if (9..=25).contains(&(dx * dx + dy * dy)) {
-            0
-        } else {
-            255
-        }])
-    });
-    GlyphImage::new(pixels, 255, Polarity::DarkOnLight)
-}
-
-/// Draws an augmentation, whole and in parts, and puts each result in canonical form.
-fn exercise(augment: &dyn Augment) {
-    let glyph = ring();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-    for _ in 0..2 {
-        let pixels = augment.augment(&glyph, &mut rng);
-        let _ = augsafe::normalize(&glyph.with_pixels(pixels));
-    }
-    for part in augment.parts(3) {
-        let pixels = part.part.augment(&glyph, &mut rng);
-        let _ = augsafe::normalize(&glyph.with_pixels(pixels));
-    }
-}
-
 const SPECS: &[&str] = &[
     "rotate:-15..15",
     "crop:0.6..0.9",
@@ -138,24 +111,14 @@ proptest! {
     fn any_json_pipeline_is_read_or_refused_and_what_is_read_applies(
         bytes in edited(seeds("fixtures/pipelines", ".json"))
     ) {
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            if let Ok(pipeline) = Pipeline::parse(text, Format::Json, Path::new("p.json")) {
-                let _ = pipeline.to_spec(Some(255));
-                exercise(&pipeline);
-            }
-        }
+        pipeline(&bytes, Format::Json);
     }
 
     #[test]
     fn any_yaml_pipeline_is_read_or_refused_and_what_is_read_applies(
         bytes in edited(seeds("fixtures/pipelines", ".yaml"))
     ) {
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            if let Ok(pipeline) = Pipeline::parse(text, Format::Yaml, Path::new("p.yaml")) {
-                let _ = pipeline.to_spec(Some(255));
-                exercise(&pipeline);
-            }
-        }
+        pipeline(&bytes, Format::Yaml);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::process::Output;
 
 use crate::util::copy_tree;
 
@@ -953,23 +954,31 @@ fn every_case_of_the_hostile_corpus_ends_within_the_ceiling_with_its_message() {
     }
 }
 
+/// Scans the fixture digits with `copies` inked PNGs of `side`×`side` pixels added to class 5,
+/// under the ceiling, with `extra` arguments; the folder lives as long as the guard returned.
+fn scan_with_copies(side: u32, copies: usize, extra: &[&str]) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("digits");
+    copy_tree(Path::new("fixtures/digits"), &data);
+    let first = data.join("5").join("large00.png");
+    png_bomb(&first, side, true);
+    for i in 1..copies {
+        std::fs::copy(&first, data.join("5").join(format!("large{i:02}.png"))).expect("copied");
+    }
+    let output = crate::util::within_ceiling()
+        .args(["scan", "--quiet", "-t", "hflip", "--json", "-"])
+        .args(extra)
+        .arg(&data)
+        .output()
+        .expect("augsafe runs");
+    (output, dir)
+}
+
 #[test]
 fn pixel_bombs_are_refused_before_they_are_decoded() {
     // 40 PNGs of 20000x20000 pixels, 19 MB on disk: each took 3.7 GB and 18 s, together an
     // abort after 4 minutes. Now each is refused from its header.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("digits");
-    copy_tree(Path::new("fixtures/digits"), &data);
-    let first = data.join("5").join("bomb00.png");
-    png_bomb(&first, 20_000, true);
-    for i in 1..40 {
-        std::fs::copy(&first, data.join("5").join(format!("bomb{i:02}.png"))).expect("copied");
-    }
-    let output = crate::util::within_ceiling()
-        .args(["scan", "--quiet", "-t", "hflip", "--json", "-"])
-        .arg(&data)
-        .output()
-        .expect("augsafe runs");
+    let (output, _dir) = scan_with_copies(20_000, 40, &[]);
     let report = crate::util::report(&output, "scan with 40 pixel bombs");
     let skipped = report["dataset"]["skipped"].as_array().expect("skipped");
     assert_eq!(skipped.len(), 40);
@@ -983,28 +992,7 @@ fn pixel_bombs_are_refused_before_they_are_decoded() {
 fn large_images_decode_a_few_at_a_time_and_are_kept_reduced() {
     // 16 PNGs of 8000x8000 pixels on 16 threads: 64 MB each decoded, 1 GB at once without a
     // budget, which the ceiling does not allow; the dataset keeps 1000x1000 copies.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("digits");
-    copy_tree(Path::new("fixtures/digits"), &data);
-    let first = data.join("0").join("large00.png");
-    png_bomb(&first, 8000, true);
-    for i in 1..16 {
-        std::fs::copy(&first, data.join("0").join(format!("large{i:02}.png"))).expect("copied");
-    }
-    let output = crate::util::within_ceiling()
-        .args([
-            "scan",
-            "--quiet",
-            "-t",
-            "hflip",
-            "--threads",
-            "16",
-            "--json",
-            "-",
-        ])
-        .arg(&data)
-        .output()
-        .expect("augsafe runs");
+    let (output, _dir) = scan_with_copies(8000, 16, &["--threads", "16"]);
     let warnings = String::from_utf8_lossy(&output.stderr).into_owned();
     let report = crate::util::report(&output, "scan with 16 large images");
     assert_eq!(report["dataset"]["images"], 196);

@@ -10,6 +10,7 @@ mod util;
 mod arbitrary;
 mod bad_input;
 mod exact;
+mod exercise;
 mod golden;
 mod hostile;
 mod html;
