@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use augsafe::albumentations::{Format, Pipeline};
+use augsafe::classify::model::{Ink, ModelJudge, ModelOptions};
 use augsafe::dataset::{IdxOptions, IdxSource};
 use augsafe::normalize::{Form, Side};
 use augsafe::recommend;
@@ -221,6 +222,134 @@ struct ScanArgs {
     fail_on: Option<FailOn>,
     #[command(flatten)]
     judge: JudgeArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+/// The user's own model as the judge.
+#[derive(Debug, clap::Args)]
+struct ModelArgs {
+    /// Who reads the transformed glyphs: `template` (templates built from the dataset) or your
+    /// own recogniser as an ONNX file, taking grey images (N×1×H×W, N×H×W×1, N×H×W or N×H·W)
+    /// and giving one output per class (logits or probabilities).
+    #[arg(long = "judge", value_name = "template|FILE.onnx", default_value = "template", conflicts_with_all = ["save_templates", "examples_dir"])]
+    file: JudgeChoice,
+    /// Which way round the model wants the ink: bright on dark (as MNIST models), dark on
+    /// light, or each image as stored.
+    #[arg(long, value_enum, value_name = "WAY", default_value_t = InkChoice::Bright)]
+    model_ink: InkChoice,
+    /// Subtracted from each pixel (scaled to 0..1) before the model reads it (0.1307 for the
+    /// usual MNIST normalisation).
+    #[arg(
+        long,
+        value_name = "MEAN",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    model_mean: f32,
+    /// Each pixel, less the mean, is divided by it (0.3081 for the usual MNIST normalisation).
+    #[arg(long, value_name = "STD", default_value_t = 1.0, value_parser = parse_positive)]
+    model_std: f32,
+    /// The model was trained on images stored transposed (EMNIST's files as they are): feed it
+    /// transposed glyphs.
+    #[arg(long)]
+    model_transpose: bool,
+    /// The model's output names, one per line in output order [default: the dataset's classes
+    /// in their order].
+    #[arg(long, value_name = "FILE")]
+    model_labels: Option<PathBuf>,
+    /// How far (in probability) another class must lead for a change to count; closer calls
+    /// are uncertain.
+    #[arg(long, value_name = "P", default_value_t = 0.1, value_parser = parse_probability)]
+    model_margin: f32,
+}
+
+/// `--judge`: the templates, or a model file.
+#[derive(Clone, Debug)]
+struct JudgeChoice(Option<PathBuf>);
+
+impl std::str::FromStr for JudgeChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text {
+            "template" | "templates" => Ok(JudgeChoice(None)),
+            "" => Err("expected `template` or an ONNX file".to_string()),
+            file => Ok(JudgeChoice(Some(PathBuf::from(file)))),
+        }
+    }
+}
+
+/// `--model-ink`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum InkChoice {
+    /// Light ink on a dark background.
+    Bright,
+    /// Dark ink on a light background.
+    Dark,
+    /// As each image is stored.
+    AsStored,
+}
+
+fn parse_positive(text: &str) -> std::result::Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("'{text}' is not a number above 0")),
+    }
+}
+
+fn parse_probability(text: &str) -> std::result::Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{text}' is not a probability from 0 to below 1")),
+    }
+}
+
+impl ModelArgs {
+    /// The model, loaded and fitted to the dataset's classes, when one judges.
+    fn load(&self, dataset: &Dataset) -> Result<Option<ModelJudge>> {
+        let Some(file) = &self.file.0 else {
+            return Ok(None);
+        };
+        let options = ModelOptions {
+            ink: match self.model_ink {
+                InkChoice::Bright => Ink::Bright,
+                InkChoice::Dark => Ink::Dark,
+                InkChoice::AsStored => Ink::AsStored,
+            },
+            mean: self.model_mean,
+            std: self.model_std,
+            transpose: self.model_transpose,
+            labels: self.model_labels.clone(),
+        };
+        Ok(Some(ModelJudge::load(file, &dataset.classes, &options)?))
+    }
+
+    /// The files the model judge reads.
+    fn inputs(&self) -> Vec<&Path> {
+        self.file
+            .0
+            .iter()
+            .chain(&self.model_labels)
+            .map(PathBuf::as_path)
+            .collect()
+    }
+}
+
+/// A scan's result: with the templates, the scan itself (its strips and templates are still to
+/// be drawn from it); with a model, its report.
+enum Judged<'a> {
+    Templates(Box<Scan<'a>>),
+    Model(Box<augsafe::Report>),
+}
+
+impl Judged<'_> {
+    fn report(&self) -> &augsafe::Report {
+        match self {
+            Judged::Templates(scan) => scan.report(),
+            Judged::Model(report) => report,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -578,10 +707,9 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// Checks that no output of a run lands in its input: inside the dataset folder (a report
 /// there would be read as an image or a class by the next run) or on an input file (the
 /// pipeline, the manifest, the IDX files, the mapping).
-fn check_not_input(outputs: &[(&str, Option<&Path>)], input: &InputArgs, pipeline: Option<&Path>) {
+fn check_not_input(outputs: &[(&str, Option<&Path>)], input: &InputArgs, others: &[&Path]) {
     let folder = input.dir.as_deref().and_then(resolved);
     let files: Vec<PathBuf> = [
-        pipeline,
         input.manifest.as_deref(),
         input.idx_images.as_deref(),
         input.idx_labels.as_deref(),
@@ -589,6 +717,7 @@ fn check_not_input(outputs: &[(&str, Option<&Path>)], input: &InputArgs, pipelin
     ]
     .into_iter()
     .flatten()
+    .chain(others.iter().copied())
     .filter_map(resolved)
     .collect();
     for &(flag, path) in outputs {
@@ -648,12 +777,15 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         ("--save-templates (its labels)", template_labels.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
-    check_not_input(&outputs, &args.input, args.pipeline.as_deref());
+    let mut inputs: Vec<&Path> = args.pipeline.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.model.inputs());
+    check_not_input(&outputs, &args.input, &inputs);
     let pipeline = match &args.pipeline {
         Some(path) => Some(Pipeline::load(path)?),
         None => None,
     };
     let dataset = load_dataset(&args.input, args.judge.seed)?;
+    let model = args.model.load(&dataset)?;
 
     let bar = progress_bar(
         dataset.glyphs.len() as u64,
@@ -661,15 +793,38 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         "images",
         args.judge.quiet,
     );
-    let scan = Scan::run(&dataset, &config, pipeline.as_ref(), &|done| {
-        bar.set_position(done)
-    });
+    let progress = |done| bar.set_position(done);
+    let judged = match &model {
+        Some(model) => Judged::Model(Box::new(augsafe::scan::scan_with_model(
+            &dataset,
+            &config,
+            pipeline.as_ref(),
+            model,
+            args.model.model_margin,
+            &progress,
+        )?)),
+        None => Judged::Templates(Box::new(Scan::run(
+            &dataset,
+            &config,
+            pipeline.as_ref(),
+            &progress,
+        ))),
+    };
     bar.finish_and_clear();
-    let report = scan.report();
+    let report = judged.report();
+    let scan = match &judged {
+        Judged::Templates(scan) => Some(scan.as_ref()),
+        Judged::Model(_) => None,
+    };
 
-    let examples = (args.html.is_some() || args.examples_dir.is_some())
-        .then(|| scan.examples(args.examples, PAIRS_WITH_EXAMPLES));
-    if let (Some(path), Some(examples)) = (&args.html, &examples) {
+    // Strips are drawn from the template judge's scan; a model's report has none.
+    let examples = match scan {
+        Some(scan) if args.html.is_some() || args.examples_dir.is_some() => {
+            scan.examples(args.examples, PAIRS_WITH_EXAMPLES)
+        }
+        _ => Vec::new(),
+    };
+    if let Some(path) = &args.html {
         let exporter = HtmlExporter {
             examples: examples.clone(),
             command: command_line(),
@@ -679,7 +834,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if let Some(path) = &args.markdown {
         write_output(path, &MarkdownExporter.render(report)?)?;
     }
-    if let Some(path) = &args.save_templates {
+    if let (Some(path), Some(scan)) = (&args.save_templates, scan) {
         let classifier = &scan.baseline().classifier;
         write_atomically(path, &classifier.to_npy())?;
         let labels: String = classifier
@@ -711,8 +866,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         to_stdout,
     )?;
     // The strips last: a folder that cannot take them never costs the reports.
-    if let (Some(dir), Some(examples)) = (&args.examples_dir, &examples) {
-        write_examples(dir, examples, &dataset.classes)?;
+    if let Some(dir) = &args.examples_dir {
+        write_examples(dir, &examples, &dataset.classes)?;
     }
     let worst = report.worst_verdict();
     let not_judged: Vec<String> = (report.not_judged_classes().into_iter())
@@ -720,7 +875,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         .collect();
     // The process ends here: freeing a million glyph images one by one would add a third of a
     // second to a full-size scan for nothing, so the operating system takes them back instead.
-    std::mem::forget(scan);
+    std::mem::forget(judged);
     std::mem::forget(dataset);
 
     let tripped = match args.fail_on {
@@ -784,7 +939,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
         ("--markdown", args.markdown.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
-    check_not_input(&outputs, &args.input, None);
+    check_not_input(&outputs, &args.input, &[]);
     let dataset = load_dataset(&args.input, args.judge.seed)?;
 
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
@@ -847,7 +1002,15 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         ("--json", args.json.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
-    check_not_input(&outputs, &args.input, args.pipeline.as_deref());
+    check_not_input(
+        &outputs,
+        &args.input,
+        &args
+            .pipeline
+            .iter()
+            .map(PathBuf::as_path)
+            .collect::<Vec<_>>(),
+    );
     let dataset = load_dataset(&args.input, args.judge.seed)?;
     let components = recommend::component_count(pipeline.as_ref()) as u64;
     let bar = progress_bar(components, "recommending", "components", args.judge.quiet);

@@ -103,7 +103,15 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// A report could not be serialised.
+    /// A model given as the judge cannot be used.
+    #[error("model {}: {reason}", path.display())]
+    Model {
+        /// The model, or its label list.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The report could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Serialize(#[from] serde_json::Error),
 }

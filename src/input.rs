@@ -22,6 +22,8 @@ pub enum FileKind {
     Image,
     /// An IDX file, or what a gzipped one inflates to (EMNIST's largest is 0.64 GB): 16 GB.
     Idx,
+    /// An ONNX model (a recogniser of characters is a few megabytes): 1 GB.
+    Model,
 }
 
 impl FileKind {
@@ -33,6 +35,7 @@ impl FileKind {
             FileKind::Font => 256 << 20,
             FileKind::Image => 64 << 20,
             FileKind::Idx => 16 << 30,
+            FileKind::Model => 1 << 30,
         }
     }
 

@@ -20,6 +20,7 @@ use crate::simd::PackedTemplates;
 
 mod batch;
 mod cluster;
+pub mod model;
 mod quantize;
 mod score;
 

@@ -186,7 +186,7 @@ impl DatasetSummary {
 /// The classifier and its baseline on untransformed images.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassifierSummary {
-    /// Always `template-ncc`.
+    /// `template-ncc` for the templates built from the dataset, `onnx` for the user's model.
     pub kind: String,
     /// Templates in all classes.
     pub templates: usize,
@@ -204,6 +204,67 @@ pub struct ClassifierSummary {
     /// destroyed, not changed; `None` (no original read correctly) destroys only glyphs left
     /// without ink.
     pub destroyed: Option<DestroyedFloor>,
+    /// The user's model, when it judges (`kind` is then `onnx`, `templates` 0, `canonical`
+    /// the model's input side, and `margin` in probability).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::classify::model::ModelSummary>,
+}
+
+impl ClassifierSummary {
+    /// Who judged, in words, for the line that gives its baseline: `template-ncc classifier (30
+    /// templates)`, or `model digits.onnx (input 64×1×28×28, ink bright)`.
+    pub fn judge_words(&self) -> String {
+        match &self.model {
+            Some(model) => format!(
+                "model {} (input {}, ink {})",
+                model.file,
+                model
+                    .input_shape
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join("×"),
+                match model.ink {
+                    crate::classify::model::Ink::Bright => "bright on dark",
+                    crate::classify::model::Ink::Dark => "dark on light",
+                    crate::classify::model::Ink::AsStored => "as stored",
+                }
+            ),
+            None => format!("{} classifier ({} templates)", self.kind, self.templates),
+        }
+    }
+
+    /// How its baseline was read: leave-one-out for templates built from the very images they
+    /// read, as they are for a model trained elsewhere.
+    pub fn baseline_words(&self) -> &'static str {
+        if self.model.is_some() {
+            "(the model as given)"
+        } else {
+            "(leave-one-out)"
+        }
+    }
+
+    /// What a model judge leaves out, in a sentence: the classes it cannot name and the
+    /// outputs that name no class of the dataset.
+    pub fn model_gaps(&self) -> Option<String> {
+        let model = self.model.as_ref()?;
+        let mut gaps = Vec::new();
+        if !model.unnamed_classes.is_empty() {
+            gaps.push(format!(
+                "the model names no output for {} class(es), never judged: {}",
+                model.unnamed_classes.len(),
+                model.unnamed_classes.join(" ")
+            ));
+        }
+        if !model.extra_outputs.is_empty() {
+            gaps.push(format!(
+                "{} of its outputs name no class of the dataset and are left out: {}",
+                model.extra_outputs.len(),
+                model.extra_outputs.join(" ")
+            ));
+        }
+        (!gaps.is_empty()).then(|| gaps.join("; "))
+    }
 }
 
 /// The canonical form every glyph is brought into before it is compared.

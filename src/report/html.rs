@@ -372,8 +372,11 @@ impl HtmlExporter {
 
                     h2 id="baseline" { "Baseline" }
                     p {
-                        "The " (classifier.kind) " classifier (" (classifier.templates) " templates) recognises "
-                        strong { (percent(classifier.baseline_accuracy)) } " of the untransformed images (leave-one-out)."
+                        "The " (classifier.judge_words()) " recognises "
+                        strong { (percent(classifier.baseline_accuracy)) } " of the untransformed images " (classifier.baseline_words()) "."
+                    }
+                    @if let Some(gaps) = classifier.model_gaps() {
+                        p.meta { (gaps) "." }
                     }
                     @if !classifier.confusions.is_empty() {
                         p { "Already confused at baseline, and not blamed on any transformation:" }

@@ -117,11 +117,14 @@ impl Exporter for MarkdownExporter {
         let classifier = &report.classifier;
         let _ = writeln!(
             out,
-            "\n**Baseline:** the {} classifier ({} templates) recognises {} of the untransformed images (leave-one-out).",
-            classifier.kind,
-            classifier.templates,
-            percent(classifier.baseline_accuracy)
+            "\n**Baseline:** the {} recognises {} of the untransformed images {}.",
+            cell(&classifier.judge_words()),
+            percent(classifier.baseline_accuracy),
+            classifier.baseline_words()
         );
+        if let Some(gaps) = classifier.model_gaps() {
+            let _ = writeln!(out, "{}.", cell(&gaps));
+        }
         if !classifier.confusions.is_empty() {
             let confusions = super::pair_counts(&classifier.confusions);
             let _ = writeln!(

@@ -246,19 +246,32 @@ fn render_text(report: &Report, paint: Paint) -> String {
         );
     }
     let classifier = &report.classifier;
-    let _ = writeln!(
-        out,
-        "classifier: {}, {} templates ({} px{}), baseline accuracy {} (leave-one-out)",
-        classifier.kind,
-        classifier.templates,
-        classifier.canonical.size,
-        if classifier.canonical.deslant {
-            ", deslanted"
-        } else {
-            ""
-        },
-        percent(classifier.baseline_accuracy),
-    );
+    if classifier.model.is_some() {
+        let _ = writeln!(
+            out,
+            "judge: {}, baseline accuracy {} {}",
+            visible(&classifier.judge_words()),
+            percent(classifier.baseline_accuracy).trim(),
+            classifier.baseline_words()
+        );
+        if let Some(gaps) = classifier.model_gaps() {
+            let _ = writeln!(out, "  {}", visible(&gaps));
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "classifier: {}, {} templates ({} px{}), baseline accuracy {} (leave-one-out)",
+            classifier.kind,
+            classifier.templates,
+            classifier.canonical.size,
+            if classifier.canonical.deslant {
+                ", deslanted"
+            } else {
+                ""
+            },
+            percent(classifier.baseline_accuracy),
+        );
+    }
     if !classifier.confusions.is_empty() {
         let confusions = super::pair_counts(&classifier.confusions);
         let _ = writeln!(
@@ -475,6 +488,10 @@ pub const LISTED: usize = 5;
 
 /// What "destroyed" means in this report: the floor and where it comes from.
 pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
+    if classifier.model.is_some() {
+        return "destroyed (→∅): only glyphs left without ink (a model always names a class)"
+            .to_string();
+    }
     match classifier.destroyed {
         Some(floor) => format!(
             "destroyed (→∅, read as no class): another class wins but scores below {:.3}, the \
@@ -518,9 +535,10 @@ pub fn control_line(control: &TransformReport) -> String {
 /// The short classifier line of the sweep and recommendation tables.
 fn classifier_line(classifier: &ClassifierSummary) -> String {
     format!(
-        "classifier: {}, baseline accuracy {:.1}% (leave-one-out)",
+        "classifier: {}, baseline accuracy {:.1}% {}",
         classifier.kind,
-        classifier.baseline_accuracy * 100.0
+        classifier.baseline_accuracy * 100.0,
+        classifier.baseline_words()
     )
 }
 
@@ -758,6 +776,7 @@ mod tests {
                     own_low: 0.9,
                     rival_median: 0.75,
                 }),
+                model: None,
             },
             pipeline: None,
             control: None,

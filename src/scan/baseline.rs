@@ -123,26 +123,42 @@ impl Baseline {
 
     /// Per (true class, predicted class), the share of the true class's glyphs read as the other.
     pub fn confusion_rates(&self, dataset: &Dataset) -> BTreeMap<(usize, usize), f64> {
-        let counts = dataset.class_counts();
-        self.confusions(dataset)
-            .into_iter()
-            .map(|((from, to), count)| ((from, to), rate(count, counts[from])))
-            .collect()
+        confusion_rates(dataset, self.predictions(dataset).unwrap_or_default())
     }
 
     /// Baseline confusion counts, (true class, predicted class) → glyphs.
     pub fn confusions(&self, dataset: &Dataset) -> BTreeMap<(usize, usize), usize> {
-        let mut confusions = BTreeMap::new();
-        let predicted = self.predictions(dataset).unwrap_or_default();
-        for (glyph, predicted) in dataset.glyphs.iter().zip(predicted) {
-            if let Some(p) = *predicted {
-                if p != glyph.label {
-                    *confusions.entry((glyph.label, p)).or_default() += 1;
-                }
+        confusions(dataset, self.predictions(dataset).unwrap_or_default())
+    }
+}
+
+/// Per (true class, predicted class), the share of the true class's glyphs that a judge's
+/// `predicted` classes (one per glyph of `dataset`) read as the other.
+pub fn confusion_rates(
+    dataset: &Dataset,
+    predicted: &[Option<usize>],
+) -> BTreeMap<(usize, usize), f64> {
+    let counts = dataset.class_counts();
+    confusions(dataset, predicted)
+        .into_iter()
+        .map(|((from, to), count)| ((from, to), rate(count, counts[from])))
+        .collect()
+}
+
+/// Confusion counts of a judge's `predicted` classes, (true class, predicted class) → glyphs.
+pub fn confusions(
+    dataset: &Dataset,
+    predicted: &[Option<usize>],
+) -> BTreeMap<(usize, usize), usize> {
+    let mut confusions = BTreeMap::new();
+    for (glyph, predicted) in dataset.glyphs.iter().zip(predicted) {
+        if let Some(p) = *predicted {
+            if p != glyph.label {
+                *confusions.entry((glyph.label, p)).or_default() += 1;
             }
         }
-        confusions
     }
+    confusions
 }
 
 /// The score below which a glyph matches no class well, measured on the untransformed glyphs

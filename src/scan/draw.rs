@@ -64,11 +64,8 @@ pub(super) fn measure_with(
     let (mut has_ink, mut predicted) = (vec![false; n], vec![None; n]);
     let plan = DrawPlan::new(transforms, classifier.form(), config.draws);
     let empty = || {
-        (plan.parts.iter())
-            .map(|parts| {
-                let bounds: Vec<(f64, f64)> = parts.iter().map(|p| (p.from, p.to)).collect();
-                Measured::new(dataset.classes.len(), &bounds)
-            })
+        (plan.parts_bounds().iter())
+            .map(|bounds| Measured::new(dataset.classes.len(), bounds))
             .collect::<Vec<_>>()
     };
     // Fixed chunks of images: their transformed glyphs are scored together, and counts are
@@ -341,6 +338,13 @@ impl<'a> DrawPlan<'a> {
                 })
                 .collect(),
         }
+    }
+
+    /// Per transformation, the bounds of the parts its range is drawn in (none when it is not).
+    pub(super) fn parts_bounds(&self) -> Vec<Vec<(f64, f64)>> {
+        (self.parts.iter())
+            .map(|parts| parts.iter().map(|p| (p.from, p.to)).collect())
+            .collect()
     }
 
     /// One draw of a transformation on glyph `index`, as training would see it; `which` is

@@ -8,12 +8,13 @@
 use crate::albumentations::Pipeline;
 use crate::classify::ClassifierOptions;
 use crate::dataset::Dataset;
-use crate::report::{Header, Report, Thresholds};
+use crate::report::{ClassifierSummary, DatasetSummary, Header, Report, Thresholds};
 use crate::transform::{Augment, Transform};
 
 mod baseline;
 mod draw;
 mod examples;
+mod model;
 mod summary;
 mod tally;
 
@@ -21,6 +22,7 @@ pub use baseline::{
     destroyed_floor, side_for, Baseline, LeaveOneOut, DESTROYED_QUANTILE, SMALL_ALPHABET,
 };
 pub use draw::measure;
+pub use model::{measure_with_model, model_predictions, scan_with_model};
 pub use summary::{classifier_summary, dataset_summary, transform_report};
 pub use tally::{
     discount_baseline_confusions, discount_judge_noise, judge_noise, lower_bound, part_z, Measured,
@@ -132,44 +134,17 @@ impl<'a> Scan<'a> {
         if known.is_none() {
             baseline.leave_one_out = Some(LeaveOneOut { has_ink, predicted });
         }
-        // Changes the baseline already makes, and near ties the judge makes on its own (as it
-        // does under the control, which is last in `tallies`), are not the transformations'.
-        let confusion_rates = baseline.confusion_rates(dataset);
-        let noise = (control.is_some())
-            .then(|| {
-                tallies
-                    .last()
-                    .map(|c| judge_noise(&c.classes, &confusion_rates))
-            })
-            .flatten()
-            .unwrap_or_default();
-        for measured in &mut tallies {
-            measured.discount(&confusion_rates, &noise);
-        }
-        let report_of = |label: &str, measured: &Measured| {
-            transform_report(label, measured, &dataset.classes, &config.thresholds)
-        };
-        let transforms = entries
-            .iter()
-            .zip(&tallies)
-            .map(|((label, _), per_class)| report_of(label, per_class))
-            .collect();
-        let control = control
-            .zip(tallies.get(entries.len()))
-            .map(|((label, _), per_class)| report_of(&label, per_class));
-        let mut report = Report {
-            header: Header::new(config.seed),
-            draws: config.draws,
-            thresholds: config.thresholds,
-            dataset: dataset_summary(dataset, &baseline),
-            classifier: classifier_summary(dataset, &baseline, config.margin),
-            pipeline: None,
-            transforms,
-            control,
-        };
-        if let Some(pipeline) = pipeline {
-            report.pipeline = Some(summary::pipeline_summary(dataset, pipeline, &report));
-        }
+        let report = finish_report(
+            dataset,
+            config,
+            pipeline,
+            &entries,
+            control.map(|(label, _)| label),
+            &mut tallies,
+            &baseline.confusion_rates(dataset),
+            dataset_summary(dataset, &baseline),
+            classifier_summary(dataset, &baseline, config.margin),
+        );
         Scan {
             dataset,
             pipeline,
@@ -204,6 +179,60 @@ impl<'a> Scan<'a> {
 /// report alone.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
     Scan::run(dataset, config, None, progress).into_report()
+}
+
+/// The report of a scan from its tallies (one per entry, then the control's when `control`
+/// names one), with what the judge already confuses untransformed (`confusion_rates`) and the
+/// near ties it makes on its own under the control discounted: they are not the
+/// transformations' doing.
+#[allow(clippy::too_many_arguments)]
+fn finish_report(
+    dataset: &Dataset,
+    config: &ScanConfig,
+    pipeline: Option<&Pipeline>,
+    entries: &[(String, &dyn Augment)],
+    control: Option<String>,
+    tallies: &mut [Measured],
+    confusion_rates: &std::collections::BTreeMap<(usize, usize), f64>,
+    read: DatasetSummary,
+    classifier: ClassifierSummary,
+) -> Report {
+    let noise = (control.is_some())
+        .then(|| {
+            tallies
+                .last()
+                .map(|c| judge_noise(&c.classes, confusion_rates))
+        })
+        .flatten()
+        .unwrap_or_default();
+    for measured in tallies.iter_mut() {
+        measured.discount(confusion_rates, &noise);
+    }
+    let report_of = |label: &str, measured: &Measured| {
+        transform_report(label, measured, &dataset.classes, &config.thresholds)
+    };
+    let transforms = entries
+        .iter()
+        .zip(tallies.iter())
+        .map(|((label, _), measured)| report_of(label, measured))
+        .collect();
+    let control = control
+        .zip(tallies.get(entries.len()))
+        .map(|(label, measured)| report_of(&label, measured));
+    let mut report = Report {
+        header: Header::new(config.seed),
+        draws: config.draws,
+        thresholds: config.thresholds,
+        dataset: read,
+        classifier,
+        pipeline: None,
+        transforms,
+        control,
+    };
+    if let Some(pipeline) = pipeline {
+        report.pipeline = Some(summary::pipeline_summary(dataset, pipeline, &report));
+    }
+    report
 }
 
 /// What a scan applies, labelled as its report rows are: with a pipeline, the pipeline as a

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::baseline::Baseline;
 use super::tally::{part_z, Measured, PartTally, Tally};
 use crate::albumentations::Pipeline;
+use crate::classify::model::ModelJudge;
 use crate::dataset::{Dataset, Skipped};
 use crate::report::{
     rate, Blame, CanonicalSummary, ClassReport, ClassifierSummary, ComponentSummary,
@@ -15,11 +16,16 @@ use crate::report::{
 /// What was read, for a report: images, classes, and every file that could not be used
 /// (including images whose glyph has too little ink to classify).
 pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary {
-    let mut skipped = dataset.skipped.clone();
     let has_ink = baseline
         .leave_one_out
         .as_ref()
         .map_or(&[][..], |l| &l.has_ink[..]);
+    dataset_summary_with(dataset, has_ink)
+}
+
+/// [`dataset_summary`] with, per glyph, whether the judge found ink enough to read it.
+pub fn dataset_summary_with(dataset: &Dataset, has_ink: &[bool]) -> DatasetSummary {
+    let mut skipped = dataset.skipped.clone();
     for (glyph, &has_ink) in dataset.glyphs.iter().zip(has_ink) {
         if !has_ink {
             skipped.push(Skipped {
@@ -53,20 +59,59 @@ pub fn classifier_summary(
     baseline: &Baseline,
     margin: f32,
 ) -> ClassifierSummary {
+    let mut summary = reading_summary(
+        dataset,
+        baseline.predictions(dataset).unwrap_or_default(),
+        margin,
+    );
+    summary.templates = baseline.classifier.template_count();
+    summary.canonical = CanonicalSummary {
+        size: baseline.classifier.form().side.pixels(),
+        deslant: baseline.classifier.form().deslant,
+    };
+    summary.destroyed = baseline.floor;
+    summary
+}
+
+/// The model judging a scan and what it reads of the untransformed images (`predicted`, one
+/// class per glyph), for a report.
+pub fn model_summary(
+    dataset: &Dataset,
+    judge: &ModelJudge,
+    predicted: &[Option<usize>],
+    margin: f32,
+) -> ClassifierSummary {
+    let mut summary = reading_summary(dataset, predicted, margin);
+    summary.kind = "onnx".to_string();
+    summary.canonical = CanonicalSummary {
+        size: judge.input_side(),
+        deslant: false,
+    };
+    summary.model = Some(judge.summary(&dataset.classes));
+    summary
+}
+
+/// A judge's reading of the untransformed images: accuracy, per class and in all, and its
+/// confusions (a template judge's, until the callers fill in what is theirs).
+fn reading_summary(
+    dataset: &Dataset,
+    predicted: &[Option<usize>],
+    margin: f32,
+) -> ClassifierSummary {
     let classes = &dataset.classes;
     let counts = dataset.class_counts();
     let mut correct = vec![0usize; classes.len()];
-    for (index, glyph) in dataset.glyphs.iter().enumerate() {
-        if baseline.is_correct(dataset, index) {
+    for (glyph, predicted) in dataset.glyphs.iter().zip(predicted) {
+        if *predicted == Some(glyph.label) {
             correct[glyph.label] += 1;
         }
     }
     ClassifierSummary {
         kind: "template-ncc".to_string(),
-        templates: baseline.classifier.template_count(),
+        templates: 0,
         canonical: CanonicalSummary {
-            size: baseline.classifier.form().side.pixels(),
-            deslant: baseline.classifier.form().deslant,
+            size: 0,
+            deslant: false,
         },
         margin,
         baseline_accuracy: rate(correct.iter().sum(), dataset.glyphs.len()),
@@ -76,15 +121,15 @@ pub fn classifier_summary(
             .map(|(c, label)| (label.clone(), rate(correct[c], counts[c])))
             .collect(),
         confusions: sorted_pairs(
-            &baseline
-                .confusions(dataset)
+            &super::baseline::confusions(dataset, predicted)
                 .into_iter()
                 .map(|((from, to), count)| ((from, Some(to)), count))
                 .collect(),
             classes,
             &counts,
         ),
-        destroyed: baseline.floor,
+        destroyed: None,
+        model: None,
     }
 }
 

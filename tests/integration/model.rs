@@ -1,0 +1,188 @@
+//! The user's own model as the judge (`--judge FILE.onnx`), with the fixture models that
+//! `scripts/model/train.py` writes: a small network trained on the digit fixtures, one whose
+//! input has three colour channels, one with eleven outputs.
+
+use crate::util::{augsafe, pair_count, report};
+
+const MODEL: &str = "fixtures/models/digits-mlp.onnx";
+
+fn scan_with(args: &[&str]) -> std::process::Output {
+    augsafe()
+        .args(["scan", "fixtures/digits", "--quiet"])
+        .args(args)
+        .output()
+        .expect("augsafe runs")
+}
+
+#[test]
+fn the_fixture_model_flags_six_and_nine_and_keeps_small_turns() {
+    let output = scan_with(&[
+        "--judge",
+        MODEL,
+        "-t",
+        "rotate:180",
+        "-t",
+        "rotate:-10..10",
+        "--json",
+        "-",
+    ]);
+    let report = report(&output, "scan judged by the fixture model");
+    let classifier = &report["classifier"];
+    assert_eq!(classifier["kind"], "onnx");
+    assert_eq!(classifier["baseline_accuracy"], 1.0);
+    assert_eq!(classifier["model"]["file"], MODEL);
+    assert_eq!(
+        classifier["model"]["input_shape"],
+        serde_json::json!([64, 1, 28, 28])
+    );
+    assert_eq!(classifier["model"]["layout"], "nchw");
+    assert_eq!(classifier["model"]["ink"], "bright");
+    let half_turn = &report["transforms"][0];
+    assert_eq!(half_turn["verdict"], "unsafe");
+    assert_eq!(pair_count(half_turn, "6", "9"), 18);
+    assert_eq!(pair_count(half_turn, "9", "6"), 18);
+    let small = &report["transforms"][1];
+    assert_eq!(small["verdict"], "safe");
+    let classes = small["classes"].as_array().expect("classes");
+    assert_eq!(classes.len(), 10);
+    assert!(
+        classes.iter().all(|c| c["verdict"] == "safe"),
+        "{classes:?}"
+    );
+    // The same draws as the template judge's: the same seed gives the same report.
+    let again = scan_with(&[
+        "--judge",
+        MODEL,
+        "-t",
+        "rotate:180",
+        "-t",
+        "rotate:-10..10",
+        "--json",
+        "-",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(
+        output.stdout, again.stdout,
+        "the thread count changes nothing"
+    );
+}
+
+#[test]
+fn every_format_says_which_model_judged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
+    let output = augsafe()
+        .args(["scan", "fixtures/digits", "-t", "hflip", "--color", "never"])
+        .args(["--judge", MODEL, "--markdown"])
+        .arg(&md)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .expect("augsafe runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let table = String::from_utf8_lossy(&output.stdout);
+    let says = "model fixtures/models/digits-mlp.onnx (input 64×1×28×28, ink bright on dark)";
+    assert!(
+        table.contains(&format!(
+            "judge: {says}, baseline accuracy 100.0% (the model as given)"
+        )),
+        "{table}"
+    );
+    let md = std::fs::read_to_string(&md).expect("markdown");
+    assert!(md.contains(says), "{md}");
+    let html = std::fs::read_to_string(&html).expect("html");
+    assert!(html.contains(says), "html names the model");
+}
+
+#[test]
+fn outputs_named_by_a_label_list_and_classes_it_lacks_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Eleven outputs: 0-8, then two names the dataset does not have; 9 is named by none.
+    let labels = dir.path().join("labels.txt");
+    std::fs::write(&labels, "0\n1\n2\n3\n4\n5\n6\n7\n8\nx\ny\n").expect("written");
+    let output = scan_with(&[
+        "--judge",
+        "fixtures/models/eleven-outputs.onnx",
+        "--model-labels",
+        labels.to_str().expect("utf-8"),
+        "-t",
+        "hflip",
+        "--json",
+        "-",
+    ]);
+    let report = report(&output, "scan judged by a model with a label list");
+    let model = &report["classifier"]["model"];
+    assert_eq!(model["outputs"], 11);
+    assert_eq!(model["unnamed_classes"], serde_json::json!(["9"]));
+    assert_eq!(model["extra_outputs"], serde_json::json!(["x", "y"]));
+    assert_eq!(report["transforms"][0]["classes"][9]["label"], "9");
+    assert_eq!(
+        report["transforms"][0]["classes"][9]["verdict"],
+        "not_judged"
+    );
+}
+
+#[test]
+fn a_model_that_cannot_judge_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ten = dir.path().join("ten.txt");
+    std::fs::write(&ten, "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n").expect("written");
+    let ten = ten.to_str().expect("utf-8");
+    for (args, exit, says) in [
+        (
+            vec!["--judge", "fixtures/digits/0/DejaVuSans_00.png"],
+            1,
+            "model fixtures/digits/0/DejaVuSans_00.png: not an ONNX model tract can read",
+        ),
+        (
+            vec!["--judge", "fixtures/models/rgb-input.onnx"],
+            1,
+            "its input N×3×8×8 is no image augsafe can feed: one grey channel is fed",
+        ),
+        (
+            vec!["--judge", "fixtures/models/eleven-outputs.onnx"],
+            1,
+            "the model has 11 outputs and the dataset 10 classes: give a label list",
+        ),
+        (
+            vec![
+                "--judge",
+                "fixtures/models/eleven-outputs.onnx",
+                "--model-labels",
+                ten,
+            ],
+            1,
+            "the label list names 10 outputs; the model fixtures/models/eleven-outputs.onnx has 11",
+        ),
+        (
+            vec!["--judge", "fixtures/models/missing.onnx"],
+            1,
+            "cannot read fixtures/models/missing.onnx",
+        ),
+        (
+            vec!["--judge", MODEL, "--save-templates", "t.npy"],
+            2,
+            "cannot be used with",
+        ),
+        (
+            vec!["--judge", MODEL, "--model-std", "0"],
+            2,
+            "is not a number above 0",
+        ),
+        (
+            vec!["--judge", MODEL, "--model-margin", "1.5"],
+            2,
+            "is not a probability",
+        ),
+    ] {
+        let output = scan_with(&args);
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(exit), "{args:?}: {message}");
+        assert!(message.contains(says), "{args:?}: {message}");
+    }
+}
