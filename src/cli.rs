@@ -232,8 +232,14 @@ struct ModelArgs {
     /// Who reads the transformed glyphs: `template` (templates built from the dataset) or your
     /// own recogniser as an ONNX file, taking grey images (N×1×H×W, N×H×W×1, N×H×W or N×H·W)
     /// and giving one output per class (logits or probabilities).
-    #[arg(long = "judge", value_name = "template|FILE.onnx", default_value = "template", conflicts_with_all = ["save_templates", "examples_dir"])]
-    file: JudgeChoice,
+    /// Give it twice (`--judge FILE.onnx --judge template`) to judge with both: the report is
+    /// the model's, and says per transformation where the templates agree.
+    #[arg(
+        long = "judge",
+        value_name = "template|FILE.onnx",
+        default_value = "template"
+    )]
+    judges: Vec<JudgeChoice>,
     /// Which way round the model wants the ink: bright on dark (as MNIST models), dark on
     /// light, or each image as stored.
     #[arg(long, value_enum, value_name = "WAY", default_value_t = InkChoice::Bright)]
@@ -306,9 +312,43 @@ fn parse_probability(text: &str) -> std::result::Result<f32, String> {
 }
 
 impl ModelArgs {
+    /// The model file, when one judges.
+    fn file(&self) -> Option<&Path> {
+        self.judges.iter().find_map(|j| j.0.as_deref())
+    }
+
+    /// Whether the templates judge (alone, or beside a model).
+    fn templates(&self) -> bool {
+        self.judges.iter().any(|j| j.0.is_none())
+    }
+
+    /// Ends the run with a usage error for judges that cannot go together, or outputs only the
+    /// templates make when a model judges.
+    fn check(&self, save_templates: bool, examples_dir: bool) {
+        let models = self.judges.iter().filter(|j| j.0.is_some()).count();
+        if models > 1 || self.judges.len() > 2 {
+            usage_error(
+                "--judge takes one model, and `template` beside it at most: `--judge FILE.onnx \
+                 --judge template`"
+                    .to_string(),
+            );
+        }
+        if models == 1 && (save_templates || examples_dir) {
+            usage_error(format!(
+                "{} cannot be used with a model as the judge: the example strips and the \
+                 templates are the template judge's",
+                if save_templates {
+                    "--save-templates"
+                } else {
+                    "--examples-dir"
+                }
+            ));
+        }
+    }
+
     /// The model, loaded and fitted to the dataset's classes, when one judges.
     fn load(&self, dataset: &Dataset) -> Result<Option<ModelJudge>> {
-        let Some(file) = &self.file.0 else {
+        let Some(file) = self.file() else {
             return Ok(None);
         };
         let options = ModelOptions {
@@ -327,11 +367,9 @@ impl ModelArgs {
 
     /// The files the model judge reads.
     fn inputs(&self) -> Vec<&Path> {
-        self.file
-            .0
-            .iter()
-            .chain(&self.model_labels)
-            .map(PathBuf::as_path)
+        self.file()
+            .into_iter()
+            .chain(self.model_labels.as_deref())
             .collect()
     }
 }
@@ -777,6 +815,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         ("--save-templates (its labels)", template_labels.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
+    args.model
+        .check(args.save_templates.is_some(), args.examples_dir.is_some());
     let mut inputs: Vec<&Path> = args.pipeline.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.model.inputs());
     check_not_input(&outputs, &args.input, &inputs);
@@ -795,14 +835,21 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     );
     let progress = |done| bar.set_position(done);
     let judged = match &model {
-        Some(model) => Judged::Model(Box::new(augsafe::scan::scan_with_model(
-            &dataset,
-            &config,
-            pipeline.as_ref(),
-            model,
-            args.model.model_margin,
-            &progress,
-        )?)),
+        Some(model) => {
+            let mut report = augsafe::scan::scan_with_model(
+                &dataset,
+                &config,
+                pipeline.as_ref(),
+                model,
+                args.model.model_margin,
+                &progress,
+            )?;
+            if args.model.templates() {
+                let templates = Scan::run(&dataset, &config, pipeline.as_ref(), &progress);
+                report.compare_with(templates.report());
+            }
+            Judged::Model(Box::new(report))
+        }
         None => Judged::Templates(Box::new(Scan::run(
             &dataset,
             &config,

@@ -359,6 +359,17 @@ impl HtmlExporter {
                     @if let Some(line) = not_judged_line(report) {
                         p.not-judged { (line) "." }
                     }
+                    @if report.transforms.iter().any(|t| t.agreement.is_some()) {
+                        h2 id="judges" { "Judges compared" }
+                        p.meta { "Where the two judges agree the verdict is solid; where they differ, look at the glyphs." }
+                        ul.parts {
+                            @for transform in &report.transforms {
+                                @if let Some(agreement) = &transform.agreement {
+                                    li { code { (transform.spec) } ": " (transform.verdict.as_str()) " here; " (agreement.describe(TOP_LISTED)) }
+                                }
+                            }
+                        }
+                    }
                     @let worse: Vec<(&TransformReport, String)> = report.transforms.iter().filter_map(|t| Some((t, t.worse_parts_text(TOP_LISTED)?))).collect();
                     @if !worse.is_empty() {
                         h2 id="parts" { "Worse in part of the range" }

@@ -204,6 +204,27 @@ impl Exporter for MarkdownExporter {
                 let _ = writeln!(out, "- {}: {}", code(&transform.spec), lists.join("; "));
             }
         }
+        let compared: Vec<&TransformReport> = (report.transforms.iter())
+            .filter(|t| t.agreement.is_some())
+            .collect();
+        if !compared.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n**Judges compared** (where they agree the verdict is solid; where they differ, \
+                 look at the glyphs):\n"
+            );
+            for transform in compared {
+                if let Some(agreement) = &transform.agreement {
+                    let _ = writeln!(
+                        out,
+                        "- {}: {} here; {}",
+                        code(&transform.spec),
+                        transform.verdict.as_str(),
+                        cell(&agreement.describe(usize::MAX))
+                    );
+                }
+            }
+        }
         let worse: Vec<(&TransformReport, String)> = (report.transforms.iter())
             .filter_map(|t| Some((t, t.worse_parts_text(usize::MAX)?)))
             .collect();

@@ -25,8 +25,8 @@ pub use header::{
 };
 pub use recommendation::{Change, ClassPolicy, Recommendation};
 pub use scan_report::{
-    rate, Blame, ClassReport, ComponentSummary, Example, NotEvaluated, Outcomes, PartReport,
-    PipelineSummary, Report, TransformReport, WorstPart,
+    rate, Agreement, Blame, ClassReport, ComponentSummary, Disagreement, Example, NotEvaluated,
+    Outcomes, PartReport, PipelineSummary, Report, TransformReport, WorstPart,
 };
 pub use sweep_report::{sparkline, Flagged, SweepReport, SweepSeries};
 pub use write::{remove_unfinished, write_atomically};

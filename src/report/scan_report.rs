@@ -173,6 +173,114 @@ pub struct TransformReport {
     /// verdicts above are over the whole range, the label noise training sees. Empty for other
     /// transformations.
     pub parts: Vec<PartReport>,
+    /// With two judges, how the other judge's verdicts compare with these.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
+}
+
+/// How a second judge's verdicts on a transformation compare with the report's own: where two
+/// readers agree the verdict is solid; where they differ, look at the glyphs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Agreement {
+    /// The other judge (`template-ncc`, `onnx`).
+    pub judge: String,
+    /// Its verdict on the whole transformation.
+    pub verdict: Verdict,
+    /// Classes both judges judged.
+    pub classes: usize,
+    /// Of those, the classes both gave the same verdict.
+    pub agree: usize,
+    /// `agree / classes` (1 when no class was judged by both).
+    pub rate: f64,
+    /// The classes they differ on, with both verdicts.
+    pub differ: Vec<Disagreement>,
+}
+
+/// A class two judges gave different verdicts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Disagreement {
+    /// The class.
+    pub label: String,
+    /// The report's own judge's verdict.
+    pub verdict: Verdict,
+    /// The other judge's verdict.
+    pub other: Verdict,
+}
+
+impl Report {
+    /// Sets every transformation's [`Agreement`] with the same transformation in `other`, a
+    /// report of the same scan by another judge; the control gets one too.
+    pub fn compare_with(&mut self, other: &Report) {
+        let judge = other.classifier.kind.clone();
+        let pairs = self
+            .transforms
+            .iter_mut()
+            .zip(&other.transforms)
+            .chain(self.control.as_mut().zip(other.control.as_ref()));
+        for (mine, theirs) in pairs {
+            if mine.spec != theirs.spec {
+                continue;
+            }
+            let both: Vec<(&ClassReport, &ClassReport)> = mine
+                .classes
+                .iter()
+                .zip(&theirs.classes)
+                .filter(|(a, b)| {
+                    a.label == b.label
+                        && a.verdict != Verdict::NotJudged
+                        && b.verdict != Verdict::NotJudged
+                })
+                .collect();
+            let differ: Vec<Disagreement> = both
+                .iter()
+                .filter(|(a, b)| a.verdict != b.verdict)
+                .map(|(a, b)| Disagreement {
+                    label: a.label.clone(),
+                    verdict: a.verdict,
+                    other: b.verdict,
+                })
+                .collect();
+            let agree = both.len() - differ.len();
+            mine.agreement = Some(Agreement {
+                judge: judge.clone(),
+                verdict: theirs.verdict,
+                classes: both.len(),
+                agree,
+                rate: if both.is_empty() {
+                    1.0
+                } else {
+                    agree as f64 / both.len() as f64
+                },
+                differ,
+            });
+        }
+    }
+}
+
+impl Agreement {
+    /// The comparison in words, naming at most `limit` classes they differ on:
+    /// `template-ncc judge: unsafe overall; same verdict for 8 of 10 classes (differ: 5 caution
+    /// vs unsafe, 8 safe vs caution)`.
+    pub fn describe(&self, limit: usize) -> String {
+        let mut text = format!(
+            "{} judge: {} overall; same verdict for {} of {} classes",
+            self.judge,
+            self.verdict.as_str(),
+            self.agree,
+            self.classes
+        );
+        if !self.differ.is_empty() {
+            let listed: Vec<String> = (self.differ.iter().take(limit))
+                .map(|d| format!("{} {} vs {}", d.label, d.verdict.as_str(), d.other.as_str()))
+                .collect();
+            text.push_str(&format!(" (differ: {}", listed.join(", ")));
+            if self.differ.len() > limit {
+                text.push_str(&format!(" and {} more", self.differ.len() - limit));
+            }
+            text.push(')');
+        }
+        text
+    }
 }
 
 /// One of the equal parts a random range was drawn in.

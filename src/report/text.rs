@@ -414,6 +414,10 @@ fn render_text(report: &Report, paint: Paint) -> String {
         out.push('\n');
         out.push_str(&lines);
     }
+    if let Some(lines) = agreement_lines(&report.transforms) {
+        out.push('\n');
+        out.push_str(&lines);
+    }
     out
 }
 
@@ -436,6 +440,31 @@ pub fn worse_parts_lines(transforms: &[TransformReport]) -> Option<String> {
             "  {}: {} on average; {text}",
             transform.spec,
             transform.verdict.as_str()
+        );
+    }
+    Some(out)
+}
+
+/// With two judges, how the other's verdicts compare, one line a transformation under a heading,
+/// or `None` with one judge.
+pub fn agreement_lines(transforms: &[TransformReport]) -> Option<String> {
+    let compared: Vec<(&TransformReport, &crate::report::Agreement)> = (transforms.iter())
+        .filter_map(|t| Some((t, t.agreement.as_ref()?)))
+        .collect();
+    if compared.is_empty() {
+        return None;
+    }
+    let mut out = String::from(
+        "judges compared (where they agree the verdict is solid; where they differ, look at the \
+         glyphs):\n",
+    );
+    for (transform, agreement) in compared {
+        let _ = writeln!(
+            out,
+            "  {}: {} here; {}",
+            transform.spec,
+            transform.verdict.as_str(),
+            visible(&agreement.describe(LISTED_CLASSES))
         );
     }
     Some(out)
@@ -804,6 +833,7 @@ mod tests {
                     },
                 ],
                 parts: vec![],
+                agreement: None,
             }],
         }
     }

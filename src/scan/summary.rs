@@ -216,6 +216,7 @@ pub fn transform_report(
         classes: class_reports,
         pairs: sorted_pairs(&pair_counts, classes, &samples_per_class),
         parts,
+        agreement: None,
     }
 }
 

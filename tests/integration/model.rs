@@ -74,7 +74,7 @@ fn every_format_says_which_model_judged() {
     let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
     let output = augsafe()
         .args(["scan", "fixtures/digits", "-t", "hflip", "--color", "never"])
-        .args(["--judge", MODEL, "--markdown"])
+        .args(["--judge", MODEL, "--judge", "template", "--markdown"])
         .arg(&md)
         .arg("--html")
         .arg(&html)
@@ -95,8 +95,14 @@ fn every_format_says_which_model_judged() {
     );
     let md = std::fs::read_to_string(&md).expect("markdown");
     assert!(md.contains(says), "{md}");
+    assert!(md.contains("**Judges compared**"), "{md}");
+    assert!(
+        md.contains("`hflip`: unsafe here; template-ncc judge: "),
+        "{md}"
+    );
     let html = std::fs::read_to_string(&html).expect("html");
     assert!(html.contains(says), "html names the model");
+    assert!(html.contains("Judges compared"), "html compares the judges");
 }
 
 #[test]
@@ -185,4 +191,77 @@ fn a_model_that_cannot_judge_says_why() {
         assert_eq!(output.status.code(), Some(exit), "{args:?}: {message}");
         assert!(message.contains(says), "{args:?}: {message}");
     }
+}
+
+#[test]
+fn with_both_judges_each_transformation_says_where_they_agree() {
+    let output = augsafe()
+        .args(["scan", "fixtures/digits", "--color", "never", "--json", "-"])
+        .args(["--judge", MODEL, "--judge", "template"])
+        .args(["-t", "rotate:180", "-t", "rotate:-10..10"])
+        .output()
+        .expect("augsafe runs");
+    let table = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = report(&output, "scan with both judges");
+    assert_eq!(
+        report["classifier"]["kind"], "onnx",
+        "the report is the model's"
+    );
+    let half_turn = &report["transforms"][0]["agreement"];
+    assert_eq!(half_turn["judge"], "template-ncc");
+    assert_eq!(half_turn["verdict"], "unsafe");
+    assert_eq!(half_turn["classes"], 10);
+    // Both judges call 6 and 9 unsafe under the half turn.
+    let differ = half_turn["differ"].as_array().expect("differ");
+    assert!(
+        differ
+            .iter()
+            .all(|d| d["label"] != "6" && d["label"] != "9"),
+        "{differ:?}"
+    );
+    assert_eq!(
+        half_turn["agree"].as_u64().map(|a| a + differ.len() as u64),
+        Some(10)
+    );
+    let small = &report["transforms"][1]["agreement"];
+    assert_eq!(
+        (small["agree"].as_u64(), small["rate"].as_f64()),
+        (Some(10), Some(1.0))
+    );
+    assert!(
+        table.contains("rotate:-10..10: safe here; template-ncc judge: safe overall; same verdict for 10 of 10 classes"),
+        "{table}"
+    );
+    // One judge alone: no comparison in the report.
+    let alone = report_of_scan(&["--judge", MODEL, "-t", "rotate:180"]);
+    assert!(alone["transforms"][0].get("agreement").is_none());
+    let templates = report_of_scan(&["-t", "rotate:180"]);
+    assert!(templates["transforms"][0].get("agreement").is_none());
+    assert!(templates["classifier"].get("model").is_none());
+}
+
+#[test]
+fn judges_that_cannot_go_together_are_a_usage_error() {
+    for args in [
+        vec![
+            "--judge",
+            MODEL,
+            "--judge",
+            "fixtures/models/eleven-outputs.onnx",
+        ],
+        vec![
+            "--judge", MODEL, "--judge", "template", "--judge", "template",
+        ],
+        vec!["--judge", MODEL, "--examples-dir", "strips"],
+    ] {
+        let output = scan_with(&args);
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+    }
+}
+
+fn report_of_scan(args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend(["--json", "-"]);
+    report(&scan_with(&all), "scan")
 }
