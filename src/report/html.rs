@@ -8,7 +8,9 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::strip::{png_bytes, strip};
-use super::text::{control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line};
+use super::text::{
+    control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line, AFFINITY_LINE,
+};
 use super::Example;
 use super::{
     percent, sparkline, ClassReport, Exporter, Report, SweepReport, TransformReport, Verdict,
@@ -350,7 +352,8 @@ impl HtmlExporter {
                         "\u{2192}\u{2205}), caution from "
                         (percent(report.thresholds.caution_at)) " (doubtful samples counted as "
                         "half a loss). A sample is " (destroyed_line(classifier)) ". "
-                        (uncertain_line(classifier.margin, &report.thresholds, report.control.is_some())) "."
+                        (uncertain_line(classifier.margin, &report.thresholds, report.control.is_some())) ". "
+                        (AFFINITY_LINE) "."
                         @if report.control.is_some() {
                             " The control row is a jitter no reader would call a change of label: "
                             "its rates are the judge's own noise, and it never counts toward a verdict."

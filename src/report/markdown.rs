@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::text::{control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line};
+use super::text::{
+    control_line, destroyed_line, not_judged_line, top_pairs, uncertain_line, AFFINITY_LINE,
+};
 use super::{percent, Exporter, Report, SweepReport, TransformReport, Verdict};
 use crate::error::Result;
 
@@ -135,13 +137,14 @@ impl Exporter for MarkdownExporter {
         }
         let _ = writeln!(
             out,
-            "Changed and destroyed samples both count toward a verdict; {}. {}.",
+            "Changed and destroyed samples both count toward a verdict; {}. {}. {}.",
             cell(&destroyed_line(classifier)),
             cell(&uncertain_line(
                 classifier.margin,
                 &report.thresholds,
                 report.control.is_some()
-            ))
+            )),
+            cell(AFFINITY_LINE)
         );
         if let Some(line) = not_judged_line(report) {
             let _ = writeln!(out, "**Not judged:** {}.", cell(&line));

@@ -112,6 +112,10 @@ pub struct Outcomes {
     /// `(changed + destroyed) / samples`: the share whose label did not survive, which
     /// verdicts are read from.
     pub loss_rate: f64,
+    /// `1 - loss_rate`: the share still read as their label. The samples are glyphs the judge
+    /// read correctly untransformed, so this is the augmentation literature's affinity (accuracy
+    /// on augmented glyphs over accuracy on clean ones); `null` without samples.
+    pub affinity: Option<f64>,
 }
 
 impl Outcomes {
@@ -132,6 +136,7 @@ impl Outcomes {
             change_rate: rate(changed, samples),
             destroyed_rate: rate(destroyed, samples),
             loss_rate: rate(changed + destroyed, samples),
+            affinity: (samples > 0).then(|| 1.0 - rate(changed + destroyed, samples)),
         }
     }
 

@@ -290,6 +290,7 @@ fn render_text(report: &Report, paint: Paint) -> String {
             report.control.is_some()
         )
     );
+    let _ = writeln!(out, "  {AFFINITY_LINE}");
     let unjudged: Vec<&str> = classifier
         .per_class_accuracy
         .iter()
@@ -533,6 +534,12 @@ pub fn destroyed_line(classifier: &ClassifierSummary) -> String {
             .to_string(),
     }
 }
+
+/// What the affinity in the reports is: a legend line for every format.
+pub const AFFINITY_LINE: &str =
+    "affinity (the JSON's `affinity`): the share of samples still read as their label, \
+     1 - changed - destroyed; the samples are glyphs read correctly untransformed, so it is \
+     accuracy on augmented glyphs over accuracy on clean ones";
 
 /// How uncertain samples count, in words: a legend line for every format.
 pub fn uncertain_line(margin: f32, thresholds: &Thresholds, control: bool) -> String {
