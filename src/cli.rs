@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use augsafe::albumentations::{Format, Pipeline};
-use augsafe::classify::model::{Ink, ModelJudge, ModelOptions};
+#[cfg(feature = "onnx")]
+use augsafe::classify::model::{Ink, ModelOptions};
 use augsafe::dataset::{IdxOptions, IdxSource};
 use augsafe::normalize::{Form, Side};
 use augsafe::recommend;
@@ -318,6 +319,7 @@ impl ModelArgs {
     }
 
     /// Whether the templates judge (alone, or beside a model).
+    #[cfg(feature = "onnx")]
     fn templates(&self) -> bool {
         self.judges.iter().any(|j| j.0.is_none())
     }
@@ -346,12 +348,10 @@ impl ModelArgs {
         }
     }
 
-    /// The model, loaded and fitted to the dataset's classes, when one judges.
-    fn load(&self, dataset: &Dataset) -> Result<Option<ModelJudge>> {
-        let Some(file) = self.file() else {
-            return Ok(None);
-        };
-        let options = ModelOptions {
+    /// The options the model is fed with.
+    #[cfg(feature = "onnx")]
+    fn options(&self) -> ModelOptions {
+        ModelOptions {
             ink: match self.model_ink {
                 InkChoice::Bright => Ink::Bright,
                 InkChoice::Dark => Ink::Dark,
@@ -361,8 +361,56 @@ impl ModelArgs {
             std: self.model_std,
             transpose: self.model_transpose,
             labels: self.model_labels.clone(),
+        }
+    }
+
+    /// With a model as the judge, the scan it judges (with `template` beside it, compared with
+    /// the templates' scan); `None` when the templates judge alone.
+    #[cfg(feature = "onnx")]
+    fn scan(
+        &self,
+        dataset: &Dataset,
+        config: &ScanConfig,
+        pipeline: Option<&Pipeline>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Option<augsafe::Report>> {
+        let Some(file) = self.file() else {
+            return Ok(None);
         };
-        Ok(Some(ModelJudge::load(file, &dataset.classes, &options)?))
+        let model =
+            augsafe::classify::model::ModelJudge::load(file, &dataset.classes, &self.options())?;
+        let mut report = augsafe::scan::scan_with_model(
+            dataset,
+            config,
+            pipeline,
+            &model,
+            self.model_margin,
+            progress,
+        )?;
+        if self.templates() {
+            report.compare_with(Scan::run(dataset, config, pipeline, progress).report());
+        }
+        Ok(Some(report))
+    }
+
+    /// Built without the model judge: a model given is an error that says how to get it.
+    #[cfg(not(feature = "onnx"))]
+    fn scan(
+        &self,
+        _dataset: &Dataset,
+        _config: &ScanConfig,
+        _pipeline: Option<&Pipeline>,
+        _progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Option<augsafe::Report>> {
+        match self.file() {
+            Some(file) => anyhow::bail!(
+                "cannot judge with {}: this augsafe was built without the model judge; build it \
+                 with the `onnx` feature (`cargo install augsafe --features onnx`, or `cargo run \
+                 --release --features onnx -- ...` in a clone)",
+                file.display()
+            ),
+            None => Ok(None),
+        }
     }
 
     /// The files the model judge reads.
@@ -825,7 +873,6 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         None => None,
     };
     let dataset = load_dataset(&args.input, args.judge.seed)?;
-    let model = args.model.load(&dataset)?;
 
     let bar = progress_bar(
         dataset.glyphs.len() as u64,
@@ -834,22 +881,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         args.judge.quiet,
     );
     let progress = |done| bar.set_position(done);
-    let judged = match &model {
-        Some(model) => {
-            let mut report = augsafe::scan::scan_with_model(
-                &dataset,
-                &config,
-                pipeline.as_ref(),
-                model,
-                args.model.model_margin,
-                &progress,
-            )?;
-            if args.model.templates() {
-                let templates = Scan::run(&dataset, &config, pipeline.as_ref(), &progress);
-                report.compare_with(templates.report());
-            }
-            Judged::Model(Box::new(report))
-        }
+    let judged = match args
+        .model
+        .scan(&dataset, &config, pipeline.as_ref(), &progress)?
+    {
+        Some(report) => Judged::Model(Box::new(report)),
         None => Judged::Templates(Box::new(Scan::run(
             &dataset,
             &config,

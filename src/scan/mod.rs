@@ -14,6 +14,7 @@ use crate::transform::{Augment, Transform};
 mod baseline;
 mod draw;
 mod examples;
+#[cfg(feature = "onnx")]
 mod model;
 mod summary;
 mod tally;
@@ -22,6 +23,7 @@ pub use baseline::{
     destroyed_floor, side_for, Baseline, LeaveOneOut, DESTROYED_QUANTILE, SMALL_ALPHABET,
 };
 pub use draw::measure;
+#[cfg(feature = "onnx")]
 pub use model::{measure_with_model, model_predictions, scan_with_model};
 pub use summary::{classifier_summary, dataset_summary, transform_report};
 pub use tally::{

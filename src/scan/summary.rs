@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::baseline::Baseline;
 use super::tally::{part_z, Measured, PartTally, Tally};
 use crate::albumentations::Pipeline;
+#[cfg(feature = "onnx")]
 use crate::classify::model::ModelJudge;
 use crate::dataset::{Dataset, Skipped};
 use crate::report::{
@@ -24,7 +25,7 @@ pub fn dataset_summary(dataset: &Dataset, baseline: &Baseline) -> DatasetSummary
 }
 
 /// [`dataset_summary`] with, per glyph, whether the judge found ink enough to read it.
-pub fn dataset_summary_with(dataset: &Dataset, has_ink: &[bool]) -> DatasetSummary {
+pub(crate) fn dataset_summary_with(dataset: &Dataset, has_ink: &[bool]) -> DatasetSummary {
     let mut skipped = dataset.skipped.clone();
     for (glyph, &has_ink) in dataset.glyphs.iter().zip(has_ink) {
         if !has_ink {
@@ -75,6 +76,7 @@ pub fn classifier_summary(
 
 /// The model judging a scan and what it reads of the untransformed images (`predicted`, one
 /// class per glyph), for a report.
+#[cfg(feature = "onnx")]
 pub fn model_summary(
     dataset: &Dataset,
     judge: &ModelJudge,

@@ -16,6 +16,7 @@ mod hostile;
 mod html;
 mod idx;
 mod layers;
+#[cfg(feature = "onnx")]
 mod model;
 mod pipeline;
 mod recommend;

@@ -995,3 +995,24 @@ fn every_report_flag_takes_standard_output() {
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("<!DOCTYPE html>"));
     assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("-").exists());
 }
+
+/// Built without the `onnx` feature (the default), a model as the judge is an error that says
+/// how to build augsafe with it. (`cargo test --all-features` runs the model's own tests
+/// instead, in `model.rs`.)
+#[cfg(not(feature = "onnx"))]
+#[test]
+fn a_model_judge_without_the_onnx_feature_says_how_to_get_it() {
+    let output = crate::util::run(&[
+        "scan",
+        "fixtures/digits",
+        "--quiet",
+        "--judge",
+        "fixtures/models/digits-mlp.onnx",
+    ]);
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("built without the model judge; build it with the `onnx` feature"),
+        "{message}"
+    );
+}
