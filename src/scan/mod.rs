@@ -115,14 +115,7 @@ impl<'a> Scan<'a> {
         pipeline: Option<&'a Pipeline>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Scan<'a> {
-        let entries = entries(config, pipeline);
-        // The control is drawn after every reported transformation, so that adding it changes
-        // none of their draws.
-        let control = config
-            .control
-            .as_ref()
-            .map(|c| (c.to_string(), c as &dyn Augment));
-        let augments: Vec<&dyn Augment> = entries.iter().chain(&control).map(|(_, a)| *a).collect();
+        let (entries, control, augments) = drawn(config, pipeline);
         let known = baseline.predictions(dataset);
         let (mut tallies, has_ink, predicted) = draw::measure_with(
             dataset,
@@ -141,7 +134,7 @@ impl<'a> Scan<'a> {
             config,
             pipeline,
             &entries,
-            control.map(|(label, _)| label),
+            control,
             &mut tallies,
             &baseline.confusion_rates(dataset),
             dataset_summary(dataset, &baseline),
@@ -235,6 +228,26 @@ fn finish_report(
         report.pipeline = Some(summary::pipeline_summary(dataset, pipeline, &report));
     }
     report
+}
+
+/// What a scan draws: its entries ([`entries`]), the control's label, and every
+/// transformation in the order drawn. The control is drawn after every reported
+/// transformation, so that adding it changes none of their draws.
+#[allow(clippy::type_complexity)]
+fn drawn<'c>(
+    config: &'c ScanConfig,
+    pipeline: Option<&'c Pipeline>,
+) -> (
+    Vec<(String, &'c dyn Augment)>,
+    Option<String>,
+    Vec<&'c dyn Augment>,
+) {
+    let entries = entries(config, pipeline);
+    let control = config.control.as_ref();
+    let augments = (entries.iter().map(|(_, a)| *a))
+        .chain(control.map(|c| c as &dyn Augment))
+        .collect();
+    (entries, control.map(Transform::to_string), augments)
 }
 
 /// What a scan applies, labelled as its report rows are: with a pipeline, the pipeline as a

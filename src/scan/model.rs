@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::draw::{draws_for, DrawPlan, IMAGES_PER_BATCH};
 use super::tally::Measured;
-use super::{entries, summary, ScanConfig};
+use super::{drawn, summary, ScanConfig};
 use crate::albumentations::Pipeline;
 use crate::classify::model::ModelJudge;
 use crate::classify::{judge, predict, Outcome};
@@ -91,16 +91,17 @@ pub fn measure_with_model(
                     }
                 }
             }
-            let inked: Vec<&GlyphImage> = glyphs.iter().filter(|g| has_ink(g)).collect();
-            let mut readings = model.class_probabilities(&inked, classes)?.into_iter();
-            for (glyph, (t, draw, label)) in glyphs.iter().zip(which) {
-                let outcome = if has_ink(glyph) {
-                    readings.next().map_or(Outcome::Empty, |p| {
-                        judge(&p, label, margin, f32::NEG_INFINITY)
-                    })
-                } else {
-                    Outcome::Empty
-                };
+            let inked: Vec<bool> = glyphs.iter().map(has_ink).collect();
+            let read: Vec<&GlyphImage> = (glyphs.iter().zip(&inked))
+                .filter_map(|(glyph, &ink)| ink.then_some(glyph))
+                .collect();
+            let mut readings = model.class_probabilities(&read, classes)?.into_iter();
+            for (&ink, (t, draw, label)) in inked.iter().zip(which) {
+                // Only inked glyphs were read, so only they take the next reading.
+                let reading = if ink { readings.next() } else { None };
+                let outcome = reading.map_or(Outcome::Empty, |p| {
+                    judge(&p, label, margin, f32::NEG_INFINITY)
+                });
                 let measured = &mut local[t];
                 measured.classes[label].record(outcome);
                 let parts = measured.parts.len() as u32;
@@ -136,12 +137,7 @@ pub fn scan_with_model(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Report> {
     let predicted = model_predictions(dataset, model)?;
-    let entries = entries(config, pipeline);
-    let control = config
-        .control
-        .as_ref()
-        .map(|c| (c.to_string(), c as &dyn Augment));
-    let augments: Vec<&dyn Augment> = entries.iter().chain(&control).map(|(_, a)| *a).collect();
+    let (entries, control, augments) = drawn(config, pipeline);
     let mut tallies = measure_with_model(
         dataset, model, &predicted, &augments, config, margin, progress,
     )?;
@@ -150,7 +146,7 @@ pub fn scan_with_model(
         config,
         pipeline,
         &entries,
-        control.map(|(label, _)| label),
+        control,
         &mut tallies,
         &super::baseline::confusion_rates(dataset, &predicted),
         summary::dataset_summary_with(dataset, &vec![true; dataset.glyphs.len()]),

@@ -16,7 +16,7 @@ fn scan_with(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_fixture_model_flags_six_and_nine_and_keeps_small_turns() {
-    let output = scan_with(&[
+    const ARGS: [&str; 8] = [
         "--judge",
         MODEL,
         "-t",
@@ -25,7 +25,8 @@ fn the_fixture_model_flags_six_and_nine_and_keeps_small_turns() {
         "rotate:-10..10",
         "--json",
         "-",
-    ]);
+    ];
+    let output = scan_with(&ARGS);
     let report = report(&output, "scan judged by the fixture model");
     let classifier = &report["classifier"];
     assert_eq!(classifier["kind"], "onnx");
@@ -50,18 +51,7 @@ fn the_fixture_model_flags_six_and_nine_and_keeps_small_turns() {
         "{classes:?}"
     );
     // The same draws as the template judge's: the same seed gives the same report.
-    let again = scan_with(&[
-        "--judge",
-        MODEL,
-        "-t",
-        "rotate:180",
-        "-t",
-        "rotate:-10..10",
-        "--json",
-        "-",
-        "--threads",
-        "1",
-    ]);
+    let again = scan_with(&[&ARGS[..], &["--threads", "1"]].concat());
     assert_eq!(
         output.stdout, again.stdout,
         "the thread count changes nothing"
@@ -264,4 +254,27 @@ fn report_of_scan(args: &[&str]) -> serde_json::Value {
     let mut all = args.to_vec();
     all.extend(["--json", "-"]);
     report(&scan_with(&all), "scan")
+}
+
+#[test]
+fn glyphs_left_without_ink_take_no_reading_from_the_others() {
+    // A corner with no ink beside the half turn: each inked draw must keep its own reading,
+    // so the half turn reads the same with the empty corners drawn in the same batches.
+    let both = report_of_scan(&[
+        "--judge",
+        MODEL,
+        "-t",
+        "crop:box=0,0,4,4",
+        "-t",
+        "rotate:180",
+    ]);
+    let alone = report_of_scan(&["--judge", MODEL, "-t", "rotate:180"]);
+    assert_eq!(
+        both["transforms"][0]["destroyed"], 180,
+        "every corner is empty"
+    );
+    assert_eq!(
+        both["transforms"][1]["classes"],
+        alone["transforms"][0]["classes"]
+    );
 }
