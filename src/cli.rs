@@ -19,6 +19,7 @@ use augsafe::report::strip;
 use augsafe::report::svg::SvgExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Example, Exporter};
+use augsafe::scan::{scan_judged, Judge};
 use augsafe::sweep::{self, sweep_values, SweepOp};
 use augsafe::{
     render, ClassifierOptions, Dataset, RenderConfig, Scan, ScanConfig, Thresholds, Transform,
@@ -182,6 +183,8 @@ struct RecommendArgs {
     json: Option<PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -233,8 +236,8 @@ struct ModelArgs {
     /// Who reads the transformed glyphs: `template` (templates built from the dataset) or your
     /// own recogniser as an ONNX file, taking grey images (N×1×H×W, N×H×W×1, N×H×W or N×H·W)
     /// and giving one output per class (logits or probabilities).
-    /// Give it twice (`--judge FILE.onnx --judge template`) to judge with both: the report is
-    /// the model's, and says per transformation where the templates agree.
+    /// A scan takes it twice (`--judge FILE.onnx --judge template`) to judge with both: the
+    /// report is the model's, and says per transformation where the templates agree.
     #[arg(
         long = "judge",
         value_name = "template|FILE.onnx",
@@ -319,14 +322,13 @@ impl ModelArgs {
     }
 
     /// Whether the templates judge (alone, or beside a model).
-    #[cfg(feature = "onnx")]
     fn templates(&self) -> bool {
         self.judges.iter().any(|j| j.0.is_none())
     }
 
-    /// Ends the run with a usage error for judges that cannot go together, or outputs only the
-    /// templates make when a model judges.
-    fn check(&self, save_templates: bool, examples_dir: bool) {
+    /// Ends the run with a usage error for judges that cannot go together (two judges are
+    /// compared only by `scan`), or templates to save when a model judges.
+    fn check(&self, command: &str, save_templates: bool) {
         let models = self.judges.iter().filter(|j| j.0.is_some()).count();
         if models > 1 || self.judges.len() > 2 {
             usage_error(
@@ -335,16 +337,18 @@ impl ModelArgs {
                     .to_string(),
             );
         }
-        if models == 1 && (save_templates || examples_dir) {
+        if command != "scan" && self.judges.len() > 1 {
             usage_error(format!(
-                "{} cannot be used with a model as the judge: the example strips and the \
-                 templates are the template judge's",
-                if save_templates {
-                    "--save-templates"
-                } else {
-                    "--examples-dir"
-                }
+                "{command} takes one judge; to compare a model with the templates, scan with \
+                 both (`augsafe scan DATASET --judge FILE.onnx --judge template`)"
             ));
+        }
+        if models == 1 && save_templates {
+            usage_error(
+                "--save-templates cannot be used with a model as the judge: the templates are \
+                 the template judge's"
+                    .to_string(),
+            );
         }
     }
 
@@ -364,44 +368,21 @@ impl ModelArgs {
         }
     }
 
-    /// With a model as the judge, the scan it judges (with `template` beside it, compared with
-    /// the templates' scan); `None` when the templates judge alone.
+    /// The model as the judge of `dataset`, its reading of the untransformed glyphs taken;
+    /// `None` when the templates judge alone.
     #[cfg(feature = "onnx")]
-    fn scan(
-        &self,
-        dataset: &Dataset,
-        config: &ScanConfig,
-        pipeline: Option<&Pipeline>,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Option<augsafe::Report>> {
+    fn model_judge(&self, dataset: &Dataset) -> Result<Option<Judge>> {
         let Some(file) = self.file() else {
             return Ok(None);
         };
         let model =
             augsafe::classify::model::ModelJudge::load(file, &dataset.classes, &self.options())?;
-        let mut report = augsafe::scan::scan_with_model(
-            dataset,
-            config,
-            pipeline,
-            &model,
-            self.model_margin,
-            progress,
-        )?;
-        if self.templates() {
-            report.compare_with(Scan::run(dataset, config, pipeline, progress).report());
-        }
-        Ok(Some(report))
+        Ok(Some(Judge::model(dataset, model, self.model_margin)?))
     }
 
     /// Built without the model judge: a model given is an error that says how to get it.
     #[cfg(not(feature = "onnx"))]
-    fn scan(
-        &self,
-        _dataset: &Dataset,
-        _config: &ScanConfig,
-        _pipeline: Option<&Pipeline>,
-        _progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Option<augsafe::Report>> {
+    fn model_judge(&self, _dataset: &Dataset) -> Result<Option<Judge>> {
         match self.file() {
             Some(file) => anyhow::bail!(
                 "cannot judge with {}: this augsafe was built without the model judge; build it \
@@ -411,6 +392,33 @@ impl ModelArgs {
             ),
             None => Ok(None),
         }
+    }
+
+    /// The judge of a sweep or a recommendation.
+    fn judge(&self, dataset: &Dataset, config: &ScanConfig) -> Result<Judge> {
+        Ok(match self.model_judge(dataset)? {
+            Some(judge) => judge,
+            None => Judge::templates(dataset, config),
+        })
+    }
+
+    /// With a model as the judge, the scan it judges (with `template` beside it, compared with
+    /// the templates' scan) and the judge; `None` when the templates judge alone.
+    fn scan(
+        &self,
+        dataset: &Dataset,
+        config: &ScanConfig,
+        pipeline: Option<&Pipeline>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Option<(augsafe::Report, Judge)>> {
+        let Some(judge) = self.model_judge(dataset)? else {
+            return Ok(None);
+        };
+        let mut report = scan_judged(dataset, config, pipeline, &judge, progress)?;
+        if self.templates() {
+            report.compare_with(Scan::run(dataset, config, pipeline, progress).report());
+        }
+        Ok(Some((report, judge)))
     }
 
     /// The files the model judge reads.
@@ -423,18 +431,38 @@ impl ModelArgs {
 }
 
 /// A scan's result: with the templates, the scan itself (its strips and templates are still to
-/// be drawn from it); with a model, its report.
+/// be drawn from it); with a model, its report and the model.
 enum Judged<'a> {
     Templates(Box<Scan<'a>>),
-    Model(Box<augsafe::Report>),
+    Model(Box<(augsafe::Report, Judge)>),
 }
 
 impl Judged<'_> {
     fn report(&self) -> &augsafe::Report {
         match self {
             Judged::Templates(scan) => scan.report(),
-            Judged::Model(report) => report,
+            Judged::Model(judged) => &judged.0,
         }
+    }
+
+    /// Up to `per_pair` example strips of each of the most frequent changes the judge counted.
+    fn examples(
+        &self,
+        dataset: &Dataset,
+        config: &ScanConfig,
+        pipeline: Option<&Pipeline>,
+        per_pair: usize,
+    ) -> Result<Vec<Example>> {
+        Ok(match self {
+            Judged::Templates(scan) => scan.examples(per_pair, PAIRS_WITH_EXAMPLES),
+            Judged::Model(judged) => judged.1.examples(
+                dataset,
+                config,
+                pipeline,
+                &judged.0,
+                (per_pair, PAIRS_WITH_EXAMPLES),
+            )?,
+        })
     }
 }
 
@@ -477,6 +505,8 @@ struct SweepArgs {
     markdown: Option<PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 /// Where the glyphs come from; shared by scan, sweep and recommend.
@@ -863,8 +893,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         ("--save-templates (its labels)", template_labels.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
-    args.model
-        .check(args.save_templates.is_some(), args.examples_dir.is_some());
+    args.model.check("scan", args.save_templates.is_some());
     let mut inputs: Vec<&Path> = args.pipeline.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.model.inputs());
     check_not_input(&outputs, &args.input, &inputs);
@@ -885,7 +914,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         .model
         .scan(&dataset, &config, pipeline.as_ref(), &progress)?
     {
-        Some(report) => Judged::Model(Box::new(report)),
+        Some(judged) => Judged::Model(Box::new(judged)),
         None => Judged::Templates(Box::new(Scan::run(
             &dataset,
             &config,
@@ -899,13 +928,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Judged::Templates(scan) => Some(scan.as_ref()),
         Judged::Model(_) => None,
     };
-
-    // Strips are drawn from the template judge's scan; a model's report has none.
-    let examples = match scan {
-        Some(scan) if args.html.is_some() || args.examples_dir.is_some() => {
-            scan.examples(args.examples, PAIRS_WITH_EXAMPLES)
-        }
-        _ => Vec::new(),
+    let examples = if args.html.is_some() || args.examples_dir.is_some() {
+        judged.examples(&dataset, &config, pipeline.as_ref(), args.examples)?
+    } else {
+        Vec::new()
     };
     if let Some(path) = &args.html {
         let exporter = HtmlExporter {
@@ -1022,12 +1048,14 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode> {
         ("--markdown", args.markdown.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
-    check_not_input(&outputs, &args.input, &[]);
+    args.model.check("sweep", false);
+    check_not_input(&outputs, &args.input, &args.model.inputs());
     let dataset = load_dataset(&args.input, args.judge.seed)?;
 
+    let judge = args.model.judge(&dataset, &config)?;
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
     let bar = progress_bar(total, "sweeping", "images", args.judge.quiet);
-    let report = sweep::sweep(&dataset, args.op, &values, &config, &|done| {
+    let report = sweep::sweep(&dataset, args.op, &values, &config, &judge, &|done| {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
@@ -1085,21 +1113,18 @@ fn run_recommend(args: RecommendArgs) -> Result<ExitCode> {
         ("--json", args.json.as_deref()),
     ];
     let to_stdout = check_outputs(&outputs)?;
-    check_not_input(
-        &outputs,
-        &args.input,
-        &args
-            .pipeline
-            .iter()
-            .map(PathBuf::as_path)
-            .collect::<Vec<_>>(),
-    );
+    args.model.check("recommend", false);
+    let mut inputs: Vec<&Path> = args.pipeline.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.model.inputs());
+    check_not_input(&outputs, &args.input, &inputs);
     let dataset = load_dataset(&args.input, args.judge.seed)?;
+    let judge = args.model.judge(&dataset, &config)?;
     let components = recommend::component_count(pipeline.as_ref()) as u64;
     let bar = progress_bar(components, "recommending", "components", args.judge.quiet);
-    let recommendation = recommend::recommend(&dataset, pipeline.as_ref(), &config, &|done| {
-        bar.set_position(done)
-    })?;
+    let recommendation =
+        recommend::recommend(&dataset, pipeline.as_ref(), &config, &judge, &|done| {
+            bar.set_position(done)
+        })?;
     bar.finish_and_clear();
 
     write_output(

@@ -16,10 +16,7 @@ use crate::albumentations::{Format, Pipeline};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::report::{Change, ClassPolicy, Header, Recommendation, TransformReport, Verdict};
-use crate::scan::{
-    classifier_summary, dataset_summary, judge_noise, measure, transform_report, Baseline,
-    Measured, ScanConfig,
-};
+use crate::scan::{judge_noise, transform_report, Judge, Measured, ScanConfig};
 use crate::transform::Augment;
 
 /// Strengths tried when narrowing, from the original (1) toward no change (0).
@@ -37,43 +34,39 @@ struct Attempt {
 /// Classes a change's reason names one by one; beyond them it counts (the policy lists all).
 const NAMED_IN_REASON: usize = 12;
 
-struct Judge<'a> {
+/// The judge of a recommendation, with what it does on its own measured, to be discounted.
+struct Trials<'a> {
     dataset: &'a Dataset,
-    baseline: &'a Baseline,
+    judge: &'a Judge,
     config: &'a ScanConfig,
     confusion_rates: BTreeMap<(usize, usize), f64>,
     /// The judge's own uncertainty per class under the control (empty without one).
     noise: Vec<f64>,
 }
 
-impl Judge<'_> {
+impl Trials<'_> {
     /// What `augment` does, as measured, before any discount.
-    fn raw(&self, augment: &dyn Augment) -> Measured {
-        measure(
-            self.dataset,
-            self.baseline,
-            &[augment],
-            self.config,
-            &|_| {},
-        )
-        .pop()
-        .unwrap_or_default()
+    fn raw(&self, augment: &dyn Augment) -> Result<Measured> {
+        Ok((self.judge)
+            .measure(self.dataset, &[augment], self.config, &|_| {})?
+            .pop()
+            .unwrap_or_default())
     }
 
     /// What `augment` does, less what the baseline and the judge do on their own.
-    fn measured(&self, augment: &dyn Augment) -> Measured {
-        let mut measured = self.raw(augment);
+    fn measured(&self, augment: &dyn Augment) -> Result<Measured> {
+        let mut measured = self.raw(augment)?;
         measured.discount(&self.confusion_rates, &self.noise);
-        measured
+        Ok(measured)
     }
 
-    fn report(&self, label: &str, augment: &dyn Augment) -> TransformReport {
-        transform_report(
+    fn report(&self, label: &str, augment: &dyn Augment) -> Result<TransformReport> {
+        Ok(transform_report(
             label,
-            &self.measured(augment),
+            &self.measured(augment)?,
             &self.dataset.classes,
             &self.config.thresholds,
-        )
+        ))
     }
 }
 
@@ -97,18 +90,19 @@ pub fn component_count(pipeline: Option<&Pipeline>) -> usize {
 }
 
 /// Recommends a safe version of `pipeline` (or of augsafe's built-in candidate when `None`)
-/// for `dataset`. `progress` is called with each component finished.
+/// for `dataset`, `judge` reading the glyphs. `progress` is called with each component finished.
 ///
 /// # Errors
 /// [`Error::Pipeline`](crate::Error::Pipeline) if a narrowed document cannot be read back (a bug, reported rather
-/// than written), [`Error::Serialize`](crate::Error::Serialize) if it cannot be serialised.
+/// than written), [`Error::Serialize`](crate::Error::Serialize) if it cannot be serialised,
+/// [`Error::Model`](crate::Error::Model) when running a model fails.
 pub fn recommend(
     dataset: &Dataset,
     pipeline: Option<&Pipeline>,
     config: &ScanConfig,
+    judge: &Judge,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Recommendation> {
-    let baseline = Baseline::build(dataset, &config.classifier);
     let background = dataset.background();
     let (source, format, path, original) = match pipeline {
         Some(p) => (
@@ -124,18 +118,18 @@ pub fn recommend(
             candidate_document(background),
         ),
     };
-    let mut judge = Judge {
+    let mut trials = Trials {
         dataset,
-        baseline: &baseline,
+        judge,
         config,
-        confusion_rates: baseline.confusion_rates(dataset),
+        confusion_rates: judge.confusion_rates(dataset),
         noise: Vec::new(),
     };
     // Measured first: what the judge leaves uncertain on its own is no component's doing.
     if let Some(control) = &config.control {
-        judge.noise = judge_noise(&judge.raw(control).classes, &judge.confusion_rates);
+        trials.noise = judge_noise(&trials.raw(control)?.classes, &trials.confusion_rates);
     }
-    let judge = judge;
+    let trials = trials;
     let start = reparse(&original, format, &path)?;
     let mut document = original.clone();
     let mut changes = Vec::new();
@@ -173,7 +167,7 @@ pub fn recommend(
         let (full_node, full_pipeline) = written(1.0)?;
         let full_leaf = full_pipeline.leaf_at(&leaf.location).unwrap_or(leaf);
         let full_spec = full_leaf.describe();
-        let full_report = judge.report(&full_spec, full_leaf);
+        let full_report = trials.report(&full_spec, full_leaf)?;
         let verdicts: Vec<Verdict> = full_report.classes.iter().map(|c| c.verdict).collect();
         let narrowable = edit::can_narrow(&leaf.class);
         // The component narrowed to `strength`, judged: Some when safe (on average over its
@@ -191,7 +185,7 @@ pub fn recommend(
             let Some(trial_leaf) = trial.leaf_at(&leaf.location) else {
                 return Ok(None);
             };
-            let report = judge.report(&trial_leaf.describe(), trial_leaf);
+            let report = trials.report(&trial_leaf.describe(), trial_leaf)?;
             Ok((!report.verdict.is_flagged()).then_some(Attempt {
                 strength,
                 node,
@@ -338,7 +332,7 @@ pub fn recommend(
     // Components that are safe alone can still add up: halve what remains until the whole is
     // safe, a few times at most, and report the verdict as it is.
     let mut recommended = reparse(&document, format, &path)?;
-    let mut verification = judge.report("recommended pipeline", &recommended);
+    let mut verification = trials.report("recommended pipeline", &recommended)?;
     let mut halved = false;
     for _ in 0..3 {
         if !verification.verdict.is_flagged() {
@@ -361,7 +355,7 @@ pub fn recommend(
             }
         }
         recommended = reparse(&document, format, &path)?;
-        verification = judge.report("recommended pipeline", &recommended);
+        verification = trials.report("recommended pipeline", &recommended)?;
     }
     for (change, note) in changes.iter_mut().zip(worse_notes) {
         let narrowed_since = halved && edit::can_narrow(&change.class);
@@ -382,17 +376,16 @@ pub fn recommend(
     Ok(Recommendation {
         header: Header::new(config.seed),
         source,
-        dataset: dataset_summary(dataset, &baseline),
-        classifier: classifier_summary(dataset, &baseline, config.margin),
+        dataset: judge.dataset_summary(dataset),
+        classifier: judge.classifier_summary(dataset, config),
         background,
         changes,
         policy,
         spec: recommended.to_spec(Some(background)),
         verification,
-        control: config
-            .control
-            .as_ref()
-            .map(|control| judge.report(&control.to_string(), control)),
+        control: (config.control.as_ref())
+            .map(|control| trials.report(&control.to_string(), control))
+            .transpose()?,
         document,
     })
 }

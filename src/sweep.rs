@@ -6,10 +6,7 @@ use std::str::FromStr;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::report::{Flagged, Header, SweepReport, SweepSeries, Thresholds, Verdict};
-use crate::scan::{
-    classifier_summary, dataset_summary, judge_noise, measure, transform_report, Baseline,
-    Measured, ScanConfig, Tally,
-};
+use crate::scan::{judge_noise, transform_report, Judge, Measured, ScanConfig, Tally};
 use crate::transform::{Augment, Transform};
 
 /// The parameter a sweep walks along.
@@ -153,20 +150,21 @@ pub fn sweep_values(from: f64, to: f64, step: f64) -> Result<Vec<f64>> {
         .collect())
 }
 
-/// Sweeps `op` over `values` with the judging settings of `config` (its transforms are
-/// ignored). `progress` is called with images finished, summed over values.
+/// Sweeps `op` over `values`, `judge` reading the glyphs with the settings of `config` (its
+/// transforms are ignored). `progress` is called with images finished, summed over values.
 ///
 /// # Errors
-/// [`Error::Spec`] when a value is outside what the transformation accepts.
+/// [`Error::Spec`] when a value is outside what the transformation accepts,
+/// [`Error::Model`] when running a model fails.
 pub fn sweep(
     dataset: &Dataset,
     op: SweepOp,
     values: &[f64],
     config: &ScanConfig,
+    judge: &Judge,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SweepReport> {
-    let baseline = Baseline::build(dataset, &config.classifier);
-    let confusion_rates = baseline.confusion_rates(dataset);
+    let confusion_rates = judge.confusion_rates(dataset);
     let images = dataset.glyphs.len() as u64;
     let classes = dataset.classes.len();
     // Per value, the pooled transformations of that value (each a fixed value, so never in
@@ -176,9 +174,7 @@ pub fn sweep(
         let transforms = op.transforms_at(value)?;
         let offset = step as u64 * images;
         let augments: Vec<&dyn Augment> = transforms.iter().map(|t| t as &dyn Augment).collect();
-        let pooled = measure(dataset, &baseline, &augments, config, &|done| {
-            progress(offset + done)
-        });
+        let pooled = judge.measure(dataset, &augments, config, &|done| progress(offset + done))?;
         let mut sum = Measured::new(classes, &[]);
         for measured in &pooled {
             for (sum, tally) in sum.classes.iter_mut().zip(&measured.classes) {
@@ -193,7 +189,7 @@ pub fn sweep(
     let mut noise = Vec::new();
     if let Some(transform) = &config.control {
         let augments = [transform as &dyn Augment];
-        let mut measured = measure(dataset, &baseline, &augments, config, &|_| {})
+        let mut measured = (judge.measure(dataset, &augments, config, &|_| {})?)
             .pop()
             .unwrap_or_default();
         noise = judge_noise(&measured.classes, &confusion_rates);
@@ -275,8 +271,8 @@ pub fn sweep(
         op: op.name().to_string(),
         identity,
         values: values.to_vec(),
-        dataset: dataset_summary(dataset, &baseline),
-        classifier: classifier_summary(dataset, &baseline, config.margin),
+        dataset: judge.dataset_summary(dataset),
+        classifier: judge.classifier_summary(dataset, config),
         overall,
         safe_spec,
         classes: class_series,

@@ -234,6 +234,18 @@ impl ClassifierSummary {
         }
     }
 
+    /// Who judged and what it read untransformed, in a sentence without its full stop: `the
+    /// model digits.onnx (…) recognises 100.0% of the untransformed images (the model as
+    /// given)`.
+    pub fn baseline_sentence(&self) -> String {
+        format!(
+            "the {} recognises {} of the untransformed images {}",
+            self.judge_words(),
+            percent(self.baseline_accuracy).trim(),
+            self.baseline_words()
+        )
+    }
+
     /// How its baseline was read: leave-one-out for templates built from the very images they
     /// read, as they are for a model trained elsewhere.
     pub fn baseline_words(&self) -> &'static str {

@@ -247,34 +247,52 @@ fn heat_matrix(transform: &TransformReport, classes: &[String]) -> Markup {
     }
 }
 
+/// An example strip as the page shows it.
+struct Strip {
+    uri: String,
+    alt: String,
+    caption: String,
+    /// Its width on the page (four times its pixels).
+    width: u32,
+}
+
 impl HtmlExporter {
     fn page(&self, report: &Report) -> Result<Markup> {
         let classes = &report.dataset.classes;
         // Keyed by transformation, from and to (`None`: destroyed), as the pairs are.
         type Key = (usize, usize, Option<usize>);
-        let mut strips: BTreeMap<Key, Vec<(String, String)>> = BTreeMap::new();
+        let mut strips: BTreeMap<Key, Vec<Strip>> = BTreeMap::new();
         for example in &self.examples {
+            let image = strip(example, 1);
             let uri = format!(
                 "data:image/png;base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(png_bytes(&strip(example, 1))?)
+                base64::engine::general_purpose::STANDARD.encode(png_bytes(&image)?)
             );
             let from = classes.get(example.from).map_or("?", String::as_str);
             let to = classes.get(example.to).map_or("?", String::as_str);
-            let alt = if example.destroyed {
-                format!(
-                    "{from} read as no class: original, transformed, as classified, template of \
-                     {to}, the nearest class"
-                )
+            let caption = match (&example.template, example.destroyed) {
+                (Some(_), false) => format!("original · transformed · as classified · template of {to}"),
+                (Some(_), true) => {
+                    "original · transformed · as classified · nearest template, matched below the floor"
+                        .to_string()
+                }
+                (None, _) => "original · transformed · as the model saw it".to_string(),
+            };
+            let read = if example.destroyed {
+                "no class".to_string()
             } else {
-                format!(
-                    "{from} read as {to}: original, transformed, as classified, template of {to}"
-                )
+                to.to_string()
             };
             let to = (!example.destroyed).then_some(example.to);
             strips
                 .entry((example.transform, example.from, to))
                 .or_default()
-                .push((uri, alt));
+                .push(Strip {
+                    alt: format!("{from} read as {read}: {}", caption.replace(" · ", ", ")),
+                    uri,
+                    caption,
+                    width: image.width() * 4,
+                });
         }
         let position = |label: &str| {
             classes
@@ -486,16 +504,10 @@ impl HtmlExporter {
                                     @if let Some(examples) = strips.get(&(i, position(&pair.from), pair.to.as_deref().map(position))) {
                                         h3 { (pair.from) " \u{2192} " (pair.target()) " (" (pair.count) ", " (percent(pair.rate)) " of " (pair.from) ")" }
                                         div.strips {
-                                            @for (uri, alt) in examples {
+                                            @for strip in examples {
                                                 figure {
-                                                    img src=(uri) alt=(alt) width="536" height="128";
-                                                    figcaption {
-                                                        @if pair.to.is_some() {
-                                                            "original · transformed · as classified · template of " (pair.target())
-                                                        } @else {
-                                                            "original · transformed · as classified · nearest template, matched below the floor"
-                                                        }
-                                                    }
+                                                    img src=(strip.uri) alt=(strip.alt) width=(strip.width) height="128";
+                                                    figcaption { (strip.caption) }
                                                 }
                                             }
                                         }
@@ -539,6 +551,10 @@ impl Exporter<SweepReport> for HtmlExporter {
                         (report.header.tool_line())
                     }
                     p.meta { "Reproduce with " code { (command) } }
+                    p.meta id="judge" { "Judge: " (report.classifier.baseline_sentence()) "." }
+                    @if let Some(gaps) = report.classifier.model_gaps() {
+                        p.meta { (gaps) "." }
+                    }
                     p { "Safe for the whole dataset: " strong { code { (report.safe_spec) } } }
                     // Inline SVG needs no namespace in HTML; leaving it out keeps the page free of URLs.
                     (PreEscaped(super::svg::render_svg(report).replace(r#" xmlns="http://www.w3.org/2000/svg""#, "")))

@@ -119,10 +119,8 @@ impl Exporter for MarkdownExporter {
         let classifier = &report.classifier;
         let _ = writeln!(
             out,
-            "\n**Baseline:** the {} recognises {} of the untransformed images {}.",
-            cell(&classifier.judge_words()),
-            percent(classifier.baseline_accuracy),
-            classifier.baseline_words()
+            "\n**Baseline:** {}.",
+            cell(&classifier.baseline_sentence())
         );
         if let Some(gaps) = classifier.model_gaps() {
             let _ = writeln!(out, "{}.", cell(&gaps));
@@ -292,6 +290,14 @@ impl Exporter<SweepReport> for MarkdownExporter {
             report.header.seed,
             report.safe_spec
         );
+        let _ = writeln!(
+            out,
+            "**Judge:** {}.\n",
+            cell(&report.classifier.baseline_sentence())
+        );
+        if let Some(gaps) = report.classifier.model_gaps() {
+            let _ = writeln!(out, "{}.\n", cell(&gaps));
+        }
         let _ = writeln!(out, "| Class | Safe range | First flagged |");
         let _ = writeln!(out, "|---|---|---|");
         for series in std::iter::once(&report.overall).chain(report.changing()) {

@@ -356,7 +356,8 @@ pub struct Example {
     pub transform: usize,
     /// The true class.
     pub from: usize,
-    /// The class it read as; for a destroyed glyph, the class that won below the floor.
+    /// The class it read as; for a glyph the templates destroyed, the class that won below the
+    /// floor (for one a model judged destroyed, left without ink, `from`).
     pub to: usize,
     /// Whether it was destroyed: `to` won, but matched it too poorly to count as a change.
     pub destroyed: bool,
@@ -368,10 +369,11 @@ pub struct Example {
     pub original: GrayImage,
     /// The transformed image, as training would see it.
     pub transformed: GrayImage,
-    /// The transformed glyph in canonical form, as the classifier saw it.
+    /// The transformed glyph as the judge saw it: in canonical form for the templates, at the
+    /// model's input size for a model; ink bright on dark.
     pub canonical: GrayImage,
-    /// The template of `to` it matched.
-    pub template: GrayImage,
+    /// The template of `to` it matched (`None` when a model judged: it has no templates).
+    pub template: Option<GrayImage>,
     /// Whether the original is dark ink on a light background (the canonical form and the
     /// template are drawn the same way round when shown).
     pub dark_on_light: bool,

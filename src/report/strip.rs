@@ -1,5 +1,5 @@
-//! Example strips: the original, the transformed image, what the classifier saw, and the
-//! template it matched, side by side, upscaled with crisp pixels.
+//! Example strips: the original, the transformed image, what the judge saw, and the template
+//! it matched (the template judge's), side by side, upscaled with crisp pixels.
 
 use image::imageops::{self, FilterType};
 use image::{GrayImage, Luma};
@@ -12,8 +12,8 @@ const PANEL: u32 = 32;
 /// Gap between panels, in pixels before upscaling.
 const GAP: u32 = 2;
 
-/// The four panels of an example in one grey image, each `PANEL` pixels square, scaled up
-/// `scale` times by pixel repetition.
+/// The panels of an example (four, or three without a template) in one grey image, each
+/// `PANEL` pixels square, scaled up `scale` times by pixel repetition.
 pub fn strip(example: &Example, scale: u32) -> GrayImage {
     let show = |image: &GrayImage, ink_bright: bool| -> GrayImage {
         let mut panel = if image.dimensions() == (PANEL, PANEL) {
@@ -28,12 +28,14 @@ pub fn strip(example: &Example, scale: u32) -> GrayImage {
         }
         panel
     };
-    let panels = [
+    let mut panels = vec![
         show(&example.original, false),
         show(&example.transformed, false),
         show(&example.canonical, true),
-        show(&example.template, true),
     ];
+    if let Some(template) = &example.template {
+        panels.push(show(template, true));
+    }
     let width = PANEL * panels.len() as u32 + GAP * (panels.len() as u32 - 1);
     let mut out = GrayImage::from_pixel(width, PANEL, Luma([128]));
     for (i, panel) in panels.iter().enumerate() {
@@ -122,7 +124,7 @@ mod tests {
             original: GrayImage::from_pixel(32, 32, Luma([250])),
             transformed: GrayImage::from_pixel(20, 32, Luma([240])),
             canonical: GrayImage::from_pixel(32, 32, Luma([0])),
-            template: GrayImage::from_pixel(32, 32, Luma([10])),
+            template: Some(GrayImage::from_pixel(32, 32, Luma([10]))),
             dark_on_light,
         }
     }
@@ -140,6 +142,15 @@ mod tests {
         assert_eq!(levels.len(), 5, "{levels:?}");
         let light = self::strip(&example(false), 1);
         assert_eq!(light.get_pixel(34 * 2 + 5, 10)[0], 0);
+        // A model's example has no template: three panels.
+        let model = Example {
+            template: None,
+            ..example(true)
+        };
+        assert_eq!(
+            self::strip(&model, 2).dimensions(),
+            ((32 * 3 + 2 * 2) * 2, 64)
+        );
     }
 
     #[test]

@@ -247,16 +247,7 @@ fn render_text(report: &Report, paint: Paint) -> String {
     }
     let classifier = &report.classifier;
     if classifier.model.is_some() {
-        let _ = writeln!(
-            out,
-            "judge: {}, baseline accuracy {} {}",
-            visible(&classifier.judge_words()),
-            percent(classifier.baseline_accuracy).trim(),
-            classifier.baseline_words()
-        );
-        if let Some(gaps) = classifier.model_gaps() {
-            let _ = writeln!(out, "  {}", visible(&gaps));
-        }
+        out.push_str(&classifier_lines(classifier));
     } else {
         let _ = writeln!(
             out,
@@ -568,14 +559,28 @@ pub fn control_line(control: &TransformReport) -> String {
     )
 }
 
-/// The short classifier line of the sweep and recommendation tables.
-fn classifier_line(classifier: &ClassifierSummary) -> String {
-    format!(
-        "classifier: {}, baseline accuracy {:.1}% {}",
-        classifier.kind,
-        classifier.baseline_accuracy * 100.0,
+/// The judge and its baseline as the sweep and recommendation tables show it (and a scan a
+/// model's), with what a model cannot name on a line of its own; each line ends in a newline.
+fn classifier_lines(classifier: &ClassifierSummary) -> String {
+    let accuracy = percent(classifier.baseline_accuracy);
+    if classifier.model.is_none() {
+        return format!(
+            "classifier: {}, baseline accuracy {} {}\n",
+            classifier.kind,
+            accuracy.trim(),
+            classifier.baseline_words()
+        );
+    }
+    let mut lines = format!(
+        "judge: {}, baseline accuracy {} {}\n",
+        visible(&classifier.judge_words()),
+        accuracy.trim(),
         classifier.baseline_words()
-    )
+    );
+    if let Some(gaps) = classifier.model_gaps() {
+        let _ = writeln!(lines, "  {}", visible(&gaps));
+    }
+    lines
 }
 
 /// The sweep as a terminal table: the whole dataset and every class that changes anywhere,
@@ -596,7 +601,7 @@ fn render_sweep(report: &SweepReport, paint: Paint) -> String {
         report.dataset.classes.len(),
         report.header.seed,
     );
-    let _ = writeln!(out, "{}", classifier_line(&report.classifier));
+    out.push_str(&classifier_lines(&report.classifier));
     let _ = writeln!(
         out,
         "  {}\n",
@@ -681,7 +686,8 @@ fn render_recommendation(recommendation: &Recommendation, paint: Paint) -> Strin
         recommendation.header.seed,
         recommendation.source
     );
-    let _ = writeln!(out, "{}\n", classifier_line(&recommendation.classifier));
+    out.push_str(&classifier_lines(&recommendation.classifier));
+    out.push('\n');
     for change in &recommendation.changes {
         let after = if change.after.is_empty() {
             "-".to_string()

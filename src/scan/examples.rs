@@ -3,11 +3,13 @@
 use rayon::prelude::*;
 
 use super::draw::{draws_for, overlap, DrawPlan, DrawScratch};
-use super::{entries, Scan};
+use super::{entries, Baseline, Scan, ScanConfig};
+use crate::albumentations::Pipeline;
 use crate::classify::{predict, GlyphBatch, Outcome, Query};
+use crate::dataset::Dataset;
 use crate::glyph::Polarity;
 use crate::normalize::Canonical;
-use crate::report::{Example, Verdict};
+use crate::report::{Example, Report, TransformReport, Verdict};
 use crate::transform::Augment;
 
 impl Scan<'_> {
@@ -16,112 +18,144 @@ impl Scan<'_> {
     /// are repeated exactly as the scan made them, so every example is one of the changes its
     /// report counted.
     pub fn examples(&self, per_pair: usize, pairs_per_transform: usize) -> Vec<Example> {
-        let (dataset, baseline, config) = (self.dataset, &self.baseline, &self.config);
-        let entries = entries(config, self.pipeline);
-        let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
-        let class_index = |label: &str| dataset.classes.iter().position(|c| c == label);
-        let plan = DrawPlan::new(&augments, baseline.classifier.form(), config.draws);
-        let mut examples = Vec::new();
-        for (t, (augment, transform)) in augments.iter().zip(&self.report.transforms).enumerate() {
-            if transform.verdict == Verdict::Safe || per_pair == 0 {
-                continue;
-            }
-            // (from, to), `to` `None` for the glyphs destroyed.
-            let wanted: Vec<(usize, Option<usize>)> = transform
-                .pairs
-                .iter()
-                .take(pairs_per_transform)
-                .filter_map(|p| {
-                    let to = match p.to.as_deref() {
-                        Some(to) => Some(class_index(to)?),
-                        None => None,
-                    };
-                    Some((class_index(&p.from)?, to))
-                })
-                .collect();
-            let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
-                .into_par_iter()
-                .map(|index| {
-                    let glyph = &dataset.glyphs[index];
-                    if !baseline.is_correct(dataset, index)
-                        || !wanted.iter().any(|w| w.0 == glyph.label)
-                    {
-                        return Vec::new();
-                    }
-                    let mut batch = GlyphBatch::new();
-                    let mut scratch = DrawScratch::new(baseline.classifier.form());
-                    let mut original_features = Vec::new();
-                    scratch.original_features(dataset, index, &mut original_features);
-                    (0..draws_for(*augment, config.draws))
-                        .filter_map(|draw| {
-                            // The same canonical glyph and scoring as the scan's: the same outcome.
-                            let pixels = plan.canonical(
-                                dataset,
-                                index,
-                                (t, draw),
-                                config.seed,
-                                &mut scratch,
-                            )?;
-                            batch.clear();
-                            let row = Some(batch.push_pixels(pixels));
-                            let query = Query {
-                                row,
-                                sample: Some(index),
-                                overlap: overlap(&original_features, &batch, row),
-                                label: glyph.label,
-                            };
-                            let outcome = baseline.classifier.judge_batch(
-                                &batch,
-                                &[query],
-                                config.margin,
-                                baseline.judging_floor(),
-                            );
-                            let canonical = Canonical::from_pixels(pixels.to_vec());
-                            let features = canonical.features();
-                            let (to, destroyed) = match outcome.first() {
-                                Some(&Outcome::Changed { to }) => (to, false),
-                                // The class that won below the floor, for its template.
-                                Some(Outcome::Destroyed) => {
-                                    let scores = baseline.classifier.leave_one_out_scores(
-                                        index,
-                                        query.overlap,
-                                        &features,
-                                    );
-                                    (predict(&scores)?, true)
-                                }
-                                _ => return None,
-                            };
-                            let key = (glyph.label, (!destroyed).then_some(to));
-                            if !wanted.contains(&key) {
-                                return None;
-                            }
-                            let image = plan.image(dataset, index, (t, draw), config.seed)?;
-                            let template = baseline.classifier.best_template_of(&features, to)?;
-                            Some(Example {
-                                transform: t,
-                                from: glyph.label,
-                                to,
-                                destroyed,
-                                glyph: index,
-                                draw,
-                                original: glyph.image.pixels.clone(),
-                                transformed: image,
-                                canonical: canonical.to_image(),
-                                template: baseline.classifier.template_image(template),
-                                dark_on_light: glyph.image.polarity == Polarity::DarkOnLight,
-                            })
-                        })
-                        .collect()
-                })
-                .collect();
-            for pair in &wanted {
-                let of_pair: Vec<&Example> = (found.iter().flatten())
-                    .filter(|e| (e.from, (!e.destroyed).then_some(e.to)) == *pair)
-                    .collect();
-                examples.extend(spread(&of_pair, per_pair).into_iter().cloned());
-            }
+        template_examples(
+            self.dataset,
+            &self.baseline,
+            &self.config,
+            self.pipeline,
+            &self.report,
+            (per_pair, pairs_per_transform),
+        )
+    }
+}
+
+/// [`Scan::examples`] of the `report` that the templates of `baseline` (its leave-one-out
+/// reading measured) made of `dataset` with `config` and `pipeline`: `(per_pair,
+/// pairs_per_transform)` as there.
+pub(super) fn template_examples(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    config: &ScanConfig,
+    pipeline: Option<&Pipeline>,
+    report: &Report,
+    (per_pair, pairs_per_transform): (usize, usize),
+) -> Vec<Example> {
+    let entries = entries(config, pipeline);
+    let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
+    let plan = DrawPlan::new(&augments, baseline.classifier.form(), config.draws);
+    let mut examples = Vec::new();
+    for (t, (augment, transform)) in augments.iter().zip(&report.transforms).enumerate() {
+        if transform.verdict == Verdict::Safe || per_pair == 0 {
+            continue;
         }
-        examples
+        let wanted = wanted_pairs(transform, &dataset.classes, pairs_per_transform);
+        let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
+            .into_par_iter()
+            .map(|index| {
+                let glyph = &dataset.glyphs[index];
+                if !baseline.is_correct(dataset, index)
+                    || !wanted.iter().any(|w| w.0 == glyph.label)
+                {
+                    return Vec::new();
+                }
+                let mut batch = GlyphBatch::new();
+                let mut scratch = DrawScratch::new(baseline.classifier.form());
+                let mut original_features = Vec::new();
+                scratch.original_features(dataset, index, &mut original_features);
+                (0..draws_for(*augment, config.draws))
+                    .filter_map(|draw| {
+                        // The same canonical glyph and scoring as the scan's: the same outcome.
+                        let pixels =
+                            plan.canonical(dataset, index, (t, draw), config.seed, &mut scratch)?;
+                        batch.clear();
+                        let row = Some(batch.push_pixels(pixels));
+                        let query = Query {
+                            row,
+                            sample: Some(index),
+                            overlap: overlap(&original_features, &batch, row),
+                            label: glyph.label,
+                        };
+                        let outcome = baseline.classifier.judge_batch(
+                            &batch,
+                            &[query],
+                            config.margin,
+                            baseline.judging_floor(),
+                        );
+                        let canonical = Canonical::from_pixels(pixels.to_vec());
+                        let features = canonical.features();
+                        let (to, destroyed) = match outcome.first() {
+                            Some(&Outcome::Changed { to }) => (to, false),
+                            // The class that won below the floor, for its template.
+                            Some(Outcome::Destroyed) => {
+                                let scores = baseline.classifier.leave_one_out_scores(
+                                    index,
+                                    query.overlap,
+                                    &features,
+                                );
+                                (predict(&scores)?, true)
+                            }
+                            _ => return None,
+                        };
+                        let key = (glyph.label, (!destroyed).then_some(to));
+                        if !wanted.contains(&key) {
+                            return None;
+                        }
+                        let image = plan.image(dataset, index, (t, draw), config.seed)?;
+                        let template = baseline.classifier.best_template_of(&features, to)?;
+                        Some(Example {
+                            transform: t,
+                            from: glyph.label,
+                            to,
+                            destroyed,
+                            glyph: index,
+                            draw,
+                            original: glyph.image.pixels.clone(),
+                            transformed: image,
+                            canonical: canonical.to_image(),
+                            template: Some(baseline.classifier.template_image(template)),
+                            dark_on_light: glyph.image.polarity == Polarity::DarkOnLight,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        gather(found, &wanted, per_pair, &mut examples);
+    }
+    examples
+}
+
+/// The `n` most frequent from→to pairs of `transform` (`to` `None` for the glyphs destroyed),
+/// as class indices.
+pub(super) fn wanted_pairs(
+    transform: &TransformReport,
+    classes: &[String],
+    n: usize,
+) -> Vec<(usize, Option<usize>)> {
+    let class_index = |label: &str| classes.iter().position(|c| c == label);
+    (transform.pairs.iter().take(n))
+        .filter_map(|p| {
+            let to = match p.to.as_deref() {
+                Some(to) => Some(class_index(to)?),
+                None => None,
+            };
+            Some((class_index(&p.from)?, to))
+        })
+        .collect()
+}
+
+/// Adds to `examples`, pair by pair of `wanted`, up to `per_pair` of the examples `found`
+/// (per glyph, in glyph order), spread over the class.
+pub(super) fn gather(
+    found: Vec<Vec<Example>>,
+    wanted: &[(usize, Option<usize>)],
+    per_pair: usize,
+    examples: &mut Vec<Example>,
+) {
+    for pair in wanted {
+        let of_pair: Vec<&Example> = (found.iter().flatten())
+            .filter(|e| (e.from, (!e.destroyed).then_some(e.to)) == *pair)
+            .collect();
+        examples.extend(spread(&of_pair, per_pair).into_iter().cloned());
     }
 }
 
@@ -168,7 +202,7 @@ mod tests {
             original: blank.clone(),
             transformed: blank.clone(),
             canonical: blank.clone(),
-            template: blank,
+            template: Some(blank),
             dark_on_light: true,
         }
     }

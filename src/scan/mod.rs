@@ -14,6 +14,7 @@ use crate::transform::{Augment, Transform};
 mod baseline;
 mod draw;
 mod examples;
+mod judge;
 #[cfg(feature = "onnx")]
 mod model;
 mod summary;
@@ -23,8 +24,11 @@ pub use baseline::{
     destroyed_floor, side_for, Baseline, LeaveOneOut, DESTROYED_QUANTILE, SMALL_ALPHABET,
 };
 pub use draw::measure;
+pub use judge::Judge;
 #[cfg(feature = "onnx")]
-pub use model::{measure_with_model, model_predictions, scan_with_model};
+pub use judge::ModelReading;
+#[cfg(feature = "onnx")]
+pub use model::{measure_with_model, model_predictions};
 pub use summary::{classifier_summary, dataset_summary, transform_report};
 pub use tally::{
     discount_baseline_confusions, discount_judge_noise, judge_noise, lower_bound, part_z, Measured,
@@ -174,6 +178,35 @@ impl<'a> Scan<'a> {
 /// report alone.
 pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
     Scan::run(dataset, config, None, progress).into_report()
+}
+
+/// Scans a dataset with `judge` reading the glyphs (see [`Scan::run`] for what is scanned):
+/// the judge's reading of the untransformed glyphs is taken already, so this draws every
+/// transformation on the glyphs it reads correctly. [`Scan::run`] is the templates' own way,
+/// which measures their baseline in the same pass and keeps what the example strips need.
+///
+/// # Errors
+/// [`crate::Error::Model`] when running a model fails.
+pub fn scan_judged(
+    dataset: &Dataset,
+    config: &ScanConfig,
+    pipeline: Option<&Pipeline>,
+    judge: &Judge,
+    progress: &(dyn Fn(u64) + Sync),
+) -> crate::error::Result<Report> {
+    let (entries, control, augments) = drawn(config, pipeline);
+    let mut tallies = judge.measure(dataset, &augments, config, progress)?;
+    Ok(finish_report(
+        dataset,
+        config,
+        pipeline,
+        &entries,
+        control,
+        &mut tallies,
+        &judge.confusion_rates(dataset),
+        judge.dataset_summary(dataset),
+        judge.classifier_summary(dataset, config),
+    ))
 }
 
 /// The report of a scan from its tallies (one per entry, then the control's when `control`

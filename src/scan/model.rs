@@ -7,16 +7,18 @@
 use rayon::prelude::*;
 
 use super::draw::{draws_for, DrawPlan, IMAGES_PER_BATCH};
+use super::examples::{gather, wanted_pairs};
+use super::judge::ModelReading;
 use super::tally::Measured;
-use super::{drawn, summary, ScanConfig};
+use super::ScanConfig;
 use crate::albumentations::Pipeline;
 use crate::classify::model::ModelJudge;
 use crate::classify::{judge, predict, Outcome};
 use crate::dataset::Dataset;
 use crate::error::Result;
-use crate::glyph::{GlyphImage, MIN_CONTRAST};
+use crate::glyph::{GlyphImage, Polarity, MIN_CONTRAST};
 use crate::normalize::Form;
-use crate::report::Report;
+use crate::report::{Example, Report, Verdict};
 use crate::transform::Augment;
 
 /// What the model reads of every untransformed glyph of `dataset`: its best class among those
@@ -121,35 +123,94 @@ pub fn measure_with_model(
         })
 }
 
-/// Scans a dataset with the user's model as the judge (see [`super::Scan::run`] for what is
-/// scanned): the model reads the untransformed images first (its accuracy and confusions go
-/// in the report's `classifier`), then every draw of every transformation on the glyphs it
-/// reads correctly. A reading within `margin` (in probability) of the label's is uncertain.
+/// Example strips of a scan the model judged ([`super::scan_judged`] made `report` of
+/// `dataset` with `config` and `pipeline`): up to `per_pair` examples of each of the
+/// `pairs_per_transform` most frequent changes of every transformation that is not safe, the
+/// draws repeated exactly as the scan made them and read again by the model, so that each is
+/// one of the changes the report counted. Each shows the original, the transformed image and
+/// what the model saw.
 ///
 /// # Errors
 /// [`crate::Error::Model`] when running the model fails.
-pub fn scan_with_model(
+pub fn model_examples(
     dataset: &Dataset,
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
-    model: &ModelJudge,
-    margin: f32,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Report> {
-    let predicted = model_predictions(dataset, model)?;
-    let (entries, control, augments) = drawn(config, pipeline);
-    let mut tallies = measure_with_model(
-        dataset, model, &predicted, &augments, config, margin, progress,
-    )?;
-    Ok(super::finish_report(
-        dataset,
-        config,
-        pipeline,
-        &entries,
-        control,
-        &mut tallies,
-        &super::baseline::confusion_rates(dataset, &predicted),
-        summary::dataset_summary_with(dataset, &vec![true; dataset.glyphs.len()]),
-        summary::model_summary(dataset, model, &predicted, margin),
-    ))
+    reading: &ModelReading,
+    report: &Report,
+    (per_pair, pairs_per_transform): (usize, usize),
+) -> Result<Vec<Example>> {
+    let entries = super::entries(config, pipeline);
+    let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
+    let plan = DrawPlan::new(&augments, Form::default(), config.draws);
+    let classes = dataset.classes.len();
+    let mut examples = Vec::new();
+    for (t, (augment, transform)) in augments.iter().zip(&report.transforms).enumerate() {
+        if transform.verdict == Verdict::Safe || per_pair == 0 {
+            continue;
+        }
+        let wanted = wanted_pairs(transform, &dataset.classes, pairs_per_transform);
+        let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
+            .into_par_iter()
+            .map(|index| -> Result<Vec<Example>> {
+                let original = &dataset.glyphs[index];
+                let label = original.label;
+                if reading.predicted.get(index).copied().flatten() != Some(label)
+                    || !wanted.iter().any(|w| w.0 == label)
+                {
+                    return Ok(Vec::new());
+                }
+                let drawn: Vec<(u32, GlyphImage, bool)> = (0..draws_for(*augment, config.draws))
+                    .filter_map(|draw| {
+                        let image = plan.image(dataset, index, (t, draw), config.seed)?;
+                        let glyph = original.image.with_pixels(image);
+                        let ink = has_ink(&glyph);
+                        Some((draw, glyph, ink))
+                    })
+                    .collect();
+                let inked: Vec<&GlyphImage> = (drawn.iter())
+                    .filter_map(|(_, glyph, ink)| ink.then_some(glyph))
+                    .collect();
+                let mut readings = reading
+                    .model
+                    .class_probabilities(&inked, classes)?
+                    .into_iter();
+                let mut found = Vec::new();
+                for (draw, glyph, ink) in drawn {
+                    // The scan's judgement of this draw: no ink is destroyed, else the model's.
+                    let outcome = if ink {
+                        readings.next().map_or(Outcome::Empty, |p| {
+                            judge(&p, label, reading.margin, f32::NEG_INFINITY)
+                        })
+                    } else {
+                        Outcome::Empty
+                    };
+                    let (to, destroyed) = match outcome {
+                        Outcome::Changed { to } => (to, false),
+                        Outcome::Empty | Outcome::Destroyed => (label, true),
+                        _ => continue,
+                    };
+                    if !wanted.contains(&(label, (!destroyed).then_some(to))) {
+                        continue;
+                    }
+                    found.push(Example {
+                        transform: t,
+                        from: label,
+                        to,
+                        destroyed,
+                        glyph: index,
+                        draw,
+                        original: original.image.pixels.clone(),
+                        canonical: reading.model.seen(&glyph),
+                        transformed: glyph.pixels,
+                        template: None,
+                        dark_on_light: original.image.polarity == Polarity::DarkOnLight,
+                    });
+                }
+                Ok(found)
+            })
+            .collect::<Result<_>>()?;
+        gather(found, &wanted, per_pair, &mut examples);
+    }
+    Ok(examples)
 }

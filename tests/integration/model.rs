@@ -242,7 +242,7 @@ fn judges_that_cannot_go_together_are_a_usage_error() {
         vec![
             "--judge", MODEL, "--judge", "template", "--judge", "template",
         ],
-        vec!["--judge", MODEL, "--examples-dir", "strips"],
+        vec!["--judge", MODEL, "--save-templates", "templates.npy"],
     ] {
         let output = scan_with(&args);
         let message = String::from_utf8_lossy(&output.stderr);
@@ -277,4 +277,151 @@ fn glyphs_left_without_ink_take_no_reading_from_the_others() {
         both["transforms"][1]["classes"],
         alone["transforms"][0]["classes"]
     );
+}
+
+#[test]
+fn a_sweep_judged_by_the_model_finds_its_safe_range() {
+    let output = augsafe()
+        .args(["sweep", "fixtures/digits", "--quiet", "--op", "rotate"])
+        .args(["--judge", MODEL, "--json", "-"])
+        .output()
+        .expect("augsafe runs");
+    let sweep = report(&output, "sweep judged by the fixture model");
+    assert_eq!(sweep["classifier"]["kind"], "onnx");
+    assert_eq!(sweep["classifier"]["model"]["file"], MODEL);
+    assert_eq!(sweep["classifier"]["baseline_accuracy"], 1.0);
+    // Small turns are safe for every class, as the scan finds; 6 and 9 do not survive a half
+    // turn.
+    assert_eq!(
+        sweep["overall"]["safe_range"],
+        serde_json::json!([0.0, 10.0])
+    );
+    let classes = sweep["classes"].as_array().expect("classes");
+    assert_eq!(classes.len(), 10);
+    for class in classes {
+        let verdicts = class["verdicts"].as_array().expect("verdicts");
+        assert_eq!(verdicts[0], "safe", "{}", class["label"]);
+        if class["label"] == "6" || class["label"] == "9" {
+            assert_eq!(verdicts[verdicts.len() - 1], "unsafe", "{}", class["label"]);
+        }
+    }
+    // Every format names the model as the judge.
+    let table = augsafe()
+        .args(["sweep", "fixtures/digits", "--quiet", "--op", "rotate"])
+        .args(["--range", "0..20", "--judge", MODEL, "--color", "never"])
+        .args(["--markdown", "-"])
+        .output()
+        .expect("augsafe runs");
+    let markdown = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        markdown.contains("**Judge:** the model fixtures/models/digits-mlp.onnx (input 64×1×28×28"),
+        "{markdown}"
+    );
+    let text = augsafe()
+        .args([
+            "sweep",
+            "fixtures/digits",
+            "--op",
+            "rotate",
+            "--range",
+            "0..20",
+        ])
+        .args(["--judge", MODEL, "--color", "never"])
+        .output()
+        .expect("augsafe runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("judge: model fixtures/models/digits-mlp.onnx"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_recommendation_judged_by_the_model_removes_what_it_misreads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("safe.json");
+    let output = augsafe()
+        .args(["recommend", "fixtures/digits", "--quiet", "--judge", MODEL])
+        .arg("--out")
+        .arg(&out)
+        .args(["--json", "-"])
+        .output()
+        .expect("augsafe runs");
+    let recommendation = report(&output, "recommendation judged by the fixture model");
+    assert_eq!(recommendation["classifier"]["kind"], "onnx");
+    let action = |component: &str| {
+        let changes = recommendation["changes"].as_array().expect("changes");
+        changes
+            .iter()
+            .find(|c| c["component"] == component)
+            .map(|c| c["action"].clone())
+    };
+    // The model reads no digit but 0 and 8 the same mirrored or turned a quarter.
+    for flip in [
+        "Compose[5]/HorizontalFlip",
+        "Compose[6]/VerticalFlip",
+        "Compose[7]/RandomRotate90",
+    ] {
+        assert_eq!(action(flip), Some("removed".into()), "{flip}");
+    }
+    assert_eq!(action("Compose[0]/Rotate"), Some("narrowed".into()));
+    assert_ne!(recommendation["verification"]["verdict"], "unsafe");
+    let written = std::fs::read_to_string(&out).expect("the pipeline is written");
+    assert!(written.contains("Rotate") && !written.contains("VerticalFlip"));
+}
+
+#[test]
+fn sweep_and_recommend_take_one_judge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("safe.json");
+    let out = out.to_str().expect("a UTF-8 temporary path");
+    for command in [
+        vec!["sweep", "fixtures/digits", "--op", "rotate"],
+        vec!["recommend", "fixtures/digits", "--out", out],
+    ] {
+        let output = augsafe()
+            .args(&command)
+            .args(["--judge", MODEL, "--judge", "template"])
+            .output()
+            .expect("augsafe runs");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {message}");
+        assert!(
+            message.contains("takes one judge; to compare a model with the templates, scan"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn strips_show_what_the_model_saw_of_the_changes_it_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (strips, html) = (dir.path().join("strips"), dir.path().join("r.html"));
+    let output = augsafe()
+        .args(["scan", "fixtures/digits", "--quiet", "-t", "rotate:180"])
+        .args(["--judge", MODEL, "--examples", "2", "--examples-dir"])
+        .arg(&strips)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .expect("augsafe runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&strips)
+        .expect("the strips are written")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let six_to_nine: Vec<&String> = names.iter().filter(|n| n.contains("_6_to_9_")).collect();
+    assert_eq!(six_to_nine.len(), 2, "{names:?}");
+    // Three panels (original, turned, as the model saw it), no template, upscaled four times.
+    let strip = image::open(strips.join(six_to_nine[0])).expect("a PNG");
+    assert_eq!((strip.width(), strip.height()), ((32 * 3 + 2 * 2) * 4, 128));
+    let page = std::fs::read_to_string(&html).expect("the page is written");
+    assert!(page.contains("original · transformed · as the model saw it"));
+    assert!(!page.contains("template of"));
+    assert!(page.contains(r#"width="400" height="128""#));
 }

@@ -1002,17 +1002,20 @@ fn every_report_flag_takes_standard_output() {
 #[cfg(not(feature = "onnx"))]
 #[test]
 fn a_model_judge_without_the_onnx_feature_says_how_to_get_it() {
-    let output = crate::util::run(&[
-        "scan",
-        "fixtures/digits",
-        "--quiet",
-        "--judge",
-        "fixtures/models/digits-mlp.onnx",
-    ]);
-    let message = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{message}");
-    assert!(
-        message.contains("built without the model judge; build it with the `onnx` feature"),
-        "{message}"
-    );
+    for command in [&["scan"][..], &["sweep", "--op", "rotate"][..]] {
+        let output = crate::util::run(
+            &[
+                command,
+                &["fixtures/digits", "--quiet", "--judge"],
+                &["fixtures/models/digits-mlp.onnx"],
+            ]
+            .concat(),
+        );
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command:?}: {message}");
+        assert!(
+            message.contains("built without the model judge; build it with the `onnx` feature"),
+            "{message}"
+        );
+    }
 }

@@ -176,6 +176,16 @@ impl ModelJudge {
         Ok(())
     }
 
+    /// What the model sees of a glyph, to show a person: the glyph at the model's input size,
+    /// upright (not transposed), ink bright on dark.
+    pub fn seen(&self, glyph: &GlyphImage) -> GrayImage {
+        let mut image = resized(&glyph.pixels, self.width, self.height, false);
+        if glyph.polarity == Polarity::DarkOnLight {
+            imageops::invert(&mut image);
+        }
+        image
+    }
+
     /// The model's input for one glyph, written into `out` (`height × width` values): resized,
     /// the ink turned the way the model wants it, transposed if asked, scaled to 0..1 and
     /// standardised.
