@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use image::{imageops, GrayImage};
+use image::GrayImage;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
@@ -179,39 +179,62 @@ impl ModelJudge {
     /// What the model sees of a glyph, to show a person: the glyph at the model's input size,
     /// upright (not transposed), ink bright on dark.
     pub fn seen(&self, glyph: &GlyphImage) -> GrayImage {
-        let mut image = resized(&glyph.pixels, self.width, self.height, false);
-        if glyph.polarity == Polarity::DarkOnLight {
-            imageops::invert(&mut image);
-        }
-        image
+        let mut resampler = Resampler::default();
+        let values = resampler.resample(&glyph.pixels, self.width, self.height);
+        let invert = glyph.polarity == Polarity::DarkOnLight;
+        let pixels = values
+            .iter()
+            .map(|&v| {
+                let v = v.round().clamp(0.0, 255.0) as u8;
+                if invert {
+                    255 - v
+                } else {
+                    v
+                }
+            })
+            .collect();
+        GrayImage::from_raw(self.width, self.height, pixels)
+            .unwrap_or_else(|| GrayImage::new(self.width, self.height))
     }
 
-    /// The model's input for one glyph, written into `out` (`height × width` values): resized,
-    /// the ink turned the way the model wants it, transposed if asked, scaled to 0..1 and
-    /// standardised.
+    /// The model's input for one glyph, written into `out` (`height × width` values): resized
+    /// (each pixel a weighted mean of those it covers), the ink turned the way the model wants
+    /// it, transposed if asked, scaled to 0..1 and standardised.
     pub fn input_into(&self, glyph: &GlyphImage, out: &mut [f32]) {
-        let (w, h) = (self.width, self.height);
-        let pixels = if glyph.pixels.dimensions() == (w, h) {
-            std::borrow::Cow::Borrowed(&glyph.pixels)
+        self.input_with(glyph, out, &mut Resampler::default());
+    }
+
+    /// [`ModelJudge::input_into`] with the resizing weights and buffers of `resampler`, kept
+    /// from glyph to glyph.
+    fn input_with(&self, glyph: &GlyphImage, out: &mut [f32], resampler: &mut Resampler) {
+        let (w, h) = (self.width as usize, self.height as usize);
+        // Upright at the size that reads as the input once transposed.
+        let (rw, rh) = if self.options.transpose {
+            (h, w)
         } else {
-            std::borrow::Cow::Owned(resized(&glyph.pixels, w, h, self.options.transpose))
+            (w, h)
         };
+        let upright = resampler.resample(&glyph.pixels, rw as u32, rh as u32);
         let invert = match self.options.ink {
             Ink::Bright => glyph.polarity == Polarity::DarkOnLight,
             Ink::Dark => glyph.polarity == Polarity::LightOnDark,
             Ink::AsStored => false,
         };
+        // v / 255 turned and standardised, as one multiply and add.
         let (mean, std) = (self.options.mean, self.options.std);
-        for (y, row) in out.chunks_exact_mut(w as usize).enumerate() {
+        let (scale, offset) = if invert {
+            (-1.0 / (255.0 * std), (1.0 - mean) / std)
+        } else {
+            (1.0 / (255.0 * std), -mean / std)
+        };
+        for (y, row) in out.chunks_exact_mut(w).take(h).enumerate() {
             for (x, value) in row.iter_mut().enumerate() {
-                let (sx, sy) = if self.options.transpose {
-                    (y as u32, x as u32)
+                let at = if self.options.transpose {
+                    x * rw + y
                 } else {
-                    (x as u32, y as u32)
+                    y * rw + x
                 };
-                let v = pixels.get_pixel(sx, sy)[0];
-                let v = if invert { 255 - v } else { v };
-                *value = (f32::from(v) / 255.0 - mean) / std;
+                *value = upright.get(at).map_or(0.0, |&v| v * scale + offset);
             }
         }
     }
@@ -248,10 +271,11 @@ impl ModelJudge {
         let dim = (self.height * self.width) as usize;
         let mut all = Vec::with_capacity(glyphs.len());
         let mut inputs = vec![0.0f32; batch * dim];
+        let mut resampler = Resampler::default();
         for chunk in glyphs.chunks(batch) {
             inputs.fill(0.0);
             for (glyph, out) in chunk.iter().zip(inputs.chunks_exact_mut(dim)) {
-                self.input_into(glyph, out);
+                self.input_with(glyph, out, &mut resampler);
             }
             let values = self.run(&inputs)?;
             for row in values.chunks_exact(self.outputs).take(chunk.len()) {
@@ -378,11 +402,133 @@ fn read_layout(
     }
 }
 
-/// The image resized to `w`×`h` (its transposed size when `transpose`), averaging what it
-/// shrinks, as training pipelines resize their input.
-fn resized(image: &GrayImage, w: u32, h: u32, transpose: bool) -> GrayImage {
-    let (w, h) = if transpose { (h, w) } else { (w, h) };
-    imageops::resize(image, w, h, imageops::FilterType::Triangle)
+/// The weights that resize one axis of `src` pixels to `dst`: per destination pixel, the
+/// first source pixel it takes and where its weights lie in `weights`. Each is a triangle as
+/// wide as a source pixel when enlarging and as a destination pixel when shrinking (so
+/// shrinking averages what it covers, as training pipelines resize), its weights summing to 1.
+#[derive(Debug, Default)]
+struct AxisWeights {
+    /// Per destination pixel: first source pixel, first weight, number of weights.
+    spans: Vec<(usize, usize, usize)>,
+    weights: Vec<f32>,
+}
+
+impl AxisWeights {
+    fn new(src: u32, dst: u32) -> AxisWeights {
+        let scale = src as f32 / dst.max(1) as f32;
+        let radius = scale.max(1.0);
+        let mut axis = AxisWeights::default();
+        for i in 0..dst {
+            let centre = (i as f32 + 0.5) * scale;
+            let first = (centre - radius).floor().max(0.0) as usize;
+            let end = ((centre + radius).ceil().max(0.0) as usize).min(src as usize);
+            let start = axis.weights.len();
+            axis.weights.extend(
+                (first..end).map(|j| (1.0 - (j as f32 + 0.5 - centre).abs() / radius).max(0.0)),
+            );
+            let sum: f32 = axis.weights[start..].iter().sum();
+            if sum > 0.0 {
+                axis.weights[start..].iter_mut().for_each(|w| *w /= sum);
+            }
+            axis.spans.push((first, start, axis.weights.len() - start));
+        }
+        axis
+    }
+}
+
+/// The most axis weights a [`Resampler`] keeps: a transformation that crops at random makes
+/// glyphs of a few dozen sizes.
+const KEPT_WEIGHTS: usize = 256;
+
+/// Resizes grey images to floats, keeping the weights of the sizes it has seen (a dataset's
+/// glyphs mostly share a few) and its buffers from image to image.
+#[derive(Debug, Default)]
+struct Resampler {
+    /// Per (source, destination) length, the weights of an axis.
+    weights: std::collections::HashMap<(u32, u32), AxisWeights>,
+    /// The image resized down its columns only.
+    rows: Vec<f32>,
+    /// `rows` turned on its side (a source column per row).
+    turned: Vec<f32>,
+    /// The resized image turned on its side.
+    columns: Vec<f32>,
+    out: Vec<f32>,
+}
+
+impl Resampler {
+    /// `image` resized to `w`×`h` (row after row, values 0..255 as floats): one pass down the
+    /// columns, then one along the rows; copied when the size is the same.
+    fn resample(&mut self, image: &GrayImage, w: u32, h: u32) -> &[f32] {
+        let (sw, sh) = image.dimensions();
+        let raw = image.as_raw();
+        self.out.clear();
+        if (sw, sh) == (w, h) {
+            self.out.extend(raw.iter().map(|&v| f32::from(v)));
+            return &self.out;
+        }
+        if self.weights.len() >= KEPT_WEIGHTS {
+            self.weights.clear();
+        }
+        for axis in [(sw, w), (sh, h)] {
+            self.weights
+                .entry(axis)
+                .or_insert_with(|| AxisWeights::new(axis.0, axis.1));
+        }
+        let (Some(across), Some(down)) = (self.weights.get(&(sw, w)), self.weights.get(&(sh, h)))
+        else {
+            return &self.out;
+        };
+        let (w, h, sw) = (w as usize, h as usize, sw as usize);
+        // Down the columns first, whole rows at a time (which vectorises), then along the
+        // rows of the result, which has the destination's height.
+        self.rows.clear();
+        self.rows.resize(h * sw, 0.0);
+        for (&(first, start, len), dst) in
+            down.spans.iter().zip(self.rows.chunks_exact_mut(sw.max(1)))
+        {
+            for (k, weight) in down.weights[start..start + len].iter().enumerate() {
+                let Some(row) = raw.get((first + k) * sw..(first + k + 1) * sw) else {
+                    break;
+                };
+                for (d, &p) in dst.iter_mut().zip(row) {
+                    *d += weight * f32::from(p);
+                }
+            }
+        }
+        // Along the rows as down columns too: of the result turned on its side, each column
+        // of the destination a weighted sum of whole columns, turned back at the end.
+        turn(&self.rows, sw, &mut self.turned);
+        self.columns.clear();
+        self.columns.resize(w * h, 0.0);
+        for (&(first, start, len), dst) in across
+            .spans
+            .iter()
+            .zip(self.columns.chunks_exact_mut(h.max(1)))
+        {
+            for (k, weight) in across.weights[start..start + len].iter().enumerate() {
+                let Some(column) = self.turned.get((first + k) * h..(first + k + 1) * h) else {
+                    break;
+                };
+                for (d, &p) in dst.iter_mut().zip(column) {
+                    *d += weight * p;
+                }
+            }
+        }
+        turn(&self.columns, h, &mut self.out);
+        &self.out
+    }
+}
+
+/// `image` (rows of `width` values) turned on its side into `out`: its columns as rows.
+fn turn(image: &[f32], width: usize, out: &mut Vec<f32>) {
+    let height = image.len() / width.max(1);
+    out.clear();
+    out.resize(image.len(), 0.0);
+    for (y, row) in image.chunks_exact(width.max(1)).enumerate() {
+        for (x, &value) in row.iter().enumerate() {
+            out[x * height + y] = value;
+        }
+    }
 }
 
 /// A row of outputs as probabilities: as they are when they already are (none negative, summing
@@ -428,17 +574,23 @@ mod tests {
     fn glyphs_are_fed_the_way_round_the_model_wants_them() {
         let mut out = vec![0.0f32; 28 * 28];
         let at = |out: &[f32], x: usize, y: usize| out[y * 28 + x];
+        let close = |a: (f32, f32), b: (f32, f32)| {
+            assert!(
+                (a.0 - b.0).abs() < 1e-6 && (a.1 - b.1).abs() < 1e-6,
+                "{a:?} {b:?}"
+            );
+        };
         // Bright ink (the default): dark-on-light glyphs are turned round, light ones kept.
         let bright = fixture_model(&ModelOptions::default());
         bright.input_into(&dot(Polarity::DarkOnLight), &mut out);
-        assert_eq!(
+        close(
             (at(&out, 3, 1), at(&out, 0, 0)),
-            (250.0 / 255.0, 5.0 / 255.0)
+            (250.0 / 255.0, 5.0 / 255.0),
         );
         bright.input_into(&dot(Polarity::LightOnDark), &mut out);
-        assert_eq!(
+        close(
             (at(&out, 3, 1), at(&out, 0, 0)),
-            (250.0 / 255.0, 5.0 / 255.0)
+            (250.0 / 255.0, 5.0 / 255.0),
         );
         // As stored, with MNIST's mean and deviation, transposed.
         let stored = fixture_model(&ModelOptions {
@@ -449,8 +601,10 @@ mod tests {
             labels: None,
         });
         stored.input_into(&dot(Polarity::DarkOnLight), &mut out);
-        assert_eq!(at(&out, 1, 3), (5.0 / 255.0 - 0.5) / 0.25);
-        assert_eq!(at(&out, 3, 1), (250.0 / 255.0 - 0.5) / 0.25);
+        close(
+            (at(&out, 1, 3), at(&out, 3, 1)),
+            ((5.0 / 255.0 - 0.5) / 0.25, (250.0 / 255.0 - 0.5) / 0.25),
+        );
         // Another size is resized to the model's input.
         let big = GlyphImage::new(
             GrayImage::from_pixel(56, 56, Luma([0])),
@@ -458,7 +612,46 @@ mod tests {
             Polarity::LightOnDark,
         );
         stored.input_into(&big, &mut out);
-        assert!(out.iter().all(|&v| v == (0.0 - 0.5) / 0.25));
+        assert!(out.iter().all(|&v| (v - (0.0 - 0.5) / 0.25).abs() < 1e-6));
+    }
+
+    #[test]
+    fn resizing_averages_what_it_covers() {
+        let mut resampler = Resampler::default();
+        let mut resample = |image: &GrayImage, w, h| resampler.resample(image, w, h).to_vec();
+        // The same size is a copy; a constant image stays constant at any size.
+        let ramp = GrayImage::from_fn(5, 3, |x, y| Luma([(x * 40 + y) as u8]));
+        let out = resample(&ramp, 5, 3);
+        assert_eq!(out[7], f32::from(ramp.get_pixel(2, 1)[0]));
+        let flat = GrayImage::from_pixel(32, 32, Luma([77]));
+        for (w, h) in [(28, 28), (64, 20), (1, 1)] {
+            let out = resample(&flat, w, h);
+            assert_eq!(out.len(), (w * h) as usize);
+            assert!(out.iter().all(|&v| (v - 77.0).abs() < 1e-3), "{w}x{h}");
+        }
+        // Halving averages each pair with its neighbours' share: stripes become grey.
+        let stripes = GrayImage::from_fn(8, 1, |x, _| Luma([if x % 2 == 0 { 0 } else { 200 }]));
+        let out = resample(&stripes, 4, 1);
+        assert!(
+            out[1..3].iter().all(|&v| (v - 100.0).abs() < 1.0),
+            "{out:?}"
+        );
+        // Within a level of the image crate's triangle filter, which it replaces for speed.
+        let noise = GrayImage::from_fn(32, 32, |x, y| {
+            Luma([((x * 7919 + y * 104_729) % 251) as u8])
+        });
+        for (w, h) in [(28, 28), (20, 36), (64, 64)] {
+            let out = resample(&noise, w, h);
+            let reference =
+                image::imageops::resize(&noise, w, h, image::imageops::FilterType::Triangle);
+            let worst = (out.iter().zip(reference.as_raw()))
+                .map(|(a, &b)| (a - f32::from(b)).abs())
+                .fold(0.0f32, f32::max);
+            assert!(worst <= 1.0, "{w}x{h}: {worst}");
+        }
+        // Empty images give zeros, never a panic.
+        let out = resample(&GrayImage::new(0, 0), 4, 4);
+        assert_eq!(out, vec![0.0; 16]);
     }
 
     #[test]
