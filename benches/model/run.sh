@@ -13,7 +13,10 @@
 #             is there: bash benches/handwriting/run.sh makes it)
 # Judges: the templates; fixtures/models/digits-mlp.onnx (784-64-10); a LeNet-5-sized CNN
 # with random weights written by benches/model/cnn.py (speed only: it reads digits at chance,
-# so it judges about a tenth of the glyphs; samples per second is the figure to read).
+# so it judges about a tenth of the glyphs).
+# Columns: the judge's clean accuracy, the transformed samples it judged (drawn only on the
+# glyphs it reads correctly), the median wall time (loading included), samples judged per
+# second, and images read per second (the clean glyphs, read once each, and the samples).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
@@ -34,7 +37,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 sets=("$out/printed")
 [[ -d target/handwriting/mnist5k ]] && sets+=(target/handwriting/mnist5k)
 judges=(template fixtures/models/digits-mlp.onnx "$out/lenet.onnx")
-printf '%-28s %-34s %9s %10s %9s %12s\n' set judge accuracy samples median samples/s
+printf '%-28s %-34s %9s %8s %8s %10s %10s\n' set judge accuracy samples median samples/s read/s
 for set in "${sets[@]}"; do
   for judge in "${judges[@]}"; do
     times=()
@@ -45,13 +48,14 @@ for set in "${sets[@]}"; do
       times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')")
     done
     median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    read -r accuracy samples < <(python3 -c '
+    read -r accuracy samples images < <(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 rows = r["transforms"] + ([r["control"]] if r.get("control") else [])
-print(round(r["classifier"]["baseline_accuracy"] * 100, 1), sum(t["samples"] for t in rows))
+print(round(r["classifier"]["baseline_accuracy"] * 100, 1), sum(t["samples"] for t in rows),
+      r["dataset"]["images"])
 ' "$out/report.json")
-    awk -v s="$set" -v j="$judge" -v a="$accuracy" -v n="$samples" -v m="$median" 'BEGIN {
-      printf "%-28s %-34s %8s%% %10d %8.2fs %12.0f\n", s, j, a, n, m, n / m }'
+    awk -v s="$set" -v j="$judge" -v a="$accuracy" -v n="$samples" -v g="$images" -v m="$median" 'BEGIN {
+      printf "%-28s %-34s %8s%% %8d %7.2fs %10.0f %10.0f\n", s, j, a, n, m, n / m, (n + g) / m }'
   done
 done
