@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 use rayon::prelude::*;
 
-use super::{assemble, Dataset, Origin};
+use super::{Dataset, Origin};
 use crate::error::{Error, Result};
-use crate::glyph::GlyphImage;
 
 /// An IDX array as read: its shape and its elements as `f64`.
 #[derive(Clone, Debug, PartialEq)]
@@ -567,17 +566,6 @@ impl Dataset {
     pub fn from_idx(source: &IdxSource) -> Result<Dataset> {
         let idx = source.read()?;
         let name = source.images.display().to_string();
-        let width = idx.images.len().to_string().len();
-        let decoded: super::Decoded = idx
-            .images
-            .into_par_iter()
-            .zip(idx.labels.into_par_iter())
-            .enumerate()
-            .map(|(i, (image, label))| {
-                let path = PathBuf::from(format!("{name}#{i:0width$}"));
-                (label, path, GlyphImage::load_grey(image))
-            })
-            .collect();
         // A bare file name's parent is the empty path: the folder it is in is `.`.
         let root = source
             .images
@@ -585,7 +573,8 @@ impl Dataset {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
-        let mut dataset = assemble(&root, decoded, Vec::new(), Origin::Idx, Vec::new(), 0)?;
+        let mut dataset =
+            Dataset::from_labelled(&root, &name, idx.images, idx.labels, Origin::Idx)?;
         dataset.files = vec![source.images.clone(), source.labels.clone()];
         Ok(dataset)
     }

@@ -13,6 +13,7 @@ mod folder;
 pub mod idx;
 mod labels;
 mod manifest;
+mod memory;
 
 pub use folder::{is_hidden, IMAGE_EXTENSIONS};
 pub use idx::{IdxOptions, IdxSource};
@@ -279,6 +280,8 @@ pub(super) enum Origin {
     Manifest,
     /// An IDX images/labels pair.
     Idx,
+    /// Images handed over in memory, with their labels.
+    Memory,
 }
 
 fn describe_shortfall(
@@ -289,7 +292,7 @@ fn describe_shortfall(
 ) -> String {
     let mut found = match layout {
         Origin::Folders(folders) => format!("found {folders} class folder{}, ", plural(folders)),
-        Origin::Manifest | Origin::Idx => "found ".to_string(),
+        Origin::Manifest | Origin::Idx | Origin::Memory => "found ".to_string(),
     };
     found.push_str(&format!(
         "{images} usable image{} in {} class{}",
@@ -315,6 +318,7 @@ fn describe_shortfall(
         }
         Origin::Manifest => "; augsafe needs at least two classes, as rows of path,label",
         Origin::Idx => "; augsafe needs at least two different labels in the IDX labels file",
+        Origin::Memory => "; augsafe needs at least two different labels among the images",
     });
     found
 }
