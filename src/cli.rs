@@ -19,7 +19,7 @@ use augsafe::report::strip;
 use augsafe::report::svg::SvgExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{write_atomically, Example, Exporter};
-use augsafe::scan::{scan_judged, Judge};
+use augsafe::scan::{scan_judged, Judge, PAIRS_WITH_EXAMPLES};
 use augsafe::sweep::{self, sweep_values, SweepOp};
 use augsafe::{
     render, ClassifierOptions, Dataset, RenderConfig, Scan, ScanConfig, Thresholds, Transform,
@@ -1191,9 +1191,6 @@ fn run_render(args: RenderArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
-
-/// How many of a flagged transformation's most frequent pairs get example strips.
-const PAIRS_WITH_EXAMPLES: usize = 8;
 
 /// The command that reproduces this run, as a shell would take it.
 fn command_line() -> String {

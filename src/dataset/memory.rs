@@ -58,7 +58,11 @@ mod tests {
     /// A 12x12 light image with a dark bar, across or down.
     fn bar(down: bool) -> GrayImage {
         GrayImage::from_fn(12, 12, |x, y| {
-            let on = if down { x == 5 || x == 6 } else { y == 5 || y == 6 };
+            let on = if down {
+                x == 5 || x == 6
+            } else {
+                y == 5 || y == 6
+            };
             Luma([if on { 10 } else { 240 }])
         })
     }
@@ -66,9 +70,10 @@ mod tests {
     #[test]
     fn images_in_memory_become_a_dataset_by_label_name() {
         let images = vec![bar(false), bar(true), bar(false), GrayImage::new(12, 12)];
-        let labels = ["minus", "pipe", "minus", "pipe"].map(String::from).to_vec();
-        let dataset =
-            Dataset::from_images(Path::new("memory"), "images", images, labels).unwrap();
+        let labels = ["minus", "pipe", "minus", "pipe"]
+            .map(String::from)
+            .to_vec();
+        let dataset = Dataset::from_images(Path::new("memory"), "images", images, labels).unwrap();
         assert_eq!(dataset.classes, ["minus", "pipe"]);
         assert_eq!(dataset.class_counts(), [2, 1]);
         // The blank image holds no glyph: skipped, named by its position.

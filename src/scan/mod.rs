@@ -56,6 +56,9 @@ pub struct ScanConfig {
     pub control: Option<Transform>,
 }
 
+/// How many of a flagged transformation's most frequent pairs get example strips in a report.
+pub const PAIRS_WITH_EXAMPLES: usize = 8;
+
 /// The spec of the default control: a jitter of a pixel or so and a degree or two, which no
 /// reader would call a change of label, and which resamples every glyph, as the
 /// transformations it is compared with do.

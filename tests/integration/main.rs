@@ -19,6 +19,7 @@ mod layers;
 #[cfg(feature = "onnx")]
 mod model;
 mod pipeline;
+mod python;
 mod recommend;
 mod scan;
 mod sweep;

@@ -1,0 +1,285 @@
+"""augsafe: which data augmentations are safe for a character dataset.
+
+``augsafe.scan`` runs rotations, flips, crops and the rest over every glyph of a dataset and
+judges, with a template classifier built from the dataset itself, which of them change labels
+(a 6 turned upside down reads as 9, a mirrored b as d). The work is done by augsafe's Rust
+library; this package hands it paths or images and gives back a :class:`Report`.
+
+>>> import augsafe
+>>> report = augsafe.scan("fixtures/digits", ["rotate:180", "rotate:-10..10"])
+>>> report.unsafe_classes("rotate:180")
+['6', '9', ...]
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from typing import Any, Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _augsafe
+from ._augsafe import AugsafeError
+
+__version__: str = _augsafe.__version__
+__all__ = ["scan", "Report", "AugsafeError", "__version__"]
+
+#: What ``scan`` takes as data: a path, or images in memory.
+Data = Union[str, "os.PathLike[str]", np.ndarray, Sequence[Any]]
+
+
+class Report:
+    """The result of a scan: everything the CLI's JSON report holds, and its other formats.
+
+    ``to_dict()`` is the JSON schema of the command line (``schema_version`` 1) as Python
+    values; ``to_markdown()``, ``to_text()`` and ``to_html()`` render it as the CLI does, and a
+    notebook shows it through ``_repr_html_``.
+    """
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self._dict: Optional[dict] = None
+
+    def to_dict(self) -> dict:
+        """The report as the JSON schema's dictionary (a fresh copy each call)."""
+        return json.loads(self.to_json())
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        """The report as JSON text, as ``augsafe scan --json`` writes it."""
+        text = self._native.json()
+        if indent == 2:
+            return text
+        return json.dumps(json.loads(text), indent=indent)
+
+    def to_markdown(self) -> str:
+        """A GitHub-flavoured Markdown summary: the verdict table, legend and notes."""
+        return self._native.markdown()
+
+    def to_text(self) -> str:
+        """The report as the command line prints it, without colour."""
+        return self._native.text()
+
+    def to_html(self, path: Union[str, "os.PathLike[str]", None] = None) -> str:
+        """A self-contained HTML page (verdicts, heat maps, example strips); written to
+        ``path`` too when one is given. Returns the page."""
+        page = self._native.html("augsafe.scan(...)")
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(page)
+        return page
+
+    def _repr_html_(self) -> str:
+        # The page in a frame of its own: its styles cannot reach the notebook's, and it needs
+        # nothing from outside (its images are inline).
+        page = self._native.html("augsafe.scan(...)")
+        return (
+            '<iframe class="augsafe-report" style="width: 100%; height: 720px; border: 0" '
+            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        data = self._data()
+        verdicts = ", ".join(f"{t['spec']}: {t['verdict']}" for t in data["transforms"])
+        root = data["dataset"]["root"]
+        return f"<augsafe.Report of {root}: {verdicts}>"
+
+    def _data(self) -> dict:
+        if self._dict is None:
+            self._dict = self.to_dict()
+        return self._dict
+
+    @property
+    def transforms(self) -> list:
+        """The specs of the transformations scanned, in report order."""
+        return [t["spec"] for t in self._data()["transforms"]]
+
+    def _transform(self, transform: str) -> dict:
+        for entry in self._data()["transforms"]:
+            if entry["spec"] == transform:
+                return entry
+        raise KeyError(f"{transform!r} is not in this report; it has {self.transforms}")
+
+    def verdict(self, transform: str) -> str:
+        """The verdict of one transformation: ``safe``, ``caution``, ``unsafe`` or
+        ``not_judged``."""
+        return self._transform(transform)["verdict"]
+
+    def unsafe_classes(self, transform: str, *, caution: bool = False) -> list:
+        """The classes a transformation is unsafe for (and those it needs caution for, with
+        ``caution=True``), in the dataset's class order."""
+        wanted = {"unsafe", "caution"} if caution else {"unsafe"}
+        return [c["label"] for c in self._transform(transform)["classes"] if c["verdict"] in wanted]
+
+    def pairs(self, transform: Optional[str] = None) -> list:
+        """The from→to changes counted, most frequent first: dictionaries with ``from``,
+        ``to`` (``None`` for a glyph destroyed), ``count`` and ``rate``; with ``transform``,
+        of that transformation only, else of all with a ``transform`` key added."""
+        if transform is not None:
+            return [dict(p) for p in self._transform(transform)["pairs"]]
+        return [
+            dict(p, transform=t["spec"]) for t in self._data()["transforms"] for p in t["pairs"]
+        ]
+
+
+def _grey(image: Any, index: int) -> np.ndarray:
+    """One image as a 2-D uint8 array: grey levels as they are, 0..1 floats scaled, colour
+    turned to grey."""
+    if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
+        image = np.asarray(image.convert("L"))
+    array = np.asarray(image)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    elif array.ndim == 3 and array.shape[2] in (3, 4):
+        rgb = array[:, :, :3].astype(np.float64)
+        array = rgb @ np.array([0.299, 0.587, 0.114])
+    if array.ndim != 2:
+        raise AugsafeError(
+            f"image {index}: expected a grey image (H×W or H×W×1) or colour (H×W×3), "
+            f"got shape {array.shape}"
+        )
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(array)
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * 255
+    if not np.issubdtype(array.dtype, np.number):
+        raise AugsafeError(f"image {index}: pixels of type {array.dtype} are not numbers")
+    values = array.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    top = finite.max() if finite.size else 0.0
+    if np.issubdtype(array.dtype, np.floating) and top <= 1.0:
+        values = values * 255.0
+    values = np.nan_to_num(values, nan=0.0, posinf=255.0, neginf=0.0)
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
+def _label_names(labels: Any, classes: Optional[Sequence[str]], count: int) -> list:
+    names = list(np.asarray(labels).tolist()) if isinstance(labels, np.ndarray) else list(labels)
+    if len(names) != count:
+        raise AugsafeError(f"{count} images but {len(names)} labels")
+    out = []
+    for i, label in enumerate(names):
+        if isinstance(label, (bool, np.bool_)):
+            raise AugsafeError(f"label {i}: {label!r} is neither a name nor a class index")
+        if isinstance(label, (int, np.integer)):
+            if classes is None:
+                out.append(str(int(label)))
+            elif 0 <= int(label) < len(classes):
+                out.append(str(classes[int(label)]))
+            else:
+                raise AugsafeError(
+                    f"label {i}: index {int(label)} is outside the {len(classes)} class names"
+                )
+        elif isinstance(label, str):
+            out.append(label)
+        else:
+            raise AugsafeError(f"label {i}: {label!r} is neither a name nor a class index")
+    return out
+
+
+def _specs(transforms: Union[str, Iterable[Any], None]) -> list:
+    if transforms is None:
+        return []
+    if isinstance(transforms, str):
+        transforms = [transforms]
+    specs = []
+    for item in transforms:
+        if not isinstance(item, str):
+            raise TypeError(
+                f"transforms: {item!r} is not a spec string such as 'rotate:-10..10' "
+                "(this version of augsafe takes spec strings)"
+            )
+        specs.append(item)
+    if not specs:
+        raise AugsafeError("transforms is empty; give None for the default set")
+    return specs
+
+
+def scan(
+    data: Data,
+    transforms: Union[str, Iterable[str], None] = None,
+    *,
+    labels: Optional[Sequence[Any]] = None,
+    classes: Optional[Sequence[str]] = None,
+    seed: int = 42,
+    draws: int = 5,
+    control: Optional[str] = "default",
+    examples: int = 6,
+) -> Report:
+    """Scan a dataset: which transformations change which labels, how often, into what.
+
+    Parameters
+    ----------
+    data:
+        A path the command line reads (an ImageFolder tree ``ROOT/<label>/<image>``, a folder
+        holding an IDX pair, or a CSV manifest of ``path,label`` rows), or images in memory:
+        a NumPy array N×H×W (or N×H×W×1), or a list of 2-D arrays or PIL images, with
+        ``labels``. Grey levels are taken as they are; float images in 0..1 are scaled.
+    transforms:
+        Spec strings (``"rotate:180"``, ``"rotate:-10..10"``, ``"hflip"``, ``"crop:0.7"``,
+        ``"p=0.5:hflip"``, ``"A+B"``; the README lists them all), or one spec. ``None`` scans
+        the default set of rotations, flips and crops.
+    labels:
+        With images in memory: one label per image, as names, or as indices into
+        ``classes`` (indices without ``classes`` are named by their number).
+    classes:
+        The class names that integer ``labels`` index.
+    seed:
+        Decides every random draw: the same seed gives the same report.
+    draws:
+        How many times each random transformation is drawn per image.
+    control:
+        The control transformation that shows the judge's own noise (``"default"``: a jitter
+        of a pixel and a degree or two), another spec, or ``None`` for none.
+    examples:
+        Example strips per flagged from→to pair in the HTML report.
+
+    Returns
+    -------
+    Report
+        The scan's report.
+
+    Raises
+    ------
+    AugsafeError
+        For a bad spec, data augsafe cannot read, labels that do not fit the images, or
+        fewer than two classes.
+    """
+    specs = _specs(transforms)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise AugsafeError(f"seed must be a whole number from 0, not {seed!r}")
+    if not isinstance(draws, (int, np.integer)) or isinstance(draws, bool) or draws < 1:
+        raise AugsafeError(f"draws must be a whole number from 1, not {draws!r}")
+    if not isinstance(examples, (int, np.integer)) or isinstance(examples, bool) or examples < 0:
+        raise AugsafeError(f"examples must be a whole number from 0, not {examples!r}")
+    if control is None:
+        control_spec: Optional[str] = "none"
+    elif control == "default":
+        control_spec = None
+    else:
+        control_spec = control
+    common = (specs, int(seed), int(draws), control_spec, int(examples))
+    if isinstance(data, (str, os.PathLike)):
+        if labels is not None or classes is not None:
+            raise AugsafeError("labels and classes go with images in memory, not with a path")
+        path = os.fspath(data)
+        if not os.path.exists(path):
+            raise AugsafeError(f"{path}: no such file or folder")
+        return Report(_augsafe.scan_path(path, *common))
+    if labels is None:
+        raise AugsafeError("images in memory need labels: scan(images, labels=[...])")
+    if isinstance(data, np.ndarray):
+        if data.ndim == 4 and data.shape[3] == 1:
+            data = data[:, :, :, 0]
+        if data.ndim != 3:
+            raise AugsafeError(
+                f"an array of images must be N×H×W or N×H×W×1, got shape {data.shape}"
+            )
+        images = [data[i] for i in range(data.shape[0])]
+    else:
+        images = list(data)
+    names = _label_names(labels, classes, len(images))
+    grey = [_grey(image, i) for i, image in enumerate(images)]
+    handed = [(g.shape[0], g.shape[1], g.tobytes()) for g in grey]
+    return Report(_augsafe.scan_images(handed, names, *common))

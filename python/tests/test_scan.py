@@ -1,0 +1,142 @@
+"""The Python package against the repository's fixtures: the same scans as the CLI's, from a
+path and from images in memory, the report's formats, and the errors a notebook user meets."""
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import augsafe
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+DIGITS = os.path.join(ROOT, "fixtures", "digits")
+
+
+def fixture_digits():
+    """The digit fixtures as (images, labels), in the order a folder scan reads them: by class,
+    then by file name."""
+    images, labels = [], []
+    for label in sorted(os.listdir(DIGITS)):
+        for name in sorted(os.listdir(os.path.join(DIGITS, label))):
+            with Image.open(os.path.join(DIGITS, label, name)) as image:
+                images.append(np.asarray(image.convert("L")))
+            labels.append(label)
+    return images, labels
+
+
+def pair_count(transform, source, target):
+    return sum(p["count"] for p in transform["pairs"] if p["from"] == source and p["to"] == target)
+
+
+def test_a_half_turn_reads_six_as_nine():
+    report = augsafe.scan(DIGITS, ["rotate:180"])
+    data = report.to_dict()
+    assert isinstance(data["schema_version"], int)
+    half_turn = data["transforms"][0]
+    assert half_turn["spec"] == "rotate:180"
+    assert half_turn["verdict"] == "unsafe"
+    assert pair_count(half_turn, "6", "9") == 18
+    assert pair_count(half_turn, "9", "6") == 18
+    assert {"6", "9"} <= set(report.unsafe_classes("rotate:180"))
+    assert report.verdict("rotate:180") == "unsafe"
+    assert any(p["from"] == "6" and p["to"] == "9" for p in report.pairs("rotate:180"))
+    assert all(p["transform"] == "rotate:180" for p in report.pairs())
+
+
+def test_the_same_scan_as_the_command_line():
+    # Same seed, same specs: the same transformations' report as `augsafe scan --json`.
+    binary = os.environ.get("AUGSAFE_BIN", os.path.join(ROOT, "target", "debug", "augsafe"))
+    if not os.path.exists(binary):
+        message = f"{binary} is not built: run `cargo build` (cargo test builds it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip("SKIPPED, NOT PASSED: " + message)
+    cli = subprocess.run(
+        [binary, "scan", DIGITS, "-t", "rotate:180", "-t", "hflip", "--json", "-", "--quiet"],
+        check=True,
+        capture_output=True,
+    )
+    from_cli = json.loads(cli.stdout)
+    from_python = augsafe.scan(DIGITS, ["rotate:180", "hflip"]).to_dict()
+    assert from_python["transforms"] == from_cli["transforms"]
+    assert from_python["control"] == from_cli["control"]
+
+
+def test_images_in_memory_give_the_report_of_their_folder():
+    images, labels = fixture_digits()
+    from_folder = augsafe.scan(DIGITS, ["rotate:180", "rotate:-10..10"]).to_dict()
+    # A NumPy array N×H×W, labels as names.
+    from_array = augsafe.scan(np.stack(images), ["rotate:180", "rotate:-10..10"], labels=labels)
+    assert from_array.to_dict()["transforms"] == from_folder["transforms"]
+    # PIL images, labels as indices into class names; floats in 0..1.
+    classes = sorted(set(labels))
+    indices = [classes.index(label) for label in labels]
+    pil = [Image.fromarray(image) for image in images]
+    from_pil = augsafe.scan(pil, ["rotate:180"], labels=indices, classes=classes)
+    assert from_pil.to_dict()["transforms"][0] == from_folder["transforms"][0]
+    floats = np.stack(images)[..., None].astype(np.float32) / 255.0
+    from_floats = augsafe.scan(floats, ["rotate:180"], labels=labels).to_dict()
+    assert pair_count(from_floats["transforms"][0], "6", "9") == 18
+
+
+def test_every_format_renders():
+    report = augsafe.scan(DIGITS, "rotate:180")
+    assert "| `rotate:180` |" in report.to_markdown() or "rotate:180" in report.to_markdown()
+    assert report.to_text().startswith("augsafe ")
+    assert json.loads(report.to_json())["transforms"][0]["spec"] == "rotate:180"
+    assert "rotate:180: unsafe" in repr(report)
+
+
+def test_html_for_a_notebook_is_self_contained(tmp_path):
+    report = augsafe.scan(DIGITS, ["rotate:180"])
+    fragment = report._repr_html_()
+    assert fragment.startswith("<iframe") and fragment.endswith("</iframe>")
+    # The page travels inside the frame, escaped; its strips are inline images, and nothing
+    # is fetched from elsewhere.
+    assert "srcdoc=" in fragment and "&lt;table" in fragment
+    assert "data:image/png;base64," in fragment
+    assert "http://" not in fragment and "https://" not in fragment
+    path = tmp_path / "report.html"
+    page = report.to_html(path)
+    assert path.read_text(encoding="utf-8") == page
+    assert page.startswith("<!DOCTYPE html>")
+
+
+def test_the_seed_decides_every_draw():
+    first = augsafe.scan(DIGITS, ["rotate:-30..30"], seed=7).to_dict()
+    again = augsafe.scan(DIGITS, ["rotate:-30..30"], seed=7).to_dict()
+    assert first["transforms"] == again["transforms"]
+    assert first["seed"] == 7
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: augsafe.scan(DIGITS, ["rotate:sideways"]), "rotate:sideways"),
+        (lambda: augsafe.scan(os.path.join(ROOT, "no-such-folder")), "no such file or folder"),
+        (lambda: augsafe.scan(DIGITS, [], seed=1), "transforms is empty"),
+        (lambda: augsafe.scan(DIGITS, draws=0), "draws must be"),
+        (lambda: augsafe.scan(np.zeros((2, 8, 8), np.uint8), labels=["a"]), "2 images but 1 labels"),
+        (lambda: augsafe.scan(np.zeros((2, 8, 8), np.uint8)), "need labels"),
+        (lambda: augsafe.scan(np.zeros((2, 8), np.uint8), labels=["a", "b"]), "N×H×W"),
+        (
+            lambda: augsafe.scan(np.zeros((2, 8, 8), np.uint8), labels=[0, 5], classes=["a", "b"]),
+            "outside the 2 class names",
+        ),
+        (
+            lambda: augsafe.scan(np.full((2, 8, 8), 200, np.uint8), labels=["a", "a"]),
+            "at least two",
+        ),
+    ],
+)
+def test_bad_input_says_what_is_wrong(call, message):
+    with pytest.raises(augsafe.AugsafeError, match=message.replace("×", ".")):
+        call()
+
+
+def test_what_this_version_cannot_take_is_a_type_error():
+    with pytest.raises(TypeError, match="spec string"):
+        augsafe.scan(DIGITS, [lambda image: image])
