@@ -16,15 +16,17 @@ from __future__ import annotations
 import html
 import json
 import os
-from typing import Any, Iterable, Optional, Sequence, Union
+import warnings
+from typing import Any, Callable as CallableType, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _augsafe
 from ._augsafe import AugsafeError
+from ._callable import Callable, check
 
 __version__: str = _augsafe.__version__
-__all__ = ["scan", "Report", "AugsafeError", "__version__"]
+__all__ = ["scan", "Report", "Callable", "AugsafeError", "__version__"]
 
 #: What ``scan`` takes as data: a path, or images in memory.
 Data = Union[str, "os.PathLike[str]", np.ndarray, Sequence[Any]]
@@ -178,27 +180,50 @@ def _label_names(labels: Any, classes: Optional[Sequence[str]], count: int) -> l
     return out
 
 
-def _specs(transforms: Union[str, Iterable[Any], None]) -> list:
+def _probe() -> np.ndarray:
+    """A small glyph to try callables on before a scan: a dark ring on white."""
+    y, x = np.mgrid[0:28, 0:28]
+    ring = np.abs(np.hypot(x - 13.5, y - 13.5) - 8.0) < 2.0
+    return np.where(ring, 0, 255).astype(np.uint8)
+
+
+def _items(transforms: Any, seed: int) -> list:
+    """The transforms as the engine takes them: spec strings, and (label, Callable) pairs,
+    each callable tried first."""
     if transforms is None:
         return []
-    if isinstance(transforms, str):
+    if isinstance(transforms, str) or callable(transforms):
         transforms = [transforms]
-    specs = []
+    items: list = []
     for item in transforms:
-        if not isinstance(item, str):
+        if isinstance(item, str):
+            items.append(item)
+            continue
+        if not callable(item):
             raise TypeError(
-                f"transforms: {item!r} is not a spec string such as 'rotate:-10..10' "
-                "(this version of augsafe takes spec strings)"
+                f"transforms: {item!r} is neither a spec string such as 'rotate:-10..10' nor a "
+                "callable that takes an image and returns one"
             )
-        specs.append(item)
-    if not specs:
+        wrapped = item if isinstance(item, Callable) else Callable(item)
+        random_, note = check(wrapped, _probe(), seed)
+        if note is not None:
+            warnings.warn(note, stacklevel=3)
+        items.append((wrapped.label, wrapped, random_))
+    if not items:
         raise AugsafeError("transforms is empty; give None for the default set")
-    return specs
+    labels = [i[0] if isinstance(i, tuple) else i for i in items]
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if any(isinstance(i, tuple) for i in items) and twice:
+        raise AugsafeError(
+            f"transforms: {', '.join(twice)} given twice; name callables apart with "
+            "augsafe.Callable(fn, name=...)"
+        )
+    return items
 
 
 def scan(
     data: Data,
-    transforms: Union[str, Iterable[str], None] = None,
+    transforms: Union[str, CallableType[..., Any], Iterable[Any], None] = None,
     *,
     labels: Optional[Sequence[Any]] = None,
     classes: Optional[Sequence[str]] = None,
@@ -217,9 +242,13 @@ def scan(
         a NumPy array N×H×W (or N×H×W×1), or a list of 2-D arrays or PIL images, with
         ``labels``. Grey levels are taken as they are; float images in 0..1 are scaled.
     transforms:
-        Spec strings (``"rotate:180"``, ``"rotate:-10..10"``, ``"hflip"``, ``"crop:0.7"``,
-        ``"p=0.5:hflip"``, ``"A+B"``; the README lists them all), or one spec. ``None`` scans
-        the default set of rotations, flips and crops.
+        A list of spec strings (``"rotate:180"``, ``"rotate:-10..10"``, ``"hflip"``,
+        ``"crop:0.7"``, ``"p=0.5:hflip"``, ``"A+B"``; the README lists them all) and Python
+        callables that take an image and return one (a function, a torchvision v2
+        ``Compose``, a Kornia module; see :class:`Callable`), reported in their order; or one
+        of them. ``None`` scans the default set of rotations, flips and crops. Each callable
+        is tried on a small glyph first: one that raises or returns no image is an error, one
+        that gives another image under the same seed a warning.
     labels:
         With images in memory: one label per image, as names, or as indices into
         ``classes`` (indices without ``classes`` are named by their number).
@@ -243,10 +272,11 @@ def scan(
     Raises
     ------
     AugsafeError
-        For a bad spec, data augsafe cannot read, labels that do not fit the images, or
-        fewer than two classes.
+        For a bad spec, data augsafe cannot read, labels that do not fit the images, fewer
+        than two classes, or a callable that raises or returns no image.
+    TypeError
+        For an item of ``transforms`` that is neither a spec nor callable.
     """
-    specs = _specs(transforms)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise AugsafeError(f"seed must be a whole number from 0, not {seed!r}")
     if not isinstance(draws, (int, np.integer)) or isinstance(draws, bool) or draws < 1:
@@ -259,7 +289,8 @@ def scan(
         control_spec = None
     else:
         control_spec = control
-    common = (specs, int(seed), int(draws), control_spec, int(examples))
+    items = _items(transforms, int(seed))
+    common = (items, int(seed), int(draws), control_spec, int(examples))
     if isinstance(data, (str, os.PathLike)):
         if labels is not None or classes is not None:
             raise AugsafeError("labels and classes go with images in memory, not with a path")

@@ -4,6 +4,7 @@
 //! with the GIL released, and keeps the report and its example strips for rendering.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
@@ -11,11 +12,14 @@ use augsafe::report::markdown::MarkdownExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{Example, Exporter};
 use augsafe::scan::{default_control, PAIRS_WITH_EXAMPLES};
-use augsafe::{Dataset, Scan, ScanConfig, Transform};
+use augsafe::{Augment, Dataset, GlyphImage, Scan, ScanConfig, Transform};
 use image::GrayImage;
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use rand::RngCore;
+use rand_chacha::ChaCha8Rng;
 
 create_exception!(
     _augsafe,
@@ -72,23 +76,128 @@ impl NativeReport {
     }
 }
 
-/// The scan's settings from the Python call's arguments.
+/// One item of the Python call's `transforms`: a spec, or a Python callable (its report label,
+/// the package's wrapper around it, called as `wrapper(pixels, height, width, seed)` and
+/// returning `(height, width, pixels)`, and whether it draws at random).
+#[derive(FromPyObject)]
+enum Item {
+    Spec(String),
+    Callable(String, Py<PyAny>, bool),
+}
+
+/// A Python callable as an augmentation: called for every draw with a seed drawn from the
+/// draw's own stream, under the GIL. The first exception it raises is kept and ends the scan
+/// as an error; later draws return the glyph unchanged without calling it again.
+struct PyAugment {
+    label: String,
+    wrapper: Py<PyAny>,
+    /// Whether it gives other images under other seeds (drawn `draws` times, else once).
+    random: bool,
+    failure: Mutex<Option<String>>,
+}
+
+impl PyAugment {
+    fn call(&self, glyph: &GlyphImage, seed: u64) -> PyResult<GrayImage> {
+        Python::attach(|py| {
+            let pixels = PyBytes::new(py, glyph.pixels.as_raw());
+            let (height, width) = (glyph.pixels.height(), glyph.pixels.width());
+            let returned = self.wrapper.call1(py, (pixels, height, width, seed))?;
+            let (height, width, pixels): (u32, u32, Bound<'_, PyBytes>) = returned.extract(py)?;
+            GrayImage::from_raw(width, height, pixels.as_bytes().to_vec()).ok_or_else(|| {
+                PyValueError::new_err(format!("its pixels do not fill {width}×{height}"))
+            })
+        })
+    }
+
+    /// The failure kept, if the callable raised.
+    fn failure(&self) -> Option<String> {
+        self.failure.lock().ok().and_then(|f| f.clone())
+    }
+}
+
+impl Augment for PyAugment {
+    fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
+        let seed = rng.next_u64();
+        if self.failure().is_some() {
+            return glyph.pixels.clone();
+        }
+        match self.call(glyph, seed) {
+            Ok(image) => image,
+            Err(err) => {
+                if let Ok(mut failure) = self.failure.lock() {
+                    failure.get_or_insert_with(|| err.to_string());
+                }
+                glyph.pixels.clone()
+            }
+        }
+    }
+
+    fn is_random(&self) -> bool {
+        self.random
+    }
+
+    fn stream(&self) -> u64 {
+        augsafe::rng::stream_of(&self.label)
+    }
+}
+
+/// What an item becomes: a transformation, or the callable's augmentation.
+enum Owned {
+    Spec(Transform),
+    Callable(PyAugment),
+}
+
+impl Owned {
+    fn augment(&self) -> &dyn Augment {
+        match self {
+            Owned::Spec(transform) => transform,
+            Owned::Callable(callable) => callable,
+        }
+    }
+
+    /// For a callable that raised, what it raised.
+    fn failure(&self) -> Option<String> {
+        match self {
+            Owned::Spec(_) => None,
+            Owned::Callable(callable) => callable.failure(),
+        }
+    }
+}
+
+/// The scan's settings from the Python call's arguments, and the augmentations its items
+/// become, in their order (none: the default set, in the settings).
 fn config(
-    transforms: &[String],
+    items: Vec<Item>,
     seed: u64,
     draws: u32,
     control: Option<&str>,
-) -> PyResult<ScanConfig> {
-    let transforms = if transforms.is_empty() {
+) -> PyResult<(ScanConfig, Vec<(String, Owned)>)> {
+    let transforms = if items.is_empty() {
         augsafe::transform::default_set()
     } else {
-        (transforms.iter())
-            .map(|spec| {
-                spec.parse::<Transform>()
-                    .map_err(|err| raise(format!("transform {spec:?}: {err}")))
-            })
-            .collect::<PyResult<_>>()?
+        Vec::new()
     };
+    let augments = (items.into_iter())
+        .map(|item| -> PyResult<(String, Owned)> {
+            Ok(match item {
+                Item::Spec(spec) => {
+                    let transform = spec
+                        .parse::<Transform>()
+                        .map_err(|err| raise(format!("transform {spec:?}: {err}")))?;
+                    (transform.to_string(), Owned::Spec(transform))
+                }
+                Item::Callable(label, wrapper, random) => (
+                    label.clone(),
+                    Owned::Callable(PyAugment {
+                        label,
+                        wrapper,
+                        random,
+                        failure: Mutex::new(None),
+                    }),
+                ),
+            })
+        })
+        .collect::<PyResult<_>>()?;
     if draws == 0 {
         return Err(raise("draws must be at least 1"));
     }
@@ -100,25 +209,44 @@ fn config(
                 .map_err(|err| raise(format!("control {spec:?}: {err}")))?,
         ),
     };
-    Ok(ScanConfig {
+    let config = ScanConfig {
         transforms,
         seed,
         draws,
         control,
         ..ScanConfig::default()
-    })
+    };
+    Ok((config, augments))
 }
 
-/// Scans `dataset` with the GIL released and draws up to `examples` strips per flagged pair.
-fn run(py: Python<'_>, dataset: &Dataset, config: &ScanConfig, examples: usize) -> NativeReport {
-    py.detach(|| {
-        let scan = Scan::run(dataset, config, None, &|_| {});
+/// Scans `dataset` with the GIL released and draws up to `examples` strips per flagged pair;
+/// a Python callable that raised ends it as an error naming the callable.
+fn run(
+    py: Python<'_>,
+    dataset: &Dataset,
+    config: &ScanConfig,
+    augments: &[(String, Owned)],
+    examples: usize,
+) -> PyResult<NativeReport> {
+    let extra: Vec<(String, &dyn Augment)> = (augments.iter())
+        .map(|(label, owned)| (label.clone(), owned.augment()))
+        .collect();
+    let native = py.detach(|| {
+        let scan = Scan::run_with(dataset, config, None, &extra, &|_| {});
         let examples = scan.examples(examples, PAIRS_WITH_EXAMPLES);
         NativeReport {
             report: scan.into_report(),
             examples,
         }
-    })
+    });
+    for (label, owned) in augments {
+        if let Some(failure) = owned.failure() {
+            return Err(raise(format!(
+                "transform {label}: the callable failed: {failure}"
+            )));
+        }
+    }
+    Ok(native)
 }
 
 /// Reads a dataset from `path` as the CLI does: a folder (ImageFolder tree, or IDX files in
@@ -128,13 +256,13 @@ fn run(py: Python<'_>, dataset: &Dataset, config: &ScanConfig, examples: usize) 
 fn scan_path(
     py: Python<'_>,
     path: PathBuf,
-    transforms: Vec<String>,
+    transforms: Vec<Item>,
     seed: u64,
     draws: u32,
     control: Option<String>,
     examples: usize,
 ) -> PyResult<NativeReport> {
-    let config = config(&transforms, seed, draws, control.as_deref())?;
+    let (config, augments) = config(transforms, seed, draws, control.as_deref())?;
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -147,7 +275,7 @@ fn scan_path(
             }
         })
         .map_err(raise)?;
-    Ok(run(py, &dataset, &config, examples))
+    run(py, &dataset, &config, &augments, examples)
 }
 
 /// Scans images handed over in memory: each `(height, width, pixels)` of grey bytes, row after
@@ -159,7 +287,7 @@ fn scan_images(
     py: Python<'_>,
     images: Vec<(u32, u32, Vec<u8>)>,
     labels: Vec<String>,
-    transforms: Vec<String>,
+    transforms: Vec<Item>,
     seed: u64,
     draws: u32,
     control: Option<String>,
@@ -172,7 +300,7 @@ fn scan_images(
             labels.len()
         )));
     }
-    let config = config(&transforms, seed, draws, control.as_deref())?;
+    let (config, augments) = config(transforms, seed, draws, control.as_deref())?;
     let images = (images.into_iter().enumerate())
         .map(|(i, (height, width, pixels))| {
             GrayImage::from_raw(width, height, pixels).ok_or_else(|| {
@@ -185,7 +313,7 @@ fn scan_images(
     let dataset = py
         .detach(|| Dataset::from_images(Path::new("<memory>"), "image", images, labels))
         .map_err(raise)?;
-    Ok(run(py, &dataset, &config, examples))
+    run(py, &dataset, &config, &augments, examples)
 }
 
 /// The module.

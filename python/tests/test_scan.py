@@ -137,6 +137,78 @@ def test_bad_input_says_what_is_wrong(call, message):
         call()
 
 
-def test_what_this_version_cannot_take_is_a_type_error():
-    with pytest.raises(TypeError, match="spec string"):
-        augsafe.scan(DIGITS, [lambda image: image])
+def verdicts(transform):
+    return {c["label"]: c["verdict"] for c in transform["classes"]}
+
+
+def rates(transform):
+    return {(p["from"], p["to"]): p["rate"] for p in transform["pairs"]}
+
+
+def test_a_callable_that_mirrors_judges_as_hflip():
+    report = augsafe.scan(DIGITS, ["hflip", lambda image: image[:, ::-1]]).to_dict()
+    flip, mirror = report["transforms"]
+    assert mirror["spec"] == "callable:lambda"
+    assert verdicts(mirror) == verdicts(flip)
+    assert rates(mirror) == rates(flip)
+    assert mirror["verdict"] == flip["verdict"] == "unsafe"
+
+
+def test_a_callable_on_pil_images(tmp_path):
+    from PIL import ImageOps
+
+    mirror = augsafe.Callable(ImageOps.mirror, takes="pil", name="mirror")
+    report = augsafe.scan(DIGITS, ["hflip", mirror])
+    flip, mirrored = report.to_dict()["transforms"]
+    assert mirrored["spec"] == "callable:mirror"
+    assert verdicts(mirrored) == verdicts(flip)
+    assert report.unsafe_classes("callable:mirror") == report.unsafe_classes("hflip")
+
+
+def test_a_seeded_callable_repeats_and_follows_the_seed():
+    def jitter(image, rng):
+        return np.roll(image, int(rng.integers(-2, 3)), axis=1)
+
+    first = augsafe.scan(DIGITS, [jitter], seed=3).to_dict()["transforms"]
+    again = augsafe.scan(DIGITS, [jitter], seed=3).to_dict()["transforms"]
+    assert first == again
+    assert first[0]["spec"] == "callable:jitter"
+
+
+def test_a_callable_drawing_from_an_unseeded_generator_is_warned_about():
+    unseeded = np.random.default_rng()
+
+    def noisy(image):
+        return np.roll(image, int(unseeded.integers(1, 1000)), axis=0)
+
+    with pytest.warns(UserWarning, match="two different images for one seed"):
+        augsafe.scan(DIGITS, [augsafe.Callable(noisy, name="noisy")], draws=1)
+
+
+def test_callables_that_fail_say_which_and_why():
+    def broken(image):
+        raise RuntimeError("out of coffee")
+
+    with pytest.raises(augsafe.AugsafeError, match="callable:.*broken: RuntimeError: out of coffee"):
+        augsafe.scan(DIGITS, [broken])
+    with pytest.raises(augsafe.AugsafeError, match="returned str, not an image"):
+        augsafe.scan(DIGITS, [lambda image: "no"])
+    with pytest.raises(augsafe.AugsafeError, match="shape"):
+        augsafe.scan(DIGITS, [lambda image: image[0]])
+
+    # One that fails only on some glyphs, during the scan: an error naming it, not a crash.
+    calls = []
+
+    def sometimes(image):
+        calls.append(1)
+        if len(calls) > 40:
+            raise ValueError("glyph too interesting")
+        return image
+
+    with pytest.raises(augsafe.AugsafeError, match="sometimes: the callable failed: ValueError"):
+        augsafe.scan(DIGITS, [sometimes])
+
+
+def test_items_that_are_neither_specs_nor_callables_are_a_type_error():
+    with pytest.raises(TypeError, match="neither a spec string"):
+        augsafe.scan(DIGITS, [42])

@@ -23,6 +23,7 @@ impl Scan<'_> {
             &self.baseline,
             &self.config,
             self.pipeline,
+            self.extra,
             &self.report,
             (per_pair, pairs_per_transform),
         )
@@ -37,10 +38,11 @@ pub(super) fn template_examples(
     baseline: &Baseline,
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
+    extra: &[(String, &dyn Augment)],
     report: &Report,
     (per_pair, pairs_per_transform): (usize, usize),
 ) -> Vec<Example> {
-    let entries = entries(config, pipeline);
+    let entries = entries(config, pipeline, extra);
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
     let plan = DrawPlan::new(&augments, baseline.classifier.form(), config.draws);
     let mut examples = Vec::new();

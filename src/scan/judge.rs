@@ -142,7 +142,13 @@ impl Judge {
     ) -> Result<Vec<Example>> {
         match self {
             Judge::Templates(baseline) => Ok(template_examples(
-                dataset, baseline, config, pipeline, report, counts,
+                dataset,
+                baseline,
+                config,
+                pipeline,
+                &[],
+                report,
+                counts,
             )),
             #[cfg(feature = "onnx")]
             Judge::Model(reading) => {

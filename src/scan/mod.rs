@@ -84,13 +84,28 @@ impl Default for ScanConfig {
 }
 
 /// A finished scan: its report, and the dataset, configuration and baseline that made it.
-#[derive(Debug)]
 pub struct Scan<'a> {
     dataset: &'a Dataset,
     pipeline: Option<&'a Pipeline>,
+    extra: &'a [(String, &'a dyn Augment)],
     config: ScanConfig,
     baseline: Baseline,
     report: Report,
+}
+
+impl std::fmt::Debug for Scan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scan")
+            .field("dataset", &self.dataset.root)
+            .field("pipeline", &self.pipeline)
+            .field(
+                "extra",
+                &self.extra.iter().map(|e| &e.0).collect::<Vec<_>>(),
+            )
+            .field("config", &self.config)
+            .field("report", &self.report)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Scan<'a> {
@@ -108,8 +123,21 @@ impl<'a> Scan<'a> {
         pipeline: Option<&'a Pipeline>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Scan<'a> {
+        Scan::run_with(dataset, config, pipeline, &[], progress)
+    }
+
+    /// [`Scan::run`] with `extra` augmentations scanned after the transformations of `config`,
+    /// each reported under its label: augmentations from outside the spec language (the
+    /// Python package's callables). Each is drawn `draws` times when it says it is random.
+    pub fn run_with(
+        dataset: &'a Dataset,
+        config: &ScanConfig,
+        pipeline: Option<&'a Pipeline>,
+        extra: &'a [(String, &'a dyn Augment)],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Scan<'a> {
         let baseline = Baseline::templates(dataset, &config.classifier);
-        Scan::with_baseline(dataset, baseline, config, pipeline, progress)
+        Scan::measured(dataset, baseline, config, pipeline, extra, progress)
     }
 
     /// [`Scan::run`] with templates built already. A baseline whose leave-one-out reading is
@@ -117,12 +145,23 @@ impl<'a> Scan<'a> {
     /// transformations.
     pub fn with_baseline(
         dataset: &'a Dataset,
-        mut baseline: Baseline,
+        baseline: Baseline,
         config: &ScanConfig,
         pipeline: Option<&'a Pipeline>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Scan<'a> {
-        let (entries, control, augments) = drawn(config, pipeline);
+        Scan::measured(dataset, baseline, config, pipeline, &[], progress)
+    }
+
+    fn measured(
+        dataset: &'a Dataset,
+        mut baseline: Baseline,
+        config: &ScanConfig,
+        pipeline: Option<&'a Pipeline>,
+        extra: &'a [(String, &'a dyn Augment)],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Scan<'a> {
+        let (entries, control, augments) = drawn(config, pipeline, extra);
         let known = baseline.predictions(dataset);
         let (mut tallies, has_ink, predicted) = draw::measure_with(
             dataset,
@@ -150,6 +189,7 @@ impl<'a> Scan<'a> {
         Scan {
             dataset,
             pipeline,
+            extra,
             config: config.clone(),
             baseline,
             report,
@@ -197,7 +237,7 @@ pub fn scan_judged(
     judge: &Judge,
     progress: &(dyn Fn(u64) + Sync),
 ) -> crate::error::Result<Report> {
-    let (entries, control, augments) = drawn(config, pipeline);
+    let (entries, control, augments) = drawn(config, pipeline, &[]);
     let mut tallies = judge.measure(dataset, &augments, config, progress)?;
     Ok(finish_report(
         dataset,
@@ -273,12 +313,13 @@ fn finish_report(
 fn drawn<'c>(
     config: &'c ScanConfig,
     pipeline: Option<&'c Pipeline>,
+    extra: &'c [(String, &'c dyn Augment)],
 ) -> (
     Vec<(String, &'c dyn Augment)>,
     Option<String>,
     Vec<&'c dyn Augment>,
 ) {
-    let entries = entries(config, pipeline);
+    let entries = entries(config, pipeline, extra);
     let control = config.control.as_ref();
     let augments = (entries.iter().map(|(_, a)| *a))
         .chain(control.map(|c| c as &dyn Augment))
@@ -288,10 +329,11 @@ fn drawn<'c>(
 
 /// What a scan applies, labelled as its report rows are: with a pipeline, the pipeline as a
 /// whole and then each of its geometric components on its own; then the transformations of
-/// `config`.
+/// `config`, then the `extra` ones.
 fn entries<'c>(
     config: &'c ScanConfig,
     pipeline: Option<&'c Pipeline>,
+    extra: &'c [(String, &'c dyn Augment)],
 ) -> Vec<(String, &'c dyn Augment)> {
     let mut entries: Vec<(String, &dyn Augment)> = Vec::new();
     if let Some(pipeline) = pipeline {
@@ -310,5 +352,10 @@ fn entries<'c>(
     for transform in &config.transforms {
         entries.push((transform.to_string(), transform));
     }
+    entries.extend(
+        extra
+            .iter()
+            .map(|(label, augment)| (label.clone(), *augment)),
+    );
     entries
 }

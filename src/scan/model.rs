@@ -140,7 +140,7 @@ pub fn model_examples(
     report: &Report,
     (per_pair, pairs_per_transform): (usize, usize),
 ) -> Result<Vec<Example>> {
-    let entries = super::entries(config, pipeline);
+    let entries = super::entries(config, pipeline, &[]);
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
     let plan = DrawPlan::new(&augments, Form::default(), config.draws);
     let classes = dataset.classes.len();

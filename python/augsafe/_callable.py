@@ -1,0 +1,144 @@
+"""Python callables as augmentations: what the Rust engine calls for every draw."""
+
+from __future__ import annotations
+
+import inspect
+import random
+import sys
+from typing import Any, Callable as CallableType, Optional
+
+import numpy as np
+
+from ._augsafe import AugsafeError
+
+#: What a callable is handed: NumPy arrays or PIL images.
+TAKES = ("array", "pil")
+
+
+class Callable:
+    """A Python augmentation for ``augsafe.scan``: ``fn`` takes one image and returns one.
+
+    A bare callable in ``transforms`` is wrapped in one of these, so this is needed only to
+    name it in the report (``name``) or to say what it takes (``takes``: ``"array"``, a
+    2-D uint8 NumPy array, or ``"pil"``, a PIL image in mode ``L``; torchvision transforms are
+    handed PIL images unless told otherwise, everything else arrays). It returns the same
+    kind: an array (H×W or H×W×1, uint8, or floats in 0..1), or a PIL image.
+
+    Each draw gets its own seed, from the scan's ``seed``: passed as ``rng`` (a
+    ``numpy.random.Generator``) when ``fn`` takes a parameter of that name, and set in
+    Python's ``random``, NumPy's global generator and PyTorch's (when it is imported) before
+    each call, so that torchvision and hand-written augmentations draw the same values on
+    every run.
+    """
+
+    def __init__(self, fn: CallableType[..., Any], *, name: Optional[str] = None, takes: Optional[str] = None):
+        if not callable(fn):
+            raise TypeError(f"{fn!r} is not callable")
+        if takes is None:
+            module = getattr(type(fn), "__module__", "") or ""
+            takes = "pil" if module.startswith("torchvision") else "array"
+        if takes not in TAKES:
+            raise AugsafeError(f"takes must be one of {TAKES}, not {takes!r}")
+        self.fn = fn
+        self.takes = takes
+        self.name = name or _name_of(fn)
+        try:
+            parameters = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            parameters = {}
+        self.wants_rng = "rng" in parameters
+
+    @property
+    def label(self) -> str:
+        """The label of its rows in the report."""
+        return f"callable:{self.name}"
+
+    def apply(self, image: np.ndarray, seed: int) -> np.ndarray:
+        """``fn`` on one grey image (2-D uint8) with the draw's ``seed``; the result as a 2-D
+        uint8 array. Raises ``TypeError`` for a result that is no image."""
+        given: Any = image
+        if self.takes == "pil":
+            from PIL import Image
+
+            given = Image.fromarray(image)  # mode L: a 2-D uint8 array
+        _seed_everything(seed)
+        if self.wants_rng:
+            result = self.fn(given, rng=np.random.default_rng(seed))
+        else:
+            result = self.fn(given)
+        return _as_grey(result, self.label)
+
+    def __call__(self, pixels: bytes, height: int, width: int, seed: int):
+        # The engine's side: bytes in, (height, width, bytes) out.
+        image = np.frombuffer(pixels, dtype=np.uint8).reshape(height, width).copy()
+        out = self.apply(image, seed)
+        return (out.shape[0], out.shape[1], out.tobytes())
+
+    def __repr__(self) -> str:
+        return f"augsafe.Callable({self.fn!r}, name={self.name!r}, takes={self.takes!r})"
+
+
+def _name_of(fn: Any) -> str:
+    """A function's name (``lambda`` for a lambda), else its class's (``Compose``)."""
+    name = getattr(fn, "__name__", None)
+    if not isinstance(name, str):
+        return type(fn).__name__
+    return "lambda" if name == "<lambda>" else name
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed % 2**63)
+
+
+def _as_grey(result: Any, label: str) -> np.ndarray:
+    if hasattr(result, "convert") and hasattr(result, "size"):  # a PIL image
+        result = np.asarray(result.convert("L"))
+    elif not isinstance(result, np.ndarray):
+        raise TypeError(
+            f"{label} returned {type(result).__name__}, not an image (a NumPy array or a PIL image)"
+        )
+    array = result
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
+        raise TypeError(f"{label} returned an array of shape {array.shape}, not a grey image")
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(array)
+    if np.issubdtype(array.dtype, np.floating):
+        values = np.nan_to_num(array.astype(np.float64), nan=0.0)
+        if values.max(initial=0.0) <= 1.0:
+            values = values * 255.0
+        return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
+        values = array.astype(np.int64) * (255 if array.dtype == np.bool_ else 1)
+        return np.clip(values, 0, 255).astype(np.uint8)
+    raise TypeError(f"{label} returned pixels of type {array.dtype}")
+
+
+def check(callable_: Callable, image: np.ndarray, seed: int) -> tuple:
+    """Tries it on ``image`` before the scan. An exception or a wrong result is raised now,
+    with its name. Returns ``(random, note)``: whether it gives other images under other seeds
+    (one that never does is drawn once per glyph, as a flip is), and, when it gives two images
+    under one seed, a note that its report will not repeat."""
+    try:
+        first = callable_.apply(image, seed)
+        repeats = [callable_.apply(image, seed) for _ in range(2)]
+        others = [callable_.apply(image, seed + k) for k in range(1, 6)]
+    except Exception as err:  # noqa: BLE001 - any failure of user code, named and re-raised
+        raise AugsafeError(f"transform {callable_.label}: {type(err).__name__}: {err}") from err
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and np.array_equal(a, b)
+
+    random_ = not all(same(first, other) for other in others)
+    if not all(same(first, repeat) for repeat in repeats):
+        return True, (
+            f"{callable_.label} gave two different images for one seed: it draws from a "
+            "generator augsafe does not seed (take an `rng` parameter, or use Python's random, "
+            "NumPy's global generator or PyTorch's), so its report will not repeat"
+        )
+    return random_, None
