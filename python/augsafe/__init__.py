@@ -187,17 +187,47 @@ def _probe() -> np.ndarray:
     return np.where(ring, 0, 255).astype(np.uint8)
 
 
-def _items(transforms: Any, seed: int) -> list:
-    """The transforms as the engine takes them: spec strings, and (label, Callable) pairs,
-    each callable tried first."""
+def _is_albumentations(item: Any) -> bool:
+    module = getattr(type(item), "__module__", "") or ""
+    return module.split(".")[0] == "albumentations"
+
+
+def _albumentations(item: Any) -> tuple:
+    """An Albumentations transform or ``Compose`` as its own serialisation: its class name and
+    the JSON ``albumentations.save`` would write, which augsafe reads as a saved pipeline."""
+    import albumentations
+
+    try:
+        document = albumentations.to_dict(item)
+    except Exception as err:  # noqa: BLE001 - the library's own refusal, named
+        raise AugsafeError(
+            f"{type(item).__name__}: Albumentations cannot serialise it ({type(err).__name__}: "
+            f"{err}); augsafe reads pipelines through their own to_dict"
+        ) from err
+    return (type(item).__name__, json.dumps(document))
+
+
+def _items(transforms: Any, seed: int) -> tuple:
+    """The transforms as the engine takes them: spec strings and (label, Callable, random)
+    triples in their order, each callable tried first; and the Albumentations pipeline, if
+    one is among them, as (name, JSON)."""
     if transforms is None:
-        return []
+        return [], None
     if isinstance(transforms, str) or callable(transforms):
         transforms = [transforms]
     items: list = []
+    pipeline = None
     for item in transforms:
         if isinstance(item, str):
             items.append(item)
+            continue
+        if _is_albumentations(item):
+            if pipeline is not None:
+                raise AugsafeError(
+                    "transforms: one Albumentations pipeline per scan (put its transforms in "
+                    "one Compose)"
+                )
+            pipeline = _albumentations(item)
             continue
         if not callable(item):
             raise TypeError(
@@ -209,7 +239,7 @@ def _items(transforms: Any, seed: int) -> list:
         if note is not None:
             warnings.warn(note, stacklevel=3)
         items.append((wrapped.label, wrapped, random_))
-    if not items:
+    if not items and pipeline is None:
         raise AugsafeError("transforms is empty; give None for the default set")
     labels = [i[0] if isinstance(i, tuple) else i for i in items]
     twice = sorted({label for label in labels if labels.count(label) > 1})
@@ -218,7 +248,7 @@ def _items(transforms: Any, seed: int) -> list:
             f"transforms: {', '.join(twice)} given twice; name callables apart with "
             "augsafe.Callable(fn, name=...)"
         )
-    return items
+    return items, pipeline
 
 
 def scan(
@@ -246,7 +276,10 @@ def scan(
         ``"crop:0.7"``, ``"p=0.5:hflip"``, ``"A+B"``; the README lists them all) and Python
         callables that take an image and return one (a function, a torchvision v2
         ``Compose``, a Kornia module; see :class:`Callable`), reported in their order; or one
-        of them. ``None`` scans the default set of rotations, flips and crops. Each callable
+        of them. An Albumentations transform or ``Compose`` (one per scan) is read through its
+        own ``to_dict``, run by augsafe's engine and reported first, as the CLI reports a
+        pipeline file: as a whole, then component by component (``report.to_dict()
+        ["pipeline"]`` names what it passed through or could not evaluate). ``None`` scans the default set of rotations, flips and crops. Each callable
         is tried on a small glyph first: one that raises or returns no image is an error, one
         that gives another image under the same seed a warning.
     labels:
@@ -289,8 +322,8 @@ def scan(
         control_spec = None
     else:
         control_spec = control
-    items = _items(transforms, int(seed))
-    common = (items, int(seed), int(draws), control_spec, int(examples))
+    items, pipeline = _items(transforms, int(seed))
+    common = (items, pipeline, int(seed), int(draws), control_spec, int(examples))
     if isinstance(data, (str, os.PathLike)):
         if labels is not None or classes is not None:
             raise AugsafeError("labels and classes go with images in memory, not with a path")

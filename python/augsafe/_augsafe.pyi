@@ -1,6 +1,8 @@
 """Type stubs of augsafe's native module (the Rust library); see ``augsafe`` for the API."""
 
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, Union
+
+Item = Union[str, Tuple[str, Any, bool]]
 
 __version__: str
 
@@ -17,7 +19,8 @@ class NativeReport:
 
 def scan_path(
     path: str,
-    transforms: List[str],
+    transforms: List[Item],
+    albumentations: Optional[Tuple[str, str]],
     seed: int,
     draws: int,
     control: Optional[str],
@@ -26,7 +29,8 @@ def scan_path(
 def scan_images(
     images: List[Tuple[int, int, bytes]],
     labels: List[str],
-    transforms: List[str],
+    transforms: List[Item],
+    albumentations: Optional[Tuple[str, str]],
     seed: int,
     draws: int,
     control: Optional[str],

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use augsafe::albumentations::{Format, Pipeline};
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
 use augsafe::report::markdown::MarkdownExporter;
@@ -164,15 +165,24 @@ impl Owned {
     }
 }
 
+/// An Albumentations object's own serialisation (`name`, and the JSON of its `to_dict`) read
+/// as the CLI reads a saved pipeline.
+fn pipeline(albumentations: Option<(String, String)>) -> PyResult<Option<Pipeline>> {
+    albumentations
+        .map(|(name, json)| Pipeline::parse(&json, Format::Json, Path::new(&name)).map_err(raise))
+        .transpose()
+}
+
 /// The scan's settings from the Python call's arguments, and the augmentations its items
-/// become, in their order (none: the default set, in the settings).
+/// become, in their order (none, and no pipeline: the default set, in the settings).
 fn config(
     items: Vec<Item>,
+    with_pipeline: bool,
     seed: u64,
     draws: u32,
     control: Option<&str>,
 ) -> PyResult<(ScanConfig, Vec<(String, Owned)>)> {
-    let transforms = if items.is_empty() {
+    let transforms = if items.is_empty() && !with_pipeline {
         augsafe::transform::default_set()
     } else {
         Vec::new()
@@ -219,12 +229,14 @@ fn config(
     Ok((config, augments))
 }
 
-/// Scans `dataset` with the GIL released and draws up to `examples` strips per flagged pair;
-/// a Python callable that raised ends it as an error naming the callable.
+/// Scans `dataset` with the GIL released (with an Albumentations `pipeline` first, as the CLI
+/// scans one) and draws up to `examples` strips per flagged pair; a Python callable that
+/// raised ends it as an error naming the callable.
 fn run(
     py: Python<'_>,
     dataset: &Dataset,
     config: &ScanConfig,
+    pipeline: Option<&Pipeline>,
     augments: &[(String, Owned)],
     examples: usize,
 ) -> PyResult<NativeReport> {
@@ -232,7 +244,7 @@ fn run(
         .map(|(label, owned)| (label.clone(), owned.augment()))
         .collect();
     let native = py.detach(|| {
-        let scan = Scan::run_with(dataset, config, None, &extra, &|_| {});
+        let scan = Scan::run_with(dataset, config, pipeline, &extra, &|_| {});
         let examples = scan.examples(examples, PAIRS_WITH_EXAMPLES);
         NativeReport {
             report: scan.into_report(),
@@ -252,17 +264,26 @@ fn run(
 /// Reads a dataset from `path` as the CLI does: a folder (ImageFolder tree, or IDX files in
 /// it) or a CSV manifest, and scans it.
 #[pyfunction]
-#[pyo3(signature = (path, transforms, seed, draws, control, examples))]
+#[pyo3(signature = (path, transforms, albumentations, seed, draws, control, examples))]
+#[allow(clippy::too_many_arguments)]
 fn scan_path(
     py: Python<'_>,
     path: PathBuf,
     transforms: Vec<Item>,
+    albumentations: Option<(String, String)>,
     seed: u64,
     draws: u32,
     control: Option<String>,
     examples: usize,
 ) -> PyResult<NativeReport> {
-    let (config, augments) = config(transforms, seed, draws, control.as_deref())?;
+    let pipeline = pipeline(albumentations)?;
+    let (config, augments) = config(
+        transforms,
+        pipeline.is_some(),
+        seed,
+        draws,
+        control.as_deref(),
+    )?;
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -275,19 +296,27 @@ fn scan_path(
             }
         })
         .map_err(raise)?;
-    run(py, &dataset, &config, &augments, examples)
+    run(
+        py,
+        &dataset,
+        &config,
+        pipeline.as_ref(),
+        &augments,
+        examples,
+    )
 }
 
 /// Scans images handed over in memory: each `(height, width, pixels)` of grey bytes, row after
 /// row, labelled by the name at the same position of `labels`.
 #[pyfunction]
-#[pyo3(signature = (images, labels, transforms, seed, draws, control, examples))]
+#[pyo3(signature = (images, labels, transforms, albumentations, seed, draws, control, examples))]
 #[allow(clippy::too_many_arguments)]
 fn scan_images(
     py: Python<'_>,
     images: Vec<(u32, u32, Vec<u8>)>,
     labels: Vec<String>,
     transforms: Vec<Item>,
+    albumentations: Option<(String, String)>,
     seed: u64,
     draws: u32,
     control: Option<String>,
@@ -300,7 +329,14 @@ fn scan_images(
             labels.len()
         )));
     }
-    let (config, augments) = config(transforms, seed, draws, control.as_deref())?;
+    let pipeline = pipeline(albumentations)?;
+    let (config, augments) = config(
+        transforms,
+        pipeline.is_some(),
+        seed,
+        draws,
+        control.as_deref(),
+    )?;
     let images = (images.into_iter().enumerate())
         .map(|(i, (height, width, pixels))| {
             GrayImage::from_raw(width, height, pixels).ok_or_else(|| {
@@ -313,7 +349,14 @@ fn scan_images(
     let dataset = py
         .detach(|| Dataset::from_images(Path::new("<memory>"), "image", images, labels))
         .map_err(raise)?;
-    run(py, &dataset, &config, &augments, examples)
+    run(
+        py,
+        &dataset,
+        &config,
+        pipeline.as_ref(),
+        &augments,
+        examples,
+    )
 }
 
 /// The module.

@@ -46,16 +46,22 @@ def test_a_half_turn_reads_six_as_nine():
     assert all(p["transform"] == "rotate:180" for p in report.pairs())
 
 
-def test_the_same_scan_as_the_command_line():
-    # Same seed, same specs: the same transformations' report as `augsafe scan --json`.
+def cli_binary():
+    """The command line to compare with: cargo test's (AUGSAFE_BIN), else the debug build.
+    Missing under CI is a failure, on a hand run a loud skip."""
     binary = os.environ.get("AUGSAFE_BIN", os.path.join(ROOT, "target", "debug", "augsafe"))
     if not os.path.exists(binary):
         message = f"{binary} is not built: run `cargo build` (cargo test builds it)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip("SKIPPED, NOT PASSED: " + message)
+    return binary
+
+
+def test_the_same_scan_as_the_command_line():
+    # Same seed, same specs: the same transformations' report as `augsafe scan --json`.
     cli = subprocess.run(
-        [binary, "scan", DIGITS, "-t", "rotate:180", "-t", "hflip", "--json", "-", "--quiet"],
+        [cli_binary(), "scan", DIGITS, "-t", "rotate:180", "-t", "hflip", "--json", "-", "--quiet"],
         check=True,
         capture_output=True,
     )
@@ -212,3 +218,47 @@ def test_callables_that_fail_say_which_and_why():
 def test_items_that_are_neither_specs_nor_callables_are_a_type_error():
     with pytest.raises(TypeError, match="neither a spec string"):
         augsafe.scan(DIGITS, [42])
+
+
+def albumentations_or_skip():
+    """Albumentations, which scripts/python/setup.sh installs: missing under CI is a failure,
+    on a hand run a loud skip."""
+    os.environ["NO_ALBUMENTATIONS_UPDATE"] = "1"  # no network check on import
+    try:
+        import albumentations
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("SKIPPED, NOT PASSED: albumentations is not installed (scripts/python/setup.sh)")
+    return albumentations
+
+
+def test_an_albumentations_compose_reports_as_its_saved_file_does(tmp_path):
+    A = albumentations_or_skip()
+    pipeline = A.Compose(
+        [
+            A.Rotate(limit=20, p=1.0, border_mode=0, fill=255),
+            A.HorizontalFlip(p=0.5),
+            A.Affine(scale=(0.9, 1.1), translate_percent=(-0.05, 0.05), p=0.7, fill=255),
+        ]
+    )
+    saved = tmp_path / "train.json"
+    A.save(pipeline, str(saved))
+    cli = subprocess.run(
+        [cli_binary(), "scan", DIGITS, "--pipeline", str(saved), "-t", "rotate:180", "--json", "-", "--quiet"],
+        check=True,
+        capture_output=True,
+    )
+    # The same report, but for the name the pipeline goes by: its file, or its class.
+    from_cli = json.loads(cli.stdout.decode().replace(str(saved), "Compose").replace("train.json", "Compose"))
+    from_python = augsafe.scan(DIGITS, [pipeline, "rotate:180"]).to_dict()
+    assert from_python["transforms"][0]["spec"] == "pipeline:Compose"
+    assert from_python["transforms"] == from_cli["transforms"]
+    assert from_python["pipeline"] == from_cli["pipeline"]
+    assert from_python["control"] == from_cli["control"]
+
+
+def test_one_albumentations_pipeline_per_scan():
+    A = albumentations_or_skip()
+    with pytest.raises(augsafe.AugsafeError, match="one Albumentations pipeline per scan"):
+        augsafe.scan(DIGITS, [A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)])

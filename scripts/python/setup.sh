@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up target/venv-python: a fresh virtualenv with the Python package installed by
-# `pip install .` from this clone (maturin builds the Rust library into it), and pytest and
-# Pillow for its tests (python/tests/). Re-run it after changing the Rust code: pip builds again
+# `pip install .` from this clone (maturin builds the Rust library into it), and pytest,
+# Pillow and Albumentations 2.x (the release scripts/albumentations/setup.sh pins) for its
+# tests (python/tests/). Re-run it after changing the Rust code: pip builds again
 # (cargo's own cache keeps that quick).
 #
 # Usage: bash scripts/python/setup.sh
@@ -14,6 +15,12 @@ venv=target/venv-python
 if [ ! -x "$venv/bin/python" ]; then
     "$PYTHON" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pytest==8.3.4" "pillow==11.0.0"
+export NO_ALBUMENTATIONS_UPDATE=1
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pytest==8.3.4" "pillow==11.0.0" \
+    "albumentations==${ALBU2_VERSION:-2.0.8}"
+if "$venv/bin/python" -m pip show --quiet opencv-python >/dev/null 2>&1; then
+    "$venv/bin/python" -m pip uninstall --quiet --yes opencv-python
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps opencv-python-headless
+fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check .
 "$venv/bin/python" -c "import augsafe; print('augsafe', augsafe.__version__, 'installed in $venv')"
