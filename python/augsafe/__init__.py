@@ -26,10 +26,29 @@ from ._augsafe import AugsafeError
 from ._callable import Callable, check
 
 __version__: str = _augsafe.__version__
-__all__ = ["scan", "Report", "Callable", "AugsafeError", "__version__"]
+__all__ = [
+    "scan",
+    "sweep",
+    "recommend",
+    "Report",
+    "SweepReport",
+    "Recommendation",
+    "Callable",
+    "AugsafeError",
+    "__version__",
+]
 
 #: What ``scan`` takes as data: a path, or images in memory.
 Data = Union[str, "os.PathLike[str]", np.ndarray, Sequence[Any]]
+
+
+def _framed(page: str) -> str:
+    """A page in a frame of its own, for a notebook: its styles cannot reach the notebook's,
+    and it needs nothing from outside (its images are inline)."""
+    return (
+        '<iframe class="augsafe-report" style="width: 100%; height: 720px; border: 0" '
+        f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    )
 
 
 class Report:
@@ -73,13 +92,7 @@ class Report:
         return page
 
     def _repr_html_(self) -> str:
-        # The page in a frame of its own: its styles cannot reach the notebook's, and it needs
-        # nothing from outside (its images are inline).
-        page = self._native.html("augsafe.scan(...)")
-        return (
-            '<iframe class="augsafe-report" style="width: 100%; height: 720px; border: 0" '
-            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
-        )
+        return _framed(self._native.html("augsafe.scan(...)"))
 
     def __repr__(self) -> str:
         data = self._data()
@@ -310,27 +323,24 @@ def scan(
     TypeError
         For an item of ``transforms`` that is neither a spec nor callable.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise AugsafeError(f"seed must be a whole number from 0, not {seed!r}")
-    if not isinstance(draws, (int, np.integer)) or isinstance(draws, bool) or draws < 1:
-        raise AugsafeError(f"draws must be a whole number from 1, not {draws!r}")
+    seed_, draws_, control_spec = _judging(seed, draws, control)
     if not isinstance(examples, (int, np.integer)) or isinstance(examples, bool) or examples < 0:
         raise AugsafeError(f"examples must be a whole number from 0, not {examples!r}")
-    if control is None:
-        control_spec: Optional[str] = "none"
-    elif control == "default":
-        control_spec = None
-    else:
-        control_spec = control
-    items, pipeline = _items(transforms, int(seed))
-    common = (items, pipeline, int(seed), int(draws), control_spec, int(examples))
+    items, pipeline = _items(transforms, seed_)
+    common = (items, pipeline, seed_, draws_, control_spec, int(examples))
+    dataset = _dataset(data, labels, classes)
+    return Report(_augsafe.scan(dataset, *common))
+
+
+def _dataset(data: Data, labels: Optional[Sequence[Any]], classes: Optional[Sequence[str]]) -> Any:
+    """The native dataset of a path, or of images in memory with their labels."""
     if isinstance(data, (str, os.PathLike)):
         if labels is not None or classes is not None:
             raise AugsafeError("labels and classes go with images in memory, not with a path")
         path = os.fspath(data)
         if not os.path.exists(path):
             raise AugsafeError(f"{path}: no such file or folder")
-        return Report(_augsafe.scan_path(path, *common))
+        return _augsafe.load_path(path)
     if labels is None:
         raise AugsafeError("images in memory need labels: scan(images, labels=[...])")
     if isinstance(data, np.ndarray):
@@ -345,5 +355,170 @@ def scan(
         images = list(data)
     names = _label_names(labels, classes, len(images))
     grey = [_grey(image, i) for i, image in enumerate(images)]
-    handed = [(g.shape[0], g.shape[1], g.tobytes()) for g in grey]
-    return Report(_augsafe.scan_images(handed, names, *common))
+    return _augsafe.from_images([(g.shape[0], g.shape[1], g.tobytes()) for g in grey], names)
+
+
+def _judging(seed: Any, draws: Any, control: Optional[str]) -> tuple:
+    """The seed, draws and control as the engine takes them, checked."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise AugsafeError(f"seed must be a whole number from 0, not {seed!r}")
+    if not isinstance(draws, (int, np.integer)) or isinstance(draws, bool) or draws < 1:
+        raise AugsafeError(f"draws must be a whole number from 1, not {draws!r}")
+    if control is None:
+        control_spec: Optional[str] = "none"
+    elif control == "default":
+        control_spec = None
+    else:
+        control_spec = control
+    return int(seed), int(draws), control_spec
+
+
+class SweepReport(Report):
+    """The result of :func:`sweep`: per class, the loss rate along the swept parameter and
+    the safe range; ``to_svg()`` plots it."""
+
+    def __repr__(self) -> str:
+        data = self._data()
+        return f"<augsafe.SweepReport of {data['op']} on {data['dataset']['root']}: safe {data['safe_spec']}>"
+
+    @property
+    def safe_spec(self) -> str:
+        """The widest range safe for every class, as a spec (``rotate:-30..30``)."""
+        return self._data()["safe_spec"]
+
+    @property
+    def safe_range(self) -> tuple:
+        """The safe range of the whole dataset, (from, to)."""
+        low, high = self._data()["overall"]["safe_range"]
+        return (low, high)
+
+    def to_svg(self) -> str:
+        """The plot of the loss rate against the parameter, one line per class that changes."""
+        return self._native.svg()
+
+    def to_html(self, path: Union[str, "os.PathLike[str]", None] = None) -> str:
+        """A self-contained HTML page (plot and table); written to ``path`` too when given."""
+        page = self._native.html("augsafe.sweep(...)")
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(page)
+        return page
+
+    def _repr_html_(self) -> str:
+        return _framed(self._native.html("augsafe.sweep(...)"))
+
+
+def sweep(
+    data: Data,
+    op: str,
+    range: Optional[tuple] = None,
+    step: Optional[float] = None,
+    *,
+    labels: Optional[Sequence[Any]] = None,
+    classes: Optional[Sequence[str]] = None,
+    seed: int = 42,
+    draws: int = 5,
+    control: Optional[str] = "default",
+) -> SweepReport:
+    """Sweep one transformation's parameter: the loss rate per class along it, and the
+    range that is safe for every class.
+
+    ``op`` is ``rotate`` (degrees; a value v pools v and -v), ``crop`` (fraction kept),
+    ``scale`` (factor), ``shear`` (degrees) or ``translate`` (fraction of the size); ``range``
+    is ``(from, to)`` and ``step`` the step between values (defaults as the CLI's). ``data``,
+    ``labels``, ``classes``, ``seed``, ``draws`` and ``control`` are as for :func:`scan`.
+    Raises :class:`AugsafeError` for an unknown op or a range it does not accept.
+    """
+    seed_, draws_, control_spec = _judging(seed, draws, control)
+    low, high = (None, None) if range is None else (float(range[0]), float(range[1]))
+    dataset = _dataset(data, labels, classes)
+    values = (low, high, None if step is None else float(step))
+    return SweepReport(_augsafe.sweep(dataset, op, values, seed_, draws_, control_spec))
+
+
+class Recommendation:
+    """The result of :func:`recommend`: what became of each component, the class-conditional
+    policy, and the recommended pipeline (verified as a whole)."""
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    def to_dict(self) -> dict:
+        """The recommendation as the JSON report's dictionary (``augsafe recommend --json``)."""
+        return json.loads(self._native.json())
+
+    def to_json(self) -> str:
+        """The recommendation as JSON text."""
+        return self._native.json()
+
+    def to_text(self) -> str:
+        """The recommendation as the command line prints it."""
+        return self._native.text()
+
+    def policy(self) -> dict:
+        """The class-conditional policy: per component not kept as it was, the classes it is
+        safe for at full strength and those it is not."""
+        return json.loads(self._native.policy())
+
+    def document(self) -> dict:
+        """The recommended pipeline in Albumentations' own serialisation."""
+        return json.loads(self._native.document("json"))
+
+    def pipeline(self) -> Any:
+        """The recommended pipeline as an Albumentations object (``albumentations.from_dict``);
+        the document as a dictionary when Albumentations is not installed."""
+        try:
+            import albumentations
+        except ImportError:
+            return self.document()
+        return albumentations.from_dict(self.document())
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the recommended pipeline, JSON or YAML by the extension, readable by
+        ``albumentations.load``."""
+        name = os.fspath(path)
+        format_ = "yaml" if name.endswith((".yaml", ".yml")) else "json"
+        with open(name, "w", encoding="utf-8") as out:
+            out.write(self._native.document(format_))
+
+    def __repr__(self) -> str:
+        data = self.to_dict()
+        actions = ", ".join(f"{c['component']}: {c['action']}" for c in data["changes"])
+        return f"<augsafe.Recommendation: {actions}; verified {data['verification']['verdict']}>"
+
+
+def recommend(
+    data: Data,
+    pipeline: Any = None,
+    *,
+    labels: Optional[Sequence[Any]] = None,
+    classes: Optional[Sequence[str]] = None,
+    seed: int = 42,
+    draws: int = 5,
+    control: Optional[str] = "default",
+) -> Recommendation:
+    """Recommend a safe training pipeline: each geometric component of ``pipeline`` (an
+    Albumentations object, or a path to one saved by ``albumentations.save``; ``None``: a
+    broad candidate of augsafe's own) kept, narrowed toward no change until every class is
+    safe, or removed. ``data`` and the rest are as for :func:`scan`. The result's
+    ``pipeline()`` is an Albumentations object when Albumentations is installed.
+    """
+    seed_, draws_, control_spec = _judging(seed, draws, control)
+    if pipeline is None:
+        given = None
+    elif isinstance(pipeline, (str, os.PathLike)):
+        path = os.fspath(pipeline)
+        try:
+            with open(path, encoding="utf-8") as source:
+                text = source.read()
+        except OSError as err:
+            raise AugsafeError(f"{path}: {err.strerror}") from err
+        if path.endswith((".yaml", ".yml")):
+            raise AugsafeError(f"{path}: give a YAML pipeline to the CLI, or load it first")
+        given = (os.path.basename(path), text)
+    elif _is_albumentations(pipeline):
+        given = _albumentations(pipeline)
+    else:
+        raise TypeError(f"pipeline: {pipeline!r} is not an Albumentations object or a path")
+    dataset = _dataset(data, labels, classes)
+    return Recommendation(_augsafe.recommend(dataset, given, seed_, draws_, control_spec))

@@ -2,12 +2,19 @@
 
 from typing import Any, List, Optional, Tuple, Union
 
-Item = Union[str, Tuple[str, Any, bool]]
-
 __version__: str
+
+#: A spec, or a callable's (label, wrapper, whether it draws at random).
+Item = Union[str, Tuple[str, Any, bool]]
 
 class AugsafeError(ValueError):
     """Input augsafe cannot use: a bad spec, a dataset it cannot read, too few classes."""
+
+class NativeDataset:
+    """A dataset read once, for scans, sweeps and recommendations."""
+
+    def classes(self) -> List[str]: ...
+    def __len__(self) -> int: ...
 
 class NativeReport:
     """A finished scan, kept in Rust for rendering."""
@@ -17,8 +24,27 @@ class NativeReport:
     def text(self) -> str: ...
     def html(self, command: str) -> str: ...
 
-def scan_path(
-    path: str,
+class NativeSweep:
+    """A finished sweep."""
+
+    def json(self) -> str: ...
+    def markdown(self) -> str: ...
+    def text(self) -> str: ...
+    def html(self, command: str) -> str: ...
+    def svg(self) -> str: ...
+
+class NativeRecommendation:
+    """A finished recommendation."""
+
+    def json(self) -> str: ...
+    def text(self) -> str: ...
+    def policy(self) -> str: ...
+    def document(self, format: str) -> str: ...
+
+def load_path(path: str) -> NativeDataset: ...
+def from_images(images: List[Tuple[int, int, bytes]], labels: List[str]) -> NativeDataset: ...
+def scan(
+    dataset: NativeDataset,
     transforms: List[Item],
     albumentations: Optional[Tuple[str, str]],
     seed: int,
@@ -26,13 +52,18 @@ def scan_path(
     control: Optional[str],
     examples: int,
 ) -> NativeReport: ...
-def scan_images(
-    images: List[Tuple[int, int, bytes]],
-    labels: List[str],
-    transforms: List[Item],
+def sweep(
+    dataset: NativeDataset,
+    op: str,
+    values: Tuple[Optional[float], Optional[float], Optional[float]],
+    seed: int,
+    draws: int,
+    control: Optional[str],
+) -> NativeSweep: ...
+def recommend(
+    dataset: NativeDataset,
     albumentations: Optional[Tuple[str, str]],
     seed: int,
     draws: int,
     control: Optional[str],
-    examples: int,
-) -> NativeReport: ...
+) -> NativeRecommendation: ...

@@ -6,13 +6,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use augsafe::albumentations::{Format, Pipeline};
+use augsafe::albumentations::{write_document, Format, Pipeline};
+use augsafe::recommend::recommend as recommend_pipeline;
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
 use augsafe::report::markdown::MarkdownExporter;
+use augsafe::report::policy::PolicyExporter;
+use augsafe::report::svg::SvgExporter;
 use augsafe::report::text::TextExporter;
-use augsafe::report::{Example, Exporter};
-use augsafe::scan::{default_control, PAIRS_WITH_EXAMPLES};
+use augsafe::report::{Example, Exporter, Recommendation, SweepReport};
+use augsafe::scan::{default_control, Judge, PAIRS_WITH_EXAMPLES};
+use augsafe::sweep::{sweep as sweep_op, sweep_values, SweepOp};
 use augsafe::{Augment, Dataset, GlyphImage, Scan, ScanConfig, Transform};
 use image::GrayImage;
 use pyo3::create_exception;
@@ -261,29 +265,29 @@ fn run(
     Ok(native)
 }
 
+/// A dataset, read once and scanned, swept or recommended for as often as asked.
+#[pyclass(name = "NativeDataset", module = "augsafe._augsafe", frozen)]
+struct NativeDataset {
+    dataset: Dataset,
+}
+
+#[pymethods]
+impl NativeDataset {
+    /// The class labels, in the report's order.
+    fn classes(&self) -> Vec<String> {
+        self.dataset.classes.clone()
+    }
+
+    /// How many glyphs were read.
+    fn __len__(&self) -> usize {
+        self.dataset.glyphs.len()
+    }
+}
+
 /// Reads a dataset from `path` as the CLI does: a folder (ImageFolder tree, or IDX files in
-/// it) or a CSV manifest, and scans it.
+/// it) or a CSV manifest.
 #[pyfunction]
-#[pyo3(signature = (path, transforms, albumentations, seed, draws, control, examples))]
-#[allow(clippy::too_many_arguments)]
-fn scan_path(
-    py: Python<'_>,
-    path: PathBuf,
-    transforms: Vec<Item>,
-    albumentations: Option<(String, String)>,
-    seed: u64,
-    draws: u32,
-    control: Option<String>,
-    examples: usize,
-) -> PyResult<NativeReport> {
-    let pipeline = pipeline(albumentations)?;
-    let (config, augments) = config(
-        transforms,
-        pipeline.is_some(),
-        seed,
-        draws,
-        control.as_deref(),
-    )?;
+fn load_path(py: Python<'_>, path: PathBuf) -> PyResult<NativeDataset> {
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -296,32 +300,17 @@ fn scan_path(
             }
         })
         .map_err(raise)?;
-    run(
-        py,
-        &dataset,
-        &config,
-        pipeline.as_ref(),
-        &augments,
-        examples,
-    )
+    Ok(NativeDataset { dataset })
 }
 
-/// Scans images handed over in memory: each `(height, width, pixels)` of grey bytes, row after
-/// row, labelled by the name at the same position of `labels`.
+/// A dataset of images handed over in memory: each `(height, width, pixels)` of grey bytes,
+/// row after row, labelled by the name at the same position of `labels`.
 #[pyfunction]
-#[pyo3(signature = (images, labels, transforms, albumentations, seed, draws, control, examples))]
-#[allow(clippy::too_many_arguments)]
-fn scan_images(
+fn from_images(
     py: Python<'_>,
     images: Vec<(u32, u32, Vec<u8>)>,
     labels: Vec<String>,
-    transforms: Vec<Item>,
-    albumentations: Option<(String, String)>,
-    seed: u64,
-    draws: u32,
-    control: Option<String>,
-    examples: usize,
-) -> PyResult<NativeReport> {
+) -> PyResult<NativeDataset> {
     if images.len() != labels.len() {
         return Err(raise(format!(
             "{} images but {} labels",
@@ -329,14 +318,6 @@ fn scan_images(
             labels.len()
         )));
     }
-    let pipeline = pipeline(albumentations)?;
-    let (config, augments) = config(
-        transforms,
-        pipeline.is_some(),
-        seed,
-        draws,
-        control.as_deref(),
-    )?;
     let images = (images.into_iter().enumerate())
         .map(|(i, (height, width, pixels))| {
             GrayImage::from_raw(width, height, pixels).ok_or_else(|| {
@@ -349,9 +330,34 @@ fn scan_images(
     let dataset = py
         .detach(|| Dataset::from_images(Path::new("<memory>"), "image", images, labels))
         .map_err(raise)?;
+    Ok(NativeDataset { dataset })
+}
+
+/// Scans a dataset (see `augsafe.scan`).
+#[pyfunction]
+#[pyo3(signature = (dataset, transforms, albumentations, seed, draws, control, examples))]
+#[allow(clippy::too_many_arguments)]
+fn scan(
+    py: Python<'_>,
+    dataset: &NativeDataset,
+    transforms: Vec<Item>,
+    albumentations: Option<(String, String)>,
+    seed: u64,
+    draws: u32,
+    control: Option<String>,
+    examples: usize,
+) -> PyResult<NativeReport> {
+    let pipeline = pipeline(albumentations)?;
+    let (config, augments) = config(
+        transforms,
+        pipeline.is_some(),
+        seed,
+        draws,
+        control.as_deref(),
+    )?;
     run(
         py,
-        &dataset,
+        &dataset.dataset,
         &config,
         pipeline.as_ref(),
         &augments,
@@ -359,12 +365,153 @@ fn scan_images(
     )
 }
 
+/// A finished sweep.
+#[pyclass(name = "NativeSweep", module = "augsafe._augsafe", frozen)]
+struct NativeSweep {
+    report: SweepReport,
+}
+
+#[pymethods]
+impl NativeSweep {
+    fn json(&self) -> PyResult<String> {
+        utf8(JsonExporter.render(&self.report).map_err(raise)?)
+    }
+
+    fn markdown(&self) -> PyResult<String> {
+        utf8(MarkdownExporter.render(&self.report).map_err(raise)?)
+    }
+
+    fn text(&self) -> PyResult<String> {
+        utf8(
+            TextExporter { color: false }
+                .render(&self.report)
+                .map_err(raise)?,
+        )
+    }
+
+    fn html(&self, command: String) -> PyResult<String> {
+        let exporter = HtmlExporter {
+            examples: Vec::new(),
+            command,
+        };
+        utf8(exporter.render(&self.report).map_err(raise)?)
+    }
+
+    fn svg(&self) -> PyResult<String> {
+        utf8(SvgExporter.render(&self.report).map_err(raise)?)
+    }
+}
+
+/// Sweeps one transformation's parameter (see `augsafe.sweep`): `values` as `(from, to,
+/// step)`, each `None` for the operation's default.
+#[pyfunction]
+#[pyo3(signature = (dataset, op, values, seed, draws, control))]
+fn sweep(
+    py: Python<'_>,
+    dataset: &NativeDataset,
+    op: String,
+    values: (Option<f64>, Option<f64>, Option<f64>),
+    seed: u64,
+    draws: u32,
+    control: Option<String>,
+) -> PyResult<NativeSweep> {
+    let op: SweepOp = op.parse().map_err(raise)?;
+    let (from, to, step) = op.default_range();
+    let values = sweep_values(
+        values.0.unwrap_or(from),
+        values.1.unwrap_or(to),
+        values.2.unwrap_or(step),
+    )
+    .map_err(raise)?;
+    if let Some(bad) = values.iter().find(|&&v| op.transforms_at(v).is_err()) {
+        return Err(raise(format!(
+            "the range includes {bad}, which {} does not accept",
+            op.name()
+        )));
+    }
+    let (config, _) = config(Vec::new(), true, seed, draws, control.as_deref())?;
+    let dataset = &dataset.dataset;
+    let report = py
+        .detach(|| {
+            let judge = Judge::templates(dataset, &config);
+            sweep_op(dataset, op, &values, &config, &judge, &|_| {})
+        })
+        .map_err(raise)?;
+    Ok(NativeSweep { report })
+}
+
+/// A finished recommendation.
+#[pyclass(name = "NativeRecommendation", module = "augsafe._augsafe", frozen)]
+struct NativeRecommendation {
+    recommendation: Recommendation,
+}
+
+#[pymethods]
+impl NativeRecommendation {
+    fn json(&self) -> PyResult<String> {
+        utf8(JsonExporter.render(&self.recommendation).map_err(raise)?)
+    }
+
+    fn text(&self) -> PyResult<String> {
+        utf8(
+            TextExporter { color: false }
+                .render(&self.recommendation)
+                .map_err(raise)?,
+        )
+    }
+
+    /// The class-conditional policy, as JSON.
+    fn policy(&self) -> PyResult<String> {
+        utf8(PolicyExporter.render(&self.recommendation).map_err(raise)?)
+    }
+
+    /// The recommended pipeline in Albumentations' format: `json` or `yaml`.
+    fn document(&self, format: &str) -> PyResult<String> {
+        let format = match format {
+            "json" => Format::Json,
+            "yaml" => Format::Yaml,
+            other => return Err(raise(format!("format {other:?}: json or yaml"))),
+        };
+        write_document(&self.recommendation.document, format).map_err(raise)
+    }
+}
+
+/// Recommends a safe pipeline (see `augsafe.recommend`): from the Albumentations object given
+/// (name and JSON), else from augsafe's own candidate.
+#[pyfunction]
+#[pyo3(signature = (dataset, albumentations, seed, draws, control))]
+fn recommend(
+    py: Python<'_>,
+    dataset: &NativeDataset,
+    albumentations: Option<(String, String)>,
+    seed: u64,
+    draws: u32,
+    control: Option<String>,
+) -> PyResult<NativeRecommendation> {
+    let pipeline = pipeline(albumentations)?;
+    let (config, _) = config(Vec::new(), true, seed, draws, control.as_deref())?;
+    let dataset = &dataset.dataset;
+    let recommendation = py
+        .detach(|| {
+            let judge = Judge::templates(dataset, &config);
+            recommend_pipeline(dataset, pipeline.as_ref(), &config, &judge, &|_| {})
+        })
+        .map_err(raise)?;
+    Ok(NativeRecommendation { recommendation })
+}
+
 /// The module.
 #[pymodule]
 fn _augsafe(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeDataset>()?;
     m.add_class::<NativeReport>()?;
-    m.add_function(wrap_pyfunction!(scan_path, m)?)?;
-    m.add_function(wrap_pyfunction!(scan_images, m)?)?;
+    m.add_class::<NativeSweep>()?;
+    m.add_class::<NativeRecommendation>()?;
+    m.add_function(wrap_pyfunction!(load_path, m)?)?;
+    m.add_function(wrap_pyfunction!(from_images, m)?)?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(recommend, m)?)?;
     m.add("AugsafeError", m.py().get_type::<AugsafeError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

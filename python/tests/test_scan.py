@@ -262,3 +262,40 @@ def test_one_albumentations_pipeline_per_scan():
     A = albumentations_or_skip()
     with pytest.raises(augsafe.AugsafeError, match="one Albumentations pipeline per scan"):
         augsafe.scan(DIGITS, [A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)])
+
+
+def test_a_sweep_finds_the_safe_range_of_the_cli():
+    report = augsafe.sweep(DIGITS, "rotate", (0, 90), 10)
+    from_cli = json.loads(
+        subprocess.run(
+            [cli_binary(), "sweep", DIGITS, "--op", "rotate", "--range", "0..90", "--step", "10",
+             "--json", "-", "--quiet"],
+            check=True,
+            capture_output=True,
+        ).stdout
+    )
+    data = report.to_dict()
+    assert data["overall"] == from_cli["overall"]
+    assert data["classes"] == from_cli["classes"]
+    assert report.safe_spec == from_cli["safe_spec"]
+    assert report.safe_range == tuple(from_cli["overall"]["safe_range"])
+    assert report.to_svg().startswith("<svg")
+    assert report._repr_html_().startswith("<iframe")
+    with pytest.raises(augsafe.AugsafeError, match="sideways"):
+        augsafe.sweep(DIGITS, "sideways")
+
+
+def test_a_recommendation_comes_back_as_an_albumentations_pipeline(tmp_path):
+    A = albumentations_or_skip()
+    given = A.Compose([A.Rotate(limit=40, p=1.0, fill=255), A.VerticalFlip(p=0.5)])
+    result = augsafe.recommend(DIGITS, given)
+    actions = {c["class"]: c["action"] for c in result.to_dict()["changes"]}
+    assert actions["VerticalFlip"] == "removed"
+    assert actions["Rotate"] == "narrowed"
+    pipeline = result.pipeline()
+    assert isinstance(pipeline, A.Compose)
+    assert [type(t).__name__ for t in pipeline.transforms] == ["Rotate"]
+    assert any(entry["component"].endswith("VerticalFlip") for entry in result.policy()["components"])
+    path = tmp_path / "safe.json"
+    result.save(path)
+    assert type(A.load(str(path))).__name__ == "Compose"
