@@ -51,13 +51,11 @@ def _framed(page: str) -> str:
     )
 
 
-class Report:
-    """The result of a scan: everything the CLI's JSON report holds, and its other formats.
+class _Rendered:
+    """A report kept by the engine: its JSON as a dictionary, and its other formats."""
 
-    ``to_dict()`` is the JSON schema of the command line (``schema_version`` 1) as Python
-    values; ``to_markdown()``, ``to_text()`` and ``to_html()`` render it as the CLI does, and a
-    notebook shows it through ``_repr_html_``.
-    """
+    #: What the HTML page shows as the call that made it.
+    _call = "augsafe.scan(...)"
 
     def __init__(self, native: Any) -> None:
         self._native = native
@@ -68,7 +66,7 @@ class Report:
         return json.loads(self.to_json())
 
     def to_json(self, indent: Optional[int] = 2) -> str:
-        """The report as JSON text, as ``augsafe scan --json`` writes it."""
+        """The report as JSON text, as the CLI's ``--json`` writes it."""
         text = self._native.json()
         if indent == 2:
             return text
@@ -83,27 +81,36 @@ class Report:
         return self._native.text()
 
     def to_html(self, path: Union[str, "os.PathLike[str]", None] = None) -> str:
-        """A self-contained HTML page (verdicts, heat maps, example strips); written to
-        ``path`` too when one is given. Returns the page."""
-        page = self._native.html("augsafe.scan(...)")
+        """A self-contained HTML page (a scan's verdicts, heat maps and example strips; a
+        sweep's plot and table); written to ``path`` too when one is given. Returns the page."""
+        page = self._native.html(self._call)
         if path is not None:
             with open(path, "w", encoding="utf-8") as out:
                 out.write(page)
         return page
 
     def _repr_html_(self) -> str:
-        return _framed(self._native.html("augsafe.scan(...)"))
+        return _framed(self._native.html(self._call))
+
+    def _data(self) -> dict:
+        if self._dict is None:
+            self._dict = self.to_dict()
+        return self._dict
+
+
+class Report(_Rendered):
+    """The result of a scan: everything the CLI's JSON report holds, and its other formats.
+
+    ``to_dict()`` is the JSON schema of the command line as Python values;
+    ``to_markdown()``, ``to_text()`` and ``to_html()`` render it as the CLI does, and a
+    notebook shows it through ``_repr_html_``.
+    """
 
     def __repr__(self) -> str:
         data = self._data()
         verdicts = ", ".join(f"{t['spec']}: {t['verdict']}" for t in data["transforms"])
         root = data["dataset"]["root"]
         return f"<augsafe.Report of {root}: {verdicts}>"
-
-    def _data(self) -> dict:
-        if self._dict is None:
-            self._dict = self.to_dict()
-        return self._dict
 
     @property
     def transforms(self) -> list:
@@ -373,9 +380,11 @@ def _judging(seed: Any, draws: Any, control: Optional[str]) -> tuple:
     return int(seed), int(draws), control_spec
 
 
-class SweepReport(Report):
+class SweepReport(_Rendered):
     """The result of :func:`sweep`: per class, the loss rate along the swept parameter and
-    the safe range; ``to_svg()`` plots it."""
+    the safe range; ``to_svg()`` plots it, ``to_html()`` gives the plot and the table."""
+
+    _call = "augsafe.sweep(...)"
 
     def __repr__(self) -> str:
         data = self._data()
@@ -395,17 +404,6 @@ class SweepReport(Report):
     def to_svg(self) -> str:
         """The plot of the loss rate against the parameter, one line per class that changes."""
         return self._native.svg()
-
-    def to_html(self, path: Union[str, "os.PathLike[str]", None] = None) -> str:
-        """A self-contained HTML page (plot and table); written to ``path`` too when given."""
-        page = self._native.html("augsafe.sweep(...)")
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as out:
-                out.write(page)
-        return page
-
-    def _repr_html_(self) -> str:
-        return _framed(self._native.html("augsafe.sweep(...)"))
 
 
 def sweep(

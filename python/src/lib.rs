@@ -45,29 +45,29 @@ struct NativeReport {
     examples: Vec<Example>,
 }
 
-fn utf8(bytes: Vec<u8>) -> PyResult<String> {
-    String::from_utf8(bytes).map_err(raise)
+/// `report` rendered by `exporter`, as text.
+fn render<R>(exporter: &impl Exporter<R>, report: &R) -> PyResult<String> {
+    String::from_utf8(exporter.render(report).map_err(raise)?).map_err(raise)
 }
+
+/// The terminal table without colour.
+const PLAIN: TextExporter = TextExporter { color: false };
 
 #[pymethods]
 impl NativeReport {
     /// The report as JSON, in the schema the CLI's `--json` writes.
     fn json(&self) -> PyResult<String> {
-        utf8(JsonExporter.render(&self.report).map_err(raise)?)
+        render(&JsonExporter, &self.report)
     }
 
     /// The report as GitHub-flavoured Markdown.
     fn markdown(&self) -> PyResult<String> {
-        utf8(MarkdownExporter.render(&self.report).map_err(raise)?)
+        render(&MarkdownExporter, &self.report)
     }
 
     /// The report as the CLI's table, without colour.
     fn text(&self) -> PyResult<String> {
-        utf8(
-            TextExporter { color: false }
-                .render(&self.report)
-                .map_err(raise)?,
-        )
+        render(&PLAIN, &self.report)
     }
 
     /// The report as a self-contained HTML page with its example strips; `command` is shown
@@ -77,7 +77,7 @@ impl NativeReport {
             examples: self.examples.clone(),
             command,
         };
-        utf8(exporter.render(&self.report).map_err(raise)?)
+        render(&exporter, &self.report)
     }
 }
 
@@ -374,19 +374,15 @@ struct NativeSweep {
 #[pymethods]
 impl NativeSweep {
     fn json(&self) -> PyResult<String> {
-        utf8(JsonExporter.render(&self.report).map_err(raise)?)
+        render(&JsonExporter, &self.report)
     }
 
     fn markdown(&self) -> PyResult<String> {
-        utf8(MarkdownExporter.render(&self.report).map_err(raise)?)
+        render(&MarkdownExporter, &self.report)
     }
 
     fn text(&self) -> PyResult<String> {
-        utf8(
-            TextExporter { color: false }
-                .render(&self.report)
-                .map_err(raise)?,
-        )
+        render(&PLAIN, &self.report)
     }
 
     fn html(&self, command: String) -> PyResult<String> {
@@ -394,11 +390,11 @@ impl NativeSweep {
             examples: Vec::new(),
             command,
         };
-        utf8(exporter.render(&self.report).map_err(raise)?)
+        render(&exporter, &self.report)
     }
 
     fn svg(&self) -> PyResult<String> {
-        utf8(SvgExporter.render(&self.report).map_err(raise)?)
+        render(&SvgExporter, &self.report)
     }
 }
 
@@ -449,20 +445,16 @@ struct NativeRecommendation {
 #[pymethods]
 impl NativeRecommendation {
     fn json(&self) -> PyResult<String> {
-        utf8(JsonExporter.render(&self.recommendation).map_err(raise)?)
+        render(&JsonExporter, &self.recommendation)
     }
 
     fn text(&self) -> PyResult<String> {
-        utf8(
-            TextExporter { color: false }
-                .render(&self.recommendation)
-                .map_err(raise)?,
-        )
+        render(&PLAIN, &self.recommendation)
     }
 
     /// The class-conditional policy, as JSON.
     fn policy(&self) -> PyResult<String> {
-        utf8(PolicyExporter.render(&self.recommendation).map_err(raise)?)
+        render(&PolicyExporter, &self.recommendation)
     }
 
     /// The recommended pipeline in Albumentations' format: `json` or `yaml`.

@@ -46,11 +46,8 @@ pub(super) fn template_examples(
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
     let plan = DrawPlan::new(&augments, baseline.classifier.form(), config.draws);
     let mut examples = Vec::new();
-    for (t, (augment, transform)) in augments.iter().zip(&report.transforms).enumerate() {
-        if transform.verdict == Verdict::Safe || per_pair == 0 {
-            continue;
-        }
-        let wanted = wanted_pairs(transform, &dataset.classes, pairs_per_transform);
+    let counts = (per_pair, pairs_per_transform);
+    for (t, augment, wanted) in flagged(&augments, report, &dataset.classes, counts) {
         let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
             .into_par_iter()
             .map(|index| {
@@ -64,7 +61,7 @@ pub(super) fn template_examples(
                 let mut scratch = DrawScratch::new(baseline.classifier.form());
                 let mut original_features = Vec::new();
                 scratch.original_features(dataset, index, &mut original_features);
-                (0..draws_for(*augment, config.draws))
+                (0..draws_for(augment, config.draws))
                     .filter_map(|draw| {
                         // The same canonical glyph and scoring as the scan's: the same outcome.
                         let pixels =
@@ -126,9 +123,34 @@ pub(super) fn template_examples(
     examples
 }
 
+/// The transformations of `report` that get example strips (all but the safe ones; none when
+/// `per_pair` is 0), each with its index among `augments` (drawn in the report's order) and
+/// its `pairs_per_transform` most frequent pairs ([`wanted_pairs`]).
+#[allow(clippy::type_complexity)]
+pub(super) fn flagged<'c>(
+    augments: &[&'c dyn Augment],
+    report: &Report,
+    classes: &[String],
+    (per_pair, pairs_per_transform): (usize, usize),
+) -> Vec<(usize, &'c dyn Augment, Vec<(usize, Option<usize>)>)> {
+    if per_pair == 0 {
+        return Vec::new();
+    }
+    (augments.iter().zip(&report.transforms).enumerate())
+        .filter(|(_, (_, transform))| transform.verdict != Verdict::Safe)
+        .map(|(t, (augment, transform))| {
+            (
+                t,
+                *augment,
+                wanted_pairs(transform, classes, pairs_per_transform),
+            )
+        })
+        .collect()
+}
+
 /// The `n` most frequent from→to pairs of `transform` (`to` `None` for the glyphs destroyed),
 /// as class indices.
-pub(super) fn wanted_pairs(
+fn wanted_pairs(
     transform: &TransformReport,
     classes: &[String],
     n: usize,

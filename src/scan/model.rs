@@ -7,7 +7,7 @@
 use rayon::prelude::*;
 
 use super::draw::{draws_for, DrawPlan, IMAGES_PER_BATCH};
-use super::examples::{gather, wanted_pairs};
+use super::examples::{flagged, gather};
 use super::judge::ModelReading;
 use super::tally::Measured;
 use super::ScanConfig;
@@ -18,7 +18,7 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::glyph::{GlyphImage, Polarity, MIN_CONTRAST};
 use crate::normalize::Form;
-use crate::report::{Example, Report, Verdict};
+use crate::report::{Example, Report};
 use crate::transform::Augment;
 
 /// What the model reads of every untransformed glyph of `dataset`: its best class among those
@@ -145,11 +145,8 @@ pub fn model_examples(
     let plan = DrawPlan::new(&augments, Form::default(), config.draws);
     let classes = dataset.classes.len();
     let mut examples = Vec::new();
-    for (t, (augment, transform)) in augments.iter().zip(&report.transforms).enumerate() {
-        if transform.verdict == Verdict::Safe || per_pair == 0 {
-            continue;
-        }
-        let wanted = wanted_pairs(transform, &dataset.classes, pairs_per_transform);
+    let counts = (per_pair, pairs_per_transform);
+    for (t, augment, wanted) in flagged(&augments, report, &dataset.classes, counts) {
         let found: Vec<Vec<Example>> = (0..dataset.glyphs.len())
             .into_par_iter()
             .map(|index| -> Result<Vec<Example>> {
@@ -160,7 +157,7 @@ pub fn model_examples(
                 {
                     return Ok(Vec::new());
                 }
-                let drawn: Vec<(u32, GlyphImage, bool)> = (0..draws_for(*augment, config.draws))
+                let drawn: Vec<(u32, GlyphImage, bool)> = (0..draws_for(augment, config.draws))
                     .filter_map(|draw| {
                         let image = plan.image(dataset, index, (t, draw), config.seed)?;
                         let glyph = original.image.with_pixels(image);
