@@ -24,6 +24,7 @@ import numpy as np
 from . import _augsafe
 from ._augsafe import AugsafeError
 from ._callable import Callable, check
+from ._images import to_grey
 
 __version__: str = _augsafe.__version__
 __all__ = [
@@ -145,37 +146,6 @@ class Report(_Rendered):
         ]
 
 
-def _grey(image: Any, index: int) -> np.ndarray:
-    """One image as a 2-D uint8 array: grey levels as they are, 0..1 floats scaled, colour
-    turned to grey."""
-    if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
-        image = np.asarray(image.convert("L"))
-    array = np.asarray(image)
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[:, :, 0]
-    elif array.ndim == 3 and array.shape[2] in (3, 4):
-        rgb = array[:, :, :3].astype(np.float64)
-        array = rgb @ np.array([0.299, 0.587, 0.114])
-    if array.ndim != 2:
-        raise AugsafeError(
-            f"image {index}: expected a grey image (H×W or H×W×1) or colour (H×W×3), "
-            f"got shape {array.shape}"
-        )
-    if array.dtype == np.uint8:
-        return np.ascontiguousarray(array)
-    if array.dtype == np.bool_:
-        return array.astype(np.uint8) * 255
-    if not np.issubdtype(array.dtype, np.number):
-        raise AugsafeError(f"image {index}: pixels of type {array.dtype} are not numbers")
-    values = array.astype(np.float64)
-    finite = values[np.isfinite(values)]
-    top = finite.max() if finite.size else 0.0
-    if np.issubdtype(array.dtype, np.floating) and top <= 1.0:
-        values = values * 255.0
-    values = np.nan_to_num(values, nan=0.0, posinf=255.0, neginf=0.0)
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-
-
 def _label_names(labels: Any, classes: Optional[Sequence[str]], count: int) -> list:
     names = list(np.asarray(labels).tolist()) if isinstance(labels, np.ndarray) else list(labels)
     if len(names) != count:
@@ -289,8 +259,9 @@ def scan(
     data:
         A path the command line reads (an ImageFolder tree ``ROOT/<label>/<image>``, a folder
         holding an IDX pair, or a CSV manifest of ``path,label`` rows), or images in memory:
-        a NumPy array N×H×W (or N×H×W×1), or a list of 2-D arrays or PIL images, with
-        ``labels``. Grey levels are taken as they are; float images in 0..1 are scaled.
+        a NumPy array N×H×W (or N×H×W×1, or colour N×H×W×3), or a list of arrays or PIL
+        images, with ``labels``. Grey levels are taken as they are; float images in 0..1 are
+        scaled; colour is turned to grey.
     transforms:
         A list of spec strings (``"rotate:180"``, ``"rotate:-10..10"``, ``"hflip"``,
         ``"crop:0.7"``, ``"p=0.5:hflip"``, ``"A+B"``; the README lists them all) and Python
@@ -351,17 +322,15 @@ def _dataset(data: Data, labels: Optional[Sequence[Any]], classes: Optional[Sequ
     if labels is None:
         raise AugsafeError("images in memory need labels: scan(images, labels=[...])")
     if isinstance(data, np.ndarray):
-        if data.ndim == 4 and data.shape[3] == 1:
-            data = data[:, :, :, 0]
-        if data.ndim != 3:
+        if data.ndim not in (3, 4):
             raise AugsafeError(
-                f"an array of images must be N×H×W or N×H×W×1, got shape {data.shape}"
+                f"an array of images must be N×H×W or N×H×W×C, got shape {data.shape}"
             )
         images = [data[i] for i in range(data.shape[0])]
     else:
         images = list(data)
     names = _label_names(labels, classes, len(images))
-    grey = [_grey(image, i) for i, image in enumerate(images)]
+    grey = [to_grey(image, f"image {i}", AugsafeError) for i, image in enumerate(images)]
     return _augsafe.from_images([(g.shape[0], g.shape[1], g.tobytes()) for g in grey], names)
 
 

@@ -10,6 +10,7 @@ from typing import Any, Callable as CallableType, Optional
 import numpy as np
 
 from ._augsafe import AugsafeError
+from ._images import to_grey
 
 #: What a callable is handed: NumPy arrays or PIL images.
 TAKES = ("array", "pil")
@@ -66,7 +67,7 @@ class Callable:
             result = self.fn(given, rng=np.random.default_rng(seed))
         else:
             result = self.fn(given)
-        return _as_grey(result, self.label)
+        return to_grey(result, f"what {self.label} returned", TypeError)
 
     def __call__(self, pixels: bytes, height: int, width: int, seed: int):
         # The engine's side: bytes in, (height, width, bytes) out.
@@ -92,31 +93,6 @@ def _seed_everything(seed: int) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.manual_seed(seed % 2**63)
-
-
-def _as_grey(result: Any, label: str) -> np.ndarray:
-    if hasattr(result, "convert") and hasattr(result, "size"):  # a PIL image
-        result = np.asarray(result.convert("L"))
-    elif not isinstance(result, np.ndarray):
-        raise TypeError(
-            f"{label} returned {type(result).__name__}, not an image (a NumPy array or a PIL image)"
-        )
-    array = result
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[:, :, 0]
-    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-        raise TypeError(f"{label} returned an array of shape {array.shape}, not a grey image")
-    if array.dtype == np.uint8:
-        return np.ascontiguousarray(array)
-    if np.issubdtype(array.dtype, np.floating):
-        values = np.nan_to_num(array.astype(np.float64), nan=0.0)
-        if values.max(initial=0.0) <= 1.0:
-            values = values * 255.0
-        return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-    if np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
-        values = array.astype(np.int64) * (255 if array.dtype == np.bool_ else 1)
-        return np.clip(values, 0, 255).astype(np.uint8)
-    raise TypeError(f"{label} returned pixels of type {array.dtype}")
 
 
 def check(callable_: Callable, image: np.ndarray, seed: int) -> tuple:

@@ -177,22 +177,33 @@ fn pipeline(albumentations: Option<(String, String)>) -> PyResult<Option<Pipelin
         .transpose()
 }
 
-/// The scan's settings from the Python call's arguments, and the augmentations its items
-/// become, in their order (none, and no pipeline: the default set, in the settings).
-fn config(
-    items: Vec<Item>,
-    with_pipeline: bool,
-    seed: u64,
-    draws: u32,
-    control: Option<&str>,
-) -> PyResult<(ScanConfig, Vec<(String, Owned)>)> {
-    let transforms = if items.is_empty() && !with_pipeline {
-        augsafe::transform::default_set()
-    } else {
-        Vec::new()
+/// The judging settings from the Python call's arguments, with no transformation of their own
+/// (what a sweep and a recommendation take).
+fn judging(seed: u64, draws: u32, control: Option<&str>) -> PyResult<ScanConfig> {
+    if draws == 0 {
+        return Err(raise("draws must be at least 1"));
+    }
+    let control = match control {
+        None => default_control(),
+        Some("none") => None,
+        Some(spec) => Some(
+            spec.parse::<Transform>()
+                .map_err(|err| raise(format!("control {spec:?}: {err}")))?,
+        ),
     };
-    let augments = (items.into_iter())
-        .map(|item| -> PyResult<(String, Owned)> {
+    Ok(ScanConfig {
+        transforms: Vec::new(),
+        seed,
+        draws,
+        control,
+        ..ScanConfig::default()
+    })
+}
+
+/// The augmentations a scan's items become, in their order.
+fn augments(items: Vec<Item>) -> PyResult<Vec<(String, Owned)>> {
+    (items.into_iter())
+        .map(|item| {
             Ok(match item {
                 Item::Spec(spec) => {
                     let transform = spec
@@ -211,26 +222,7 @@ fn config(
                 ),
             })
         })
-        .collect::<PyResult<_>>()?;
-    if draws == 0 {
-        return Err(raise("draws must be at least 1"));
-    }
-    let control = match control {
-        None => default_control(),
-        Some("none") => None,
-        Some(spec) => Some(
-            spec.parse::<Transform>()
-                .map_err(|err| raise(format!("control {spec:?}: {err}")))?,
-        ),
-    };
-    let config = ScanConfig {
-        transforms,
-        seed,
-        draws,
-        control,
-        ..ScanConfig::default()
-    };
-    Ok((config, augments))
+        .collect()
 }
 
 /// Scans `dataset` with the GIL released (with an Albumentations `pipeline` first, as the CLI
@@ -348,13 +340,12 @@ fn scan(
     examples: usize,
 ) -> PyResult<NativeReport> {
     let pipeline = pipeline(albumentations)?;
-    let (config, augments) = config(
-        transforms,
-        pipeline.is_some(),
-        seed,
-        draws,
-        control.as_deref(),
-    )?;
+    let mut config = judging(seed, draws, control.as_deref())?;
+    // Nothing asked for: the default set, as the CLI scans.
+    if transforms.is_empty() && pipeline.is_none() {
+        config.transforms = augsafe::transform::default_set();
+    }
+    let augments = augments(transforms)?;
     run(
         py,
         &dataset.dataset,
@@ -425,7 +416,7 @@ fn sweep(
             op.name()
         )));
     }
-    let (config, _) = config(Vec::new(), true, seed, draws, control.as_deref())?;
+    let config = judging(seed, draws, control.as_deref())?;
     let dataset = &dataset.dataset;
     let report = py
         .detach(|| {
@@ -481,7 +472,7 @@ fn recommend(
     control: Option<String>,
 ) -> PyResult<NativeRecommendation> {
     let pipeline = pipeline(albumentations)?;
-    let (config, _) = config(Vec::new(), true, seed, draws, control.as_deref())?;
+    let config = judging(seed, draws, control.as_deref())?;
     let dataset = &dataset.dataset;
     let recommendation = py
         .detach(|| {

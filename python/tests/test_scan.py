@@ -90,7 +90,7 @@ def test_images_in_memory_give_the_report_of_their_folder():
 
 def test_every_format_renders():
     report = augsafe.scan(DIGITS, "rotate:180")
-    assert "| `rotate:180` |" in report.to_markdown() or "rotate:180" in report.to_markdown()
+    assert "| `rotate:180` | **unsafe** |" in report.to_markdown()
     assert report.to_text().startswith("augsafe ")
     assert json.loads(report.to_json())["transforms"][0]["spec"] == "rotate:180"
     assert "rotate:180: unsafe" in repr(report)
@@ -128,6 +128,7 @@ def test_the_seed_decides_every_draw():
         (lambda: augsafe.scan(np.zeros((2, 8, 8), np.uint8), labels=["a"]), "2 images but 1 labels"),
         (lambda: augsafe.scan(np.zeros((2, 8, 8), np.uint8)), "need labels"),
         (lambda: augsafe.scan(np.zeros((2, 8), np.uint8), labels=["a", "b"]), "N×H×W"),
+        (lambda: augsafe.scan(np.zeros((2, 8, 8, 2), np.uint8), labels=["a", "b"]), "image 0 has shape"),
         (
             lambda: augsafe.scan(np.zeros((2, 8, 8), np.uint8), labels=[0, 5], classes=["a", "b"]),
             "outside the 2 class names",
@@ -197,7 +198,7 @@ def test_callables_that_fail_say_which_and_why():
 
     with pytest.raises(augsafe.AugsafeError, match="callable:.*broken: RuntimeError: out of coffee"):
         augsafe.scan(DIGITS, [broken])
-    with pytest.raises(augsafe.AugsafeError, match="returned str, not an image"):
+    with pytest.raises(augsafe.AugsafeError, match="returned is str, not an image"):
         augsafe.scan(DIGITS, [lambda image: "no"])
     with pytest.raises(augsafe.AugsafeError, match="shape"):
         augsafe.scan(DIGITS, [lambda image: image[0]])
@@ -299,3 +300,36 @@ def test_a_recommendation_comes_back_as_an_albumentations_pipeline(tmp_path):
     path = tmp_path / "safe.json"
     result.save(path)
     assert type(A.load(str(path))).__name__ == "Compose"
+
+
+def test_callables_of_one_name_must_be_named_apart():
+    with pytest.raises(augsafe.AugsafeError, match="given twice"):
+        augsafe.scan(DIGITS, [lambda a: a[::-1], lambda a: a[:, ::-1]])
+    named = augsafe.scan(
+        DIGITS,
+        [augsafe.Callable(lambda a: a[::-1], name="vflip"), augsafe.Callable(lambda a: a[:, ::-1], name="hflip")],
+    )
+    assert named.transforms == ["callable:vflip", "callable:hflip"]
+    with pytest.raises(augsafe.AugsafeError, match="takes must be one of"):
+        augsafe.Callable(lambda a: a, takes="tensor")
+
+
+def test_colour_images_are_read_in_grey():
+    images, labels = fixture_digits()
+    colour = np.stack([np.stack([image] * 3, axis=-1) for image in images])
+    report = augsafe.scan(colour, ["rotate:180"], labels=labels).to_dict()
+    assert pair_count(report["transforms"][0], "6", "9") == 18
+
+
+def test_a_recommendation_from_a_saved_pipeline_writes_yaml(tmp_path):
+    A = albumentations_or_skip()
+    saved = tmp_path / "train.json"
+    A.save(A.Compose([A.Rotate(limit=40, p=1.0, fill=255), A.VerticalFlip(p=0.5)]), str(saved))
+    result = augsafe.recommend(DIGITS, saved)
+    assert result.to_dict()["source"].endswith("train.json")
+    path = tmp_path / "safe.yaml"
+    result.save(path)
+    loaded = A.load(str(path), data_format="yaml")
+    assert [type(t).__name__ for t in loaded.transforms] == ["Rotate"]
+    with pytest.raises(augsafe.AugsafeError, match="no-such.json"):
+        augsafe.recommend(DIGITS, tmp_path / "no-such.json")

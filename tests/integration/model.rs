@@ -306,16 +306,24 @@ fn a_sweep_judged_by_the_model_finds_its_safe_range() {
         }
     }
     // Every format names the model as the judge.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = dir.path().join("sweep.html");
     let table = augsafe()
         .args(["sweep", "fixtures/digits", "--quiet", "--op", "rotate"])
         .args(["--range", "0..20", "--judge", MODEL, "--color", "never"])
-        .args(["--markdown", "-"])
+        .args(["--markdown", "-", "--html"])
+        .arg(&html)
         .output()
         .expect("augsafe runs");
     let markdown = String::from_utf8_lossy(&table.stdout);
     assert!(
         markdown.contains("**Judge:** the model fixtures/models/digits-mlp.onnx (input 64×1×28×28"),
         "{markdown}"
+    );
+    let page = std::fs::read_to_string(&html).expect("the page is written");
+    assert!(
+        page.contains("Judge: the model fixtures/models/digits-mlp.onnx (input 64×1×28×28"),
+        "{page}"
     );
     let text = augsafe()
         .args([
