@@ -22,8 +22,8 @@ use augsafe::report::{write_atomically, Example, Exporter};
 use augsafe::scan::{scan_judged, Judge, PAIRS_WITH_EXAMPLES};
 use augsafe::sweep::{self, sweep_values, SweepOp};
 use augsafe::{
-    render, ClassifierOptions, Dataset, RenderConfig, Scan, ScanConfig, Thresholds, Transform,
-    Verdict,
+    render, ClassifierOptions, Dataset, Progress, RenderConfig, Scan, ScanConfig, Thresholds,
+    Transform, Verdict,
 };
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -409,14 +409,14 @@ impl ModelArgs {
         dataset: &Dataset,
         config: &ScanConfig,
         pipeline: Option<&Pipeline>,
-        progress: &(dyn Fn(u64) + Sync),
+        progress: &dyn Progress,
     ) -> Result<Option<(augsafe::Report, Judge)>> {
         let Some(judge) = self.model_judge(dataset)? else {
             return Ok(None);
         };
         let mut report = scan_judged(dataset, config, pipeline, &judge, progress)?;
         if self.templates() {
-            report.compare_with(Scan::run(dataset, config, pipeline, progress).report());
+            report.compare_with(Scan::run(dataset, config, pipeline, progress)?.report());
         }
         Ok(Some((report, judge)))
     }
@@ -920,7 +920,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             &config,
             pipeline.as_ref(),
             &progress,
-        ))),
+        )?)),
     };
     bar.finish_and_clear();
     let report = judged.report();

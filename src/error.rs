@@ -111,6 +111,10 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// The caller asked the work to stop before its end ([`crate::progress::Progress::stopped`]);
+    /// nothing computed on part of the data is returned.
+    #[error("stopped before the end, as asked")]
+    Stopped,
     /// The report could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Serialize(#[from] serde_json::Error),

@@ -24,7 +24,7 @@
 //! Albumentations' format.
 //!
 //! The modules form layers, each importing only from those below it (`ARCHITECTURE.md`):
-//! [`glyph`], [`rng`] and [`error`] at the bottom; [`transform`] and [`normalize`](mod@normalize); [`classify`],
+//! [`glyph`], [`progress`], [`rng`] and [`error`] at the bottom; [`transform`] and [`normalize`](mod@normalize); [`classify`],
 //! [`dataset`] and [`albumentations`]; [`report`]; [`scan`](mod@scan); then [`sweep`], [`recommend`] and
 //! [`render`].
 //!
@@ -38,7 +38,7 @@
 //!     transforms: vec!["rotate:180".parse()?, "rotate:-5..5".parse()?],
 //!     ..ScanConfig::default()
 //! };
-//! let report = scan(&dataset, &config, &|_done| {});
+//! let report = scan(&dataset, &config, &|_done| {})?;
 //! let upside_down = &report.transforms[0];
 //! assert_eq!(upside_down.verdict, Verdict::Unsafe);
 //! assert!(upside_down.pairs.iter().any(|p| p.from == "6" && p.target() == "9"));
@@ -57,6 +57,7 @@ pub mod error;
 pub mod glyph;
 pub mod input;
 pub mod normalize;
+pub mod progress;
 pub mod recommend;
 pub mod render;
 pub mod report;
@@ -71,6 +72,7 @@ pub use dataset::{Dataset, Glyph};
 pub use error::{Error, Result};
 pub use glyph::{GlyphImage, Polarity};
 pub use normalize::{normalize, Canonical};
+pub use progress::Progress;
 pub use render::{render_dataset, RenderConfig};
 pub use report::{Report, Thresholds, Verdict};
 pub use scan::{scan, Scan, ScanConfig};

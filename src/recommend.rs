@@ -15,6 +15,7 @@ use crate::albumentations::edit::{self, candidate_document, find_node_mut};
 use crate::albumentations::{Format, Pipeline};
 use crate::dataset::Dataset;
 use crate::error::Result;
+use crate::progress::{Part, Progress};
 use crate::report::{Change, ClassPolicy, Header, Recommendation, TransformReport, Verdict};
 use crate::scan::{judge_noise, transform_report, Judge, Measured, ScanConfig};
 use crate::transform::Augment;
@@ -39,6 +40,8 @@ struct Trials<'a> {
     dataset: &'a Dataset,
     judge: &'a Judge,
     config: &'a ScanConfig,
+    /// The recommendation's progress, asked whether to stop by every measurement.
+    progress: &'a dyn Progress,
     confusion_rates: BTreeMap<(usize, usize), f64>,
     /// The judge's own uncertainty per class under the control (empty without one).
     noise: Vec<f64>,
@@ -47,8 +50,12 @@ struct Trials<'a> {
 impl Trials<'_> {
     /// What `augment` does, as measured, before any discount.
     fn raw(&self, augment: &dyn Augment) -> Result<Measured> {
+        let muted = Part {
+            whole: self.progress,
+            offset: None,
+        };
         Ok((self.judge)
-            .measure(self.dataset, &[augment], self.config, &|_| {})?
+            .measure(self.dataset, &[augment], self.config, &muted)?
             .pop()
             .unwrap_or_default())
     }
@@ -101,7 +108,7 @@ pub fn recommend(
     pipeline: Option<&Pipeline>,
     config: &ScanConfig,
     judge: &Judge,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Recommendation> {
     let background = dataset.background();
     let (source, format, path, original) = match pipeline {
@@ -122,6 +129,7 @@ pub fn recommend(
         dataset,
         judge,
         config,
+        progress,
         confusion_rates: judge.confusion_rates(dataset),
         noise: Vec::new(),
     };
@@ -225,7 +233,7 @@ pub fn recommend(
                 }
             }
         }
-        progress(done as u64 + 1);
+        progress.advance(done as u64 + 1);
         let not_safe_for: Vec<String> = dataset
             .classes
             .iter()

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::progress::{Part, Progress};
 use crate::report::{Flagged, Header, SweepReport, SweepSeries, Thresholds, Verdict};
 use crate::scan::{judge_noise, transform_report, Judge, Measured, ScanConfig, Tally};
 use crate::transform::{Augment, Transform};
@@ -162,7 +163,7 @@ pub fn sweep(
     values: &[f64],
     config: &ScanConfig,
     judge: &Judge,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<SweepReport> {
     let confusion_rates = judge.confusion_rates(dataset);
     let images = dataset.glyphs.len() as u64;
@@ -174,7 +175,11 @@ pub fn sweep(
         let transforms = op.transforms_at(value)?;
         let offset = step as u64 * images;
         let augments: Vec<&dyn Augment> = transforms.iter().map(|t| t as &dyn Augment).collect();
-        let pooled = judge.measure(dataset, &augments, config, &|done| progress(offset + done))?;
+        let part = Part {
+            whole: progress,
+            offset: Some(offset),
+        };
+        let pooled = judge.measure(dataset, &augments, config, &part)?;
         let mut sum = Measured::new(classes, &[]);
         for measured in &pooled {
             for (sum, tally) in sum.classes.iter_mut().zip(&measured.classes) {
@@ -187,9 +192,13 @@ pub fn sweep(
     // it leaves uncertain is discounted from every value's doubt.
     let mut control = None;
     let mut noise = Vec::new();
+    let muted = Part {
+        whole: progress,
+        offset: None,
+    };
     if let Some(transform) = &config.control {
         let augments = [transform as &dyn Augment];
-        let mut measured = (judge.measure(dataset, &augments, config, &|_| {})?)
+        let mut measured = (judge.measure(dataset, &augments, config, &muted)?)
             .pop()
             .unwrap_or_default();
         noise = judge_noise(&measured.classes, &confusion_rates);

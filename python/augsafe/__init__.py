@@ -25,6 +25,7 @@ from . import _augsafe
 from ._augsafe import AugsafeError
 from ._callable import Callable, check
 from ._images import to_grey
+from ._progress import Progress, watched
 
 __version__: str = _augsafe.__version__
 __all__ = [
@@ -251,6 +252,7 @@ def scan(
     draws: int = 5,
     control: Optional[str] = "default",
     examples: int = 6,
+    progress: Progress = None,
 ) -> Report:
     """Scan a dataset: which transformations change which labels, how often, into what.
 
@@ -287,6 +289,12 @@ def scan(
         of a pixel and a degree or two), another spec, or ``None`` for none.
     examples:
         Example strips per flagged from→to pair in the HTML report.
+    progress:
+        ``None`` shows a progress bar in a notebook, or a line on a terminal's standard error,
+        once the work has lasted a second; ``True`` always, from the start; ``False`` never;
+        a callable is called with ``(done, total)`` about ten times a second. Ctrl-C (or a
+        notebook's interrupt) stops the work and raises ``KeyboardInterrupt``; an exception
+        raised by the callable stops it too, and is raised. Nothing is left running.
 
     Returns
     -------
@@ -307,7 +315,10 @@ def scan(
     items, pipeline = _items(transforms, seed_)
     common = (items, pipeline, seed_, draws_, control_spec, int(examples))
     dataset = _dataset(data, labels, classes)
-    return Report(_augsafe.scan(dataset, *common))
+    native = watched(
+        lambda shown: _augsafe.scan(dataset, *common, shown), progress, "scanning", "images"
+    )
+    return Report(native)
 
 
 def _dataset(data: Data, labels: Optional[Sequence[Any]], classes: Optional[Sequence[str]]) -> Any:
@@ -386,6 +397,7 @@ def sweep(
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
+    progress: Progress = None,
 ) -> SweepReport:
     """Sweep one transformation's parameter: the loss rate per class along it, and the
     range that is safe for every class.
@@ -393,14 +405,22 @@ def sweep(
     ``op`` is ``rotate`` (degrees; a value v pools v and -v), ``crop`` (fraction kept),
     ``scale`` (factor), ``shear`` (degrees) or ``translate`` (fraction of the size); ``range``
     is ``(from, to)`` and ``step`` the step between values (defaults as the CLI's). ``data``,
-    ``labels``, ``classes``, ``seed``, ``draws`` and ``control`` are as for :func:`scan`.
+    ``labels``, ``classes``, ``seed``, ``draws``, ``control`` and ``progress`` are as for
+    :func:`scan`.
     Raises :class:`AugsafeError` for an unknown op or a range it does not accept.
     """
     seed_, draws_, control_spec = _judging(seed, draws, control)
     low, high = (None, None) if range is None else (float(range[0]), float(range[1]))
     dataset = _dataset(data, labels, classes)
     values = (low, high, None if step is None else float(step))
-    return SweepReport(_augsafe.sweep(dataset, op, values, seed_, draws_, control_spec))
+    settings = (seed_, draws_, control_spec)
+    native = watched(
+        lambda shown: _augsafe.sweep(dataset, op, values, *settings, shown),
+        progress,
+        "sweeping",
+        "images",
+    )
+    return SweepReport(native)
 
 
 class Recommendation:
@@ -463,11 +483,13 @@ def recommend(
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
+    progress: Progress = None,
 ) -> Recommendation:
     """Recommend a safe training pipeline: each geometric component of ``pipeline`` (an
     Albumentations object, or a path to one saved by ``albumentations.save``; ``None``: a
     broad candidate of augsafe's own) kept, narrowed toward no change until every class is
-    safe, or removed. ``data`` and the rest are as for :func:`scan`. The result's
+    safe, or removed. ``data`` and the rest are as for :func:`scan` (``progress`` counts
+    components). The result's
     ``pipeline()`` is an Albumentations object when Albumentations is installed.
     """
     seed_, draws_, control_spec = _judging(seed, draws, control)
@@ -488,4 +510,11 @@ def recommend(
     else:
         raise TypeError(f"pipeline: {pipeline!r} is not an Albumentations object or a path")
     dataset = _dataset(data, labels, classes)
-    return Recommendation(_augsafe.recommend(dataset, given, seed_, draws_, control_spec))
+    settings = (seed_, draws_, control_spec)
+    native = watched(
+        lambda shown: _augsafe.recommend(dataset, given, *settings, shown),
+        progress,
+        "recommending",
+        "components",
+    )
+    return Recommendation(native)

@@ -1,6 +1,6 @@
 """Type stubs of augsafe's native module (the Rust library); see ``augsafe`` for the API."""
 
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 __version__: str
 
@@ -51,6 +51,7 @@ def scan(
     draws: int,
     control: Optional[str],
     examples: int,
+    progress: Optional[Callable[[int, int], Any]],
 ) -> NativeReport: ...
 def sweep(
     dataset: NativeDataset,
@@ -59,6 +60,7 @@ def sweep(
     seed: int,
     draws: int,
     control: Optional[str],
+    progress: Optional[Callable[[int, int], Any]],
 ) -> NativeSweep: ...
 def recommend(
     dataset: NativeDataset,
@@ -66,4 +68,5 @@ def recommend(
     seed: int,
     draws: int,
     control: Optional[str],
+    progress: Optional[Callable[[int, int], Any]],
 ) -> NativeRecommendation: ...

@@ -3,11 +3,14 @@
 //! strings) into plain bytes and strings; this module loads or builds the dataset, scans it
 //! with the GIL released, and keeps the report and its example strips for rendering.
 
+mod watch;
+
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use augsafe::albumentations::{write_document, Format, Pipeline};
-use augsafe::recommend::recommend as recommend_pipeline;
+use augsafe::recommend::{component_count, recommend as recommend_pipeline};
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
 use augsafe::report::markdown::MarkdownExporter;
@@ -25,6 +28,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
+use watch::{watched, Watch};
 
 create_exception!(
     _augsafe,
@@ -92,13 +96,16 @@ enum Item {
 
 /// A Python callable as an augmentation: called for every draw with a seed drawn from the
 /// draw's own stream, under the GIL. The first exception it raises is kept and ends the scan
-/// as an error; later draws return the glyph unchanged without calling it again.
+/// as an error; later draws return the glyph unchanged without calling it again, as do draws
+/// after the scan was asked to stop.
 struct PyAugment {
     label: String,
     wrapper: Py<PyAny>,
     /// Whether it gives other images under other seeds (drawn `draws` times, else once).
     random: bool,
     failure: Mutex<Option<String>>,
+    /// Set when the scan is asked to stop.
+    stop: Arc<AtomicBool>,
 }
 
 impl PyAugment {
@@ -123,7 +130,7 @@ impl PyAugment {
 impl Augment for PyAugment {
     fn augment(&self, glyph: &GlyphImage, rng: &mut ChaCha8Rng) -> GrayImage {
         let seed = rng.next_u64();
-        if self.failure().is_some() {
+        if self.stop.load(Ordering::Relaxed) || self.failure().is_some() {
             return glyph.pixels.clone();
         }
         match self.call(glyph, seed) {
@@ -200,8 +207,9 @@ fn judging(seed: u64, draws: u32, control: Option<&str>) -> PyResult<ScanConfig>
     })
 }
 
-/// The augmentations a scan's items become, in their order.
-fn augments(items: Vec<Item>) -> PyResult<Vec<(String, Owned)>> {
+/// The augmentations a scan's items become, in their order; callables stop calling into
+/// Python once `watch` is asked to stop.
+fn augments(items: Vec<Item>, watch: &Watch) -> PyResult<Vec<(String, Owned)>> {
     (items.into_iter())
         .map(|item| {
             Ok(match item {
@@ -218,6 +226,7 @@ fn augments(items: Vec<Item>) -> PyResult<Vec<(String, Owned)>> {
                         wrapper,
                         random,
                         failure: Mutex::new(None),
+                        stop: watch.stop_flag(),
                     }),
                 ),
             })
@@ -226,8 +235,10 @@ fn augments(items: Vec<Item>) -> PyResult<Vec<(String, Owned)>> {
 }
 
 /// Scans `dataset` with the GIL released (with an Albumentations `pipeline` first, as the CLI
-/// scans one) and draws up to `examples` strips per flagged pair; a Python callable that
-/// raised ends it as an error naming the callable.
+/// scans one) and draws up to `examples` strips per flagged pair, `progress(images, total)`
+/// told as it goes; Ctrl-C stops it. A Python callable that raised ends it as an error naming
+/// the callable.
+#[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
     dataset: &Dataset,
@@ -235,18 +246,22 @@ fn run(
     pipeline: Option<&Pipeline>,
     augments: &[(String, Owned)],
     examples: usize,
+    watch: &Watch,
+    progress: Option<&Py<PyAny>>,
 ) -> PyResult<NativeReport> {
     let extra: Vec<(String, &dyn Augment)> = (augments.iter())
         .map(|(label, owned)| (label.clone(), owned.augment()))
         .collect();
-    let native = py.detach(|| {
-        let scan = Scan::run_with(dataset, config, pipeline, &extra, &|_| {});
+    let total = dataset.glyphs.len() as u64;
+    let scanned = watched(py, watch, total, progress, |watch| {
+        let scan = Scan::run_with(dataset, config, pipeline, &extra, watch)?;
         let examples = scan.examples(examples, PAIRS_WITH_EXAMPLES);
-        NativeReport {
+        Ok(NativeReport {
             report: scan.into_report(),
             examples,
-        }
+        })
     });
+    // A callable's failure is the cause of whatever else went wrong.
     for (label, owned) in augments {
         if let Some(failure) = owned.failure() {
             return Err(raise(format!(
@@ -254,7 +269,7 @@ fn run(
             )));
         }
     }
-    Ok(native)
+    scanned
 }
 
 /// A dataset, read once and scanned, swept or recommended for as often as asked.
@@ -327,7 +342,7 @@ fn from_images(
 
 /// Scans a dataset (see `augsafe.scan`).
 #[pyfunction]
-#[pyo3(signature = (dataset, transforms, albumentations, seed, draws, control, examples))]
+#[pyo3(signature = (dataset, transforms, albumentations, seed, draws, control, examples, progress))]
 #[allow(clippy::too_many_arguments)]
 fn scan(
     py: Python<'_>,
@@ -338,6 +353,7 @@ fn scan(
     draws: u32,
     control: Option<String>,
     examples: usize,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeReport> {
     let pipeline = pipeline(albumentations)?;
     let mut config = judging(seed, draws, control.as_deref())?;
@@ -345,7 +361,8 @@ fn scan(
     if transforms.is_empty() && pipeline.is_none() {
         config.transforms = augsafe::transform::default_set();
     }
-    let augments = augments(transforms)?;
+    let watch = Watch::default();
+    let augments = augments(transforms, &watch)?;
     run(
         py,
         &dataset.dataset,
@@ -353,6 +370,8 @@ fn scan(
         pipeline.as_ref(),
         &augments,
         examples,
+        &watch,
+        progress.as_ref(),
     )
 }
 
@@ -390,9 +409,10 @@ impl NativeSweep {
 }
 
 /// Sweeps one transformation's parameter (see `augsafe.sweep`): `values` as `(from, to,
-/// step)`, each `None` for the operation's default.
+/// step)`, each `None` for the operation's default; `progress(images, total)` told as it goes.
 #[pyfunction]
-#[pyo3(signature = (dataset, op, values, seed, draws, control))]
+#[pyo3(signature = (dataset, op, values, seed, draws, control, progress))]
+#[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
     dataset: &NativeDataset,
@@ -401,6 +421,7 @@ fn sweep(
     seed: u64,
     draws: u32,
     control: Option<String>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeSweep> {
     let op: SweepOp = op.parse().map_err(raise)?;
     let (from, to, step) = op.default_range();
@@ -418,12 +439,12 @@ fn sweep(
     }
     let config = judging(seed, draws, control.as_deref())?;
     let dataset = &dataset.dataset;
-    let report = py
-        .detach(|| {
-            let judge = Judge::templates(dataset, &config);
-            sweep_op(dataset, op, &values, &config, &judge, &|_| {})
-        })
-        .map_err(raise)?;
+    let total = dataset.glyphs.len() as u64 * values.len() as u64;
+    let watch = Watch::default();
+    let report = watched(py, &watch, total, progress.as_ref(), |watch| {
+        let judge = Judge::templates(dataset, &config);
+        sweep_op(dataset, op, &values, &config, &judge, watch)
+    })?;
     Ok(NativeSweep { report })
 }
 
@@ -460,9 +481,10 @@ impl NativeRecommendation {
 }
 
 /// Recommends a safe pipeline (see `augsafe.recommend`): from the Albumentations object given
-/// (name and JSON), else from augsafe's own candidate.
+/// (name and JSON), else from augsafe's own candidate; `progress(components, total)` told as
+/// it goes.
 #[pyfunction]
-#[pyo3(signature = (dataset, albumentations, seed, draws, control))]
+#[pyo3(signature = (dataset, albumentations, seed, draws, control, progress))]
 fn recommend(
     py: Python<'_>,
     dataset: &NativeDataset,
@@ -470,16 +492,17 @@ fn recommend(
     seed: u64,
     draws: u32,
     control: Option<String>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeRecommendation> {
     let pipeline = pipeline(albumentations)?;
     let config = judging(seed, draws, control.as_deref())?;
     let dataset = &dataset.dataset;
-    let recommendation = py
-        .detach(|| {
-            let judge = Judge::templates(dataset, &config);
-            recommend_pipeline(dataset, pipeline.as_ref(), &config, &judge, &|_| {})
-        })
-        .map_err(raise)?;
+    let total = component_count(pipeline.as_ref()) as u64;
+    let watch = Watch::default();
+    let recommendation = watched(py, &watch, total, progress.as_ref(), |watch| {
+        let judge = Judge::templates(dataset, &config);
+        recommend_pipeline(dataset, pipeline.as_ref(), &config, &judge, watch)
+    })?;
     Ok(NativeRecommendation { recommendation })
 }
 

@@ -10,6 +10,7 @@ use super::ScanConfig;
 use crate::classify::{correlation, GlyphBatch, Outcome, Query, TemplateClassifier};
 use crate::dataset::Dataset;
 use crate::normalize::{canonical_into, centred_into, features_into, Form};
+use crate::progress::Progress;
 use crate::rng::draw_rng;
 use crate::transform::{Augment, RangePart};
 
@@ -31,7 +32,7 @@ pub fn measure(
     baseline: &Baseline,
     transforms: &[&dyn Augment],
     config: &ScanConfig,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Vec<Measured> {
     measure_with(
         dataset,
@@ -56,7 +57,7 @@ pub(super) fn measure_with(
     known: Option<&[Option<usize>]>,
     transforms: &[&dyn Augment],
     config: &ScanConfig,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> (Vec<Measured>, Vec<bool>, Vec<Option<usize>>) {
     let done = std::sync::atomic::AtomicU64::new(0);
     let n = dataset.glyphs.len();
@@ -79,6 +80,10 @@ pub(super) fn measure_with(
         .fold(
             || (empty(), GlyphBatch::new(), Vec::new()),
             |(mut local, mut batch, mut originals), ((chunk, has_ink), predicted)| {
+                // Asked to stop: the rest is skipped (the caller returns no result).
+                if progress.stopped() {
+                    return (local, batch, originals);
+                }
                 let correct =
                     |index: usize, p: Option<usize>| p == Some(dataset.glyphs[index].label);
                 let images: Vec<(usize, Option<&[f32]>)> = match known {
@@ -120,7 +125,7 @@ pub(super) fn measure_with(
                 }
                 let finished =
                     done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                progress(finished + chunk.len() as u64);
+                progress.advance(finished + chunk.len() as u64);
                 (local, batch, originals)
             },
         )

@@ -16,6 +16,7 @@ use crate::albumentations::Pipeline;
 use crate::classify::model::ModelJudge;
 use crate::dataset::Dataset;
 use crate::error::Result;
+use crate::progress::{unless_stopped, Progress};
 use crate::report::{ClassifierSummary, DatasetSummary, Example, Report};
 use crate::transform::Augment;
 
@@ -65,17 +66,19 @@ impl Judge {
     /// before any discount (see [`measure`]).
     ///
     /// # Errors
-    /// [`crate::Error::Model`] when running the model fails (the templates never fail).
+    /// [`crate::Error::Model`] when running the model fails (the templates never fail),
+    /// [`crate::Error::Stopped`] when `progress` asked to stop.
     pub fn measure(
         &self,
         dataset: &Dataset,
         transforms: &[&dyn Augment],
         config: &ScanConfig,
-        progress: &(dyn Fn(u64) + Sync),
+        progress: &dyn Progress,
     ) -> Result<Vec<Measured>> {
         match self {
             Judge::Templates(baseline) => {
-                Ok(measure(dataset, baseline, transforms, config, progress))
+                let measured = measure(dataset, baseline, transforms, config, progress);
+                unless_stopped(progress, measured)
             }
             #[cfg(feature = "onnx")]
             Judge::Model(reading) => super::model::measure_with_model(

@@ -8,6 +8,8 @@
 use crate::albumentations::Pipeline;
 use crate::classify::ClassifierOptions;
 use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::progress::{unless_stopped, Progress};
 use crate::report::{ClassifierSummary, DatasetSummary, Header, Report, Thresholds};
 use crate::transform::{Augment, Transform};
 
@@ -115,27 +117,33 @@ impl<'a> Scan<'a> {
     /// geometric components on its own (applied every time, to see what it does when it
     /// fires), then the transformations of `config`; the report's `pipeline` section lists what
     /// was passed through or not evaluated, and the component to blame for each class the
-    /// pipeline flags. `progress` is called with the number of images finished so far. The
-    /// result depends only on the inputs, never on the number of threads.
+    /// pipeline flags. `progress` is told the number of images finished so far. The result
+    /// depends only on the inputs, never on the number of threads.
+    ///
+    /// # Errors
+    /// [`crate::Error::Stopped`] when `progress` asked to stop (the only way a scan fails).
     pub fn run(
         dataset: &'a Dataset,
         config: &ScanConfig,
         pipeline: Option<&'a Pipeline>,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Scan<'a> {
+        progress: &dyn Progress,
+    ) -> Result<Scan<'a>> {
         Scan::run_with(dataset, config, pipeline, &[], progress)
     }
 
     /// [`Scan::run`] with `extra` augmentations scanned after the transformations of `config`,
     /// each reported under its label: augmentations from outside the spec language (the
     /// Python package's callables). Each is drawn `draws` times when it says it is random.
+    ///
+    /// # Errors
+    /// As [`Scan::run`].
     pub fn run_with(
         dataset: &'a Dataset,
         config: &ScanConfig,
         pipeline: Option<&'a Pipeline>,
         extra: &'a [(String, &'a dyn Augment)],
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Scan<'a> {
+        progress: &dyn Progress,
+    ) -> Result<Scan<'a>> {
         let baseline = Baseline::templates(dataset, &config.classifier);
         Scan::measured(dataset, baseline, config, pipeline, extra, progress)
     }
@@ -143,13 +151,16 @@ impl<'a> Scan<'a> {
     /// [`Scan::run`] with templates built already. A baseline whose leave-one-out reading is
     /// not yet measured ([`Baseline::templates`]) is measured in the same pass as the
     /// transformations.
+    ///
+    /// # Errors
+    /// As [`Scan::run`].
     pub fn with_baseline(
         dataset: &'a Dataset,
         baseline: Baseline,
         config: &ScanConfig,
         pipeline: Option<&'a Pipeline>,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Scan<'a> {
+        progress: &dyn Progress,
+    ) -> Result<Scan<'a>> {
         Scan::measured(dataset, baseline, config, pipeline, &[], progress)
     }
 
@@ -159,11 +170,11 @@ impl<'a> Scan<'a> {
         config: &ScanConfig,
         pipeline: Option<&'a Pipeline>,
         extra: &'a [(String, &'a dyn Augment)],
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Scan<'a> {
+        progress: &dyn Progress,
+    ) -> Result<Scan<'a>> {
         let (entries, control, augments) = drawn(config, pipeline, extra);
         let known = baseline.predictions(dataset);
-        let (mut tallies, has_ink, predicted) = draw::measure_with(
+        let (tallies, has_ink, predicted) = draw::measure_with(
             dataset,
             &baseline.classifier,
             baseline.judging_floor(),
@@ -172,6 +183,8 @@ impl<'a> Scan<'a> {
             config,
             progress,
         );
+        let (mut tallies, has_ink, predicted) =
+            unless_stopped(progress, (tallies, has_ink, predicted))?;
         if known.is_none() {
             baseline.leave_one_out = Some(LeaveOneOut { has_ink, predicted });
         }
@@ -186,14 +199,14 @@ impl<'a> Scan<'a> {
             dataset_summary(dataset, &baseline),
             classifier_summary(dataset, &baseline, config.margin),
         );
-        Scan {
+        Ok(Scan {
             dataset,
             pipeline,
             extra,
             config: config.clone(),
             baseline,
             report,
-        }
+        })
     }
 
     /// The report.
@@ -219,8 +232,11 @@ impl<'a> Scan<'a> {
 
 /// Scans a dataset with the transformations of `config` (see [`Scan::run`]) and returns the
 /// report alone.
-pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &(dyn Fn(u64) + Sync)) -> Report {
-    Scan::run(dataset, config, None, progress).into_report()
+///
+/// # Errors
+/// As [`Scan::run`].
+pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &dyn Progress) -> Result<Report> {
+    Scan::run(dataset, config, None, progress).map(Scan::into_report)
 }
 
 /// Scans a dataset with `judge` reading the glyphs (see [`Scan::run`] for what is scanned):
@@ -235,7 +251,7 @@ pub fn scan_judged(
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
     judge: &Judge,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> crate::error::Result<Report> {
     let (entries, control, augments) = drawn(config, pipeline, &[]);
     let mut tallies = judge.measure(dataset, &augments, config, progress)?;

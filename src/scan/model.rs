@@ -18,6 +18,7 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::glyph::{GlyphImage, Polarity, MIN_CONTRAST};
 use crate::normalize::Form;
+use crate::progress::Progress;
 use crate::report::{Example, Report};
 use crate::transform::Augment;
 
@@ -63,7 +64,7 @@ pub fn measure_with_model(
     transforms: &[&dyn Augment],
     config: &ScanConfig,
     margin: f32,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Vec<Measured>> {
     let done = std::sync::atomic::AtomicU64::new(0);
     let plan = DrawPlan::new(transforms, Form::default(), config.draws);
@@ -77,6 +78,9 @@ pub fn measure_with_model(
     indices
         .par_chunks(IMAGES_PER_BATCH)
         .try_fold(empty, |mut local, chunk| -> Result<Vec<Measured>> {
+            if progress.stopped() {
+                return Err(crate::error::Error::Stopped);
+            }
             let mut glyphs = Vec::new();
             let mut which = Vec::new();
             for &index in chunk {
@@ -112,7 +116,7 @@ pub fn measure_with_model(
                 }
             }
             let finished = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            progress(finished + chunk.len() as u64);
+            progress.advance(finished + chunk.len() as u64);
             Ok(local)
         })
         .try_reduce(empty, |mut a, b| {

@@ -171,8 +171,10 @@ fn measuring_the_baseline_with_the_transformations_gives_the_same_baseline_and_r
     let apart = Baseline::build(&dataset, &config.classifier);
     let within = Baseline::templates(&dataset, &config.classifier);
     assert!(apart.predictions(&dataset).is_some() && within.predictions(&dataset).is_none());
-    let apart = Scan::with_baseline(&dataset, apart, &config, None, &|_| {});
-    let within = Scan::with_baseline(&dataset, within, &config, None, &|_| {});
+    let apart =
+        Scan::with_baseline(&dataset, apart, &config, None, &|_| {}).expect("never stopped");
+    let within =
+        Scan::with_baseline(&dataset, within, &config, None, &|_| {}).expect("never stopped");
     assert!(within.baseline().predictions(&dataset).is_some());
     assert_eq!(
         apart.baseline().leave_one_out,

@@ -22,4 +22,5 @@ mod pipeline;
 mod python;
 mod recommend;
 mod scan;
+mod stop;
 mod sweep;
