@@ -414,7 +414,7 @@ impl ModelArgs {
         let Some(judge) = self.model_judge(dataset)? else {
             return Ok(None);
         };
-        let mut report = scan_judged(dataset, config, pipeline, &judge, progress)?;
+        let mut report = scan_judged(dataset, config, pipeline, &[], &judge, progress)?;
         if self.templates() {
             report.compare_with(Scan::run(dataset, config, pipeline, progress)?.report());
         }
@@ -459,6 +459,7 @@ impl Judged<'_> {
                 dataset,
                 config,
                 pipeline,
+                &[],
                 &judged.0,
                 (per_pair, PAIRS_WITH_EXAMPLES),
             )?,

@@ -25,6 +25,7 @@ from . import _augsafe
 from ._augsafe import AugsafeError
 from ._callable import Callable, check
 from ._images import to_grey
+from ._model import Judge, Model, judge_spec
 from ._progress import Progress, watched
 
 __version__: str = _augsafe.__version__
@@ -36,6 +37,7 @@ __all__ = [
     "SweepReport",
     "Recommendation",
     "Callable",
+    "Model",
     "AugsafeError",
     "__version__",
 ]
@@ -252,6 +254,7 @@ def scan(
     draws: int = 5,
     control: Optional[str] = "default",
     examples: int = 6,
+    judge: Judge = "templates",
     progress: Progress = None,
 ) -> Report:
     """Scan a dataset: which transformations change which labels, how often, into what.
@@ -289,6 +292,11 @@ def scan(
         of a pixel and a degree or two), another spec, or ``None`` for none.
     examples:
         Example strips per flagged from→to pair in the HTML report.
+    judge:
+        Who reads the glyphs: ``"templates"`` (augsafe's template classifier built from the
+        dataset), your own model (a :class:`Model`, or the path of its ``.onnx`` file with
+        the default settings), or ``[model, "templates"]`` to have both judge and each
+        transformation's agreement reported (the report is the model's).
     progress:
         ``None`` shows a progress bar in a notebook, or a line on a terminal's standard error,
         once the work has lasted a second; ``True`` always, from the start; ``False`` never;
@@ -313,7 +321,8 @@ def scan(
     if not isinstance(examples, (int, np.integer)) or isinstance(examples, bool) or examples < 0:
         raise AugsafeError(f"examples must be a whole number from 0, not {examples!r}")
     items, pipeline = _items(transforms, seed_)
-    common = (items, pipeline, seed_, draws_, control_spec, int(examples))
+    model, templates_too = judge_spec(judge)
+    common = (items, pipeline, seed_, draws_, control_spec, int(examples), model, templates_too)
     dataset = _dataset(data, labels, classes)
     native = watched(
         lambda shown: _augsafe.scan(dataset, *common, shown), progress, "scanning", "images"
@@ -397,6 +406,7 @@ def sweep(
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
+    judge: Judge = "templates",
     progress: Progress = None,
 ) -> SweepReport:
     """Sweep one transformation's parameter: the loss rate per class along it, and the
@@ -405,15 +415,16 @@ def sweep(
     ``op`` is ``rotate`` (degrees; a value v pools v and -v), ``crop`` (fraction kept),
     ``scale`` (factor), ``shear`` (degrees) or ``translate`` (fraction of the size); ``range``
     is ``(from, to)`` and ``step`` the step between values (defaults as the CLI's). ``data``,
-    ``labels``, ``classes``, ``seed``, ``draws``, ``control`` and ``progress`` are as for
-    :func:`scan`.
+    ``labels``, ``classes``, ``seed``, ``draws``, ``control``, ``judge`` (one judge) and
+    ``progress`` are as for :func:`scan`.
     Raises :class:`AugsafeError` for an unknown op or a range it does not accept.
     """
     seed_, draws_, control_spec = _judging(seed, draws, control)
+    model, _ = judge_spec(judge, "sweep")
     low, high = (None, None) if range is None else (float(range[0]), float(range[1]))
     dataset = _dataset(data, labels, classes)
     values = (low, high, None if step is None else float(step))
-    settings = (seed_, draws_, control_spec)
+    settings = (seed_, draws_, control_spec, model)
     native = watched(
         lambda shown: _augsafe.sweep(dataset, op, values, *settings, shown),
         progress,
@@ -483,16 +494,18 @@ def recommend(
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
+    judge: Judge = "templates",
     progress: Progress = None,
 ) -> Recommendation:
     """Recommend a safe training pipeline: each geometric component of ``pipeline`` (an
     Albumentations object, or a path to one saved by ``albumentations.save``; ``None``: a
     broad candidate of augsafe's own) kept, narrowed toward no change until every class is
-    safe, or removed. ``data`` and the rest are as for :func:`scan` (``progress`` counts
-    components). The result's
+    safe, or removed. ``data`` and the rest are as for :func:`scan` (one judge; ``progress``
+    counts components). The result's
     ``pipeline()`` is an Albumentations object when Albumentations is installed.
     """
     seed_, draws_, control_spec = _judging(seed, draws, control)
+    model, _ = judge_spec(judge, "recommend")
     if pipeline is None:
         given = None
     elif isinstance(pipeline, (str, os.PathLike)):
@@ -510,7 +523,7 @@ def recommend(
     else:
         raise TypeError(f"pipeline: {pipeline!r} is not an Albumentations object or a path")
     dataset = _dataset(data, labels, classes)
-    settings = (seed_, draws_, control_spec)
+    settings = (seed_, draws_, control_spec, model)
     native = watched(
         lambda shown: _augsafe.recommend(dataset, given, *settings, shown),
         progress,

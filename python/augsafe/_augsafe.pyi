@@ -7,6 +7,9 @@ __version__: str
 #: A spec, or a callable's (label, wrapper, whether it draws at random).
 Item = Union[str, Tuple[str, Any, bool]]
 
+#: A model judge: path, ink, mean, std, transpose, label file, margin.
+ModelSpec = Tuple[str, str, float, float, bool, Optional[str], float]
+
 class AugsafeError(ValueError):
     """Input augsafe cannot use: a bad spec, a dataset it cannot read, too few classes."""
 
@@ -51,6 +54,8 @@ def scan(
     draws: int,
     control: Optional[str],
     examples: int,
+    model: Optional[ModelSpec],
+    templates_too: bool,
     progress: Optional[Callable[[int, int], Any]],
 ) -> NativeReport: ...
 def sweep(
@@ -60,6 +65,7 @@ def sweep(
     seed: int,
     draws: int,
     control: Optional[str],
+    model: Optional[ModelSpec],
     progress: Optional[Callable[[int, int], Any]],
 ) -> NativeSweep: ...
 def recommend(
@@ -68,5 +74,6 @@ def recommend(
     seed: int,
     draws: int,
     control: Optional[str],
+    model: Optional[ModelSpec],
     progress: Optional[Callable[[int, int], Any]],
 ) -> NativeRecommendation: ...

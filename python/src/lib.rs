@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use augsafe::albumentations::{write_document, Format, Pipeline};
+use augsafe::classify::model::{Ink, ModelOptions};
+use augsafe::progress::Part;
 use augsafe::recommend::{component_count, recommend as recommend_pipeline};
 use augsafe::report::html::HtmlExporter;
 use augsafe::report::json::JsonExporter;
@@ -18,7 +20,7 @@ use augsafe::report::policy::PolicyExporter;
 use augsafe::report::svg::SvgExporter;
 use augsafe::report::text::TextExporter;
 use augsafe::report::{Example, Exporter, Recommendation, SweepReport};
-use augsafe::scan::{default_control, Judge, PAIRS_WITH_EXAMPLES};
+use augsafe::scan::{default_control, scan_judged, Judge, PAIRS_WITH_EXAMPLES};
 use augsafe::sweep::{sweep as sweep_op, sweep_values, SweepOp};
 use augsafe::{Augment, Dataset, GlyphImage, Scan, ScanConfig, Transform};
 use image::GrayImage;
@@ -234,10 +236,86 @@ fn augments(items: Vec<Item>, watch: &Watch) -> PyResult<Vec<(String, Owned)>> {
         .collect()
 }
 
+/// The user's own ONNX model as the judge, as `augsafe.Model` describes it: its file, which
+/// way round it wants the ink (`bright`, `dark`, `as-stored`), the mean and deviation it was
+/// normalised with, whether it reads glyphs transposed, its label file, and the margin a
+/// change must win by.
+#[derive(FromPyObject)]
+struct ModelSpec(
+    PathBuf,
+    String,
+    f32,
+    f32,
+    bool,
+    Option<PathBuf>,
+    // Read only by the model judge, which a build without it refuses first.
+    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] f32,
+);
+
+impl ModelSpec {
+    /// What the model cannot be told by its own file.
+    fn options(&self) -> augsafe::Result<ModelOptions> {
+        let ink = match self.1.as_str() {
+            "bright" => Ink::Bright,
+            "dark" => Ink::Dark,
+            "as-stored" => Ink::AsStored,
+            other => {
+                return Err(augsafe::Error::Model {
+                    path: self.0.clone(),
+                    reason: format!("ink {other:?}: bright, dark or as-stored"),
+                })
+            }
+        };
+        Ok(ModelOptions {
+            ink,
+            mean: self.2,
+            std: self.3,
+            transpose: self.4,
+            labels: self.5.clone(),
+        })
+    }
+
+    /// The model as the judge of `dataset`, its reading of the untransformed glyphs taken.
+    #[cfg(feature = "onnx")]
+    fn judge(&self, dataset: &Dataset) -> augsafe::Result<Judge> {
+        let model = augsafe::classify::model::ModelJudge::load(
+            &self.0,
+            &dataset.classes,
+            &self.options()?,
+        )?;
+        Judge::model(dataset, model, self.6)
+    }
+
+    /// Built without the model judge: an error that says how to get it.
+    #[cfg(not(feature = "onnx"))]
+    fn judge(&self, _dataset: &Dataset) -> augsafe::Result<Judge> {
+        self.options()?;
+        Err(augsafe::Error::Model {
+            path: self.0.clone(),
+            reason: "this augsafe was built without the model judge; install it with \
+                     `MATURIN_PEP517_ARGS=\"--features onnx\" pip install .` in a clone"
+                .to_string(),
+        })
+    }
+}
+
+/// The judge of a sweep or a recommendation: the model given, else the templates.
+fn judge_of(
+    dataset: &Dataset,
+    config: &ScanConfig,
+    model: Option<&ModelSpec>,
+) -> augsafe::Result<Judge> {
+    match model {
+        Some(model) => model.judge(dataset),
+        None => Ok(Judge::templates(dataset, config)),
+    }
+}
+
 /// Scans `dataset` with the GIL released (with an Albumentations `pipeline` first, as the CLI
 /// scans one) and draws up to `examples` strips per flagged pair, `progress(images, total)`
-/// told as it goes; Ctrl-C stops it. A Python callable that raised ends it as an error naming
-/// the callable.
+/// told as it goes; Ctrl-C stops it. With a `model`, the model judges (and the templates
+/// beside it when `templates_too`, each transformation's agreement reported). A Python
+/// callable that raised ends it as an error naming the callable.
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -245,6 +323,7 @@ fn run(
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
     augments: &[(String, Owned)],
+    (model, templates_too): (Option<&ModelSpec>, bool),
     examples: usize,
     watch: &Watch,
     progress: Option<&Py<PyAny>>,
@@ -252,14 +331,31 @@ fn run(
     let extra: Vec<(String, &dyn Augment)> = (augments.iter())
         .map(|(label, owned)| (label.clone(), owned.augment()))
         .collect();
-    let total = dataset.glyphs.len() as u64;
+    let images = dataset.glyphs.len() as u64;
+    let both = model.is_some() && templates_too;
+    let total = if both { 2 * images } else { images };
+    let counts = (examples, PAIRS_WITH_EXAMPLES);
     let scanned = watched(py, watch, total, progress, |watch| {
-        let scan = Scan::run_with(dataset, config, pipeline, &extra, watch)?;
-        let examples = scan.examples(examples, PAIRS_WITH_EXAMPLES);
-        Ok(NativeReport {
-            report: scan.into_report(),
-            examples,
-        })
+        let Some(model) = model else {
+            let scan = Scan::run_with(dataset, config, pipeline, &extra, watch)?;
+            let examples = scan.examples(examples, PAIRS_WITH_EXAMPLES);
+            return Ok(NativeReport {
+                report: scan.into_report(),
+                examples,
+            });
+        };
+        let judge = model.judge(dataset)?;
+        let mut report = scan_judged(dataset, config, pipeline, &extra, &judge, watch)?;
+        if both {
+            let second = Part {
+                whole: watch,
+                offset: Some(images),
+            };
+            report
+                .compare_with(Scan::run_with(dataset, config, pipeline, &extra, &second)?.report());
+        }
+        let examples = judge.examples(dataset, config, pipeline, &extra, &report, counts)?;
+        Ok(NativeReport { report, examples })
     });
     // A callable's failure is the cause of whatever else went wrong.
     for (label, owned) in augments {
@@ -342,7 +438,7 @@ fn from_images(
 
 /// Scans a dataset (see `augsafe.scan`).
 #[pyfunction]
-#[pyo3(signature = (dataset, transforms, albumentations, seed, draws, control, examples, progress))]
+#[pyo3(signature = (dataset, transforms, albumentations, seed, draws, control, examples, model, templates_too, progress))]
 #[allow(clippy::too_many_arguments)]
 fn scan(
     py: Python<'_>,
@@ -353,6 +449,8 @@ fn scan(
     draws: u32,
     control: Option<String>,
     examples: usize,
+    model: Option<ModelSpec>,
+    templates_too: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeReport> {
     let pipeline = pipeline(albumentations)?;
@@ -369,6 +467,7 @@ fn scan(
         &config,
         pipeline.as_ref(),
         &augments,
+        (model.as_ref(), templates_too),
         examples,
         &watch,
         progress.as_ref(),
@@ -411,7 +510,7 @@ impl NativeSweep {
 /// Sweeps one transformation's parameter (see `augsafe.sweep`): `values` as `(from, to,
 /// step)`, each `None` for the operation's default; `progress(images, total)` told as it goes.
 #[pyfunction]
-#[pyo3(signature = (dataset, op, values, seed, draws, control, progress))]
+#[pyo3(signature = (dataset, op, values, seed, draws, control, model, progress))]
 #[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
@@ -421,6 +520,7 @@ fn sweep(
     seed: u64,
     draws: u32,
     control: Option<String>,
+    model: Option<ModelSpec>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeSweep> {
     let op: SweepOp = op.parse().map_err(raise)?;
@@ -442,7 +542,7 @@ fn sweep(
     let total = dataset.glyphs.len() as u64 * values.len() as u64;
     let watch = Watch::default();
     let report = watched(py, &watch, total, progress.as_ref(), |watch| {
-        let judge = Judge::templates(dataset, &config);
+        let judge = judge_of(dataset, &config, model.as_ref())?;
         sweep_op(dataset, op, &values, &config, &judge, watch)
     })?;
     Ok(NativeSweep { report })
@@ -484,7 +584,8 @@ impl NativeRecommendation {
 /// (name and JSON), else from augsafe's own candidate; `progress(components, total)` told as
 /// it goes.
 #[pyfunction]
-#[pyo3(signature = (dataset, albumentations, seed, draws, control, progress))]
+#[pyo3(signature = (dataset, albumentations, seed, draws, control, model, progress))]
+#[allow(clippy::too_many_arguments)]
 fn recommend(
     py: Python<'_>,
     dataset: &NativeDataset,
@@ -492,6 +593,7 @@ fn recommend(
     seed: u64,
     draws: u32,
     control: Option<String>,
+    model: Option<ModelSpec>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeRecommendation> {
     let pipeline = pipeline(albumentations)?;
@@ -500,7 +602,7 @@ fn recommend(
     let total = component_count(pipeline.as_ref()) as u64;
     let watch = Watch::default();
     let recommendation = watched(py, &watch, total, progress.as_ref(), |watch| {
-        let judge = Judge::templates(dataset, &config);
+        let judge = judge_of(dataset, &config, model.as_ref())?;
         recommend_pipeline(dataset, pipeline.as_ref(), &config, &judge, watch)
     })?;
     Ok(NativeRecommendation { recommendation })

@@ -14,8 +14,7 @@ import pytest
 
 import augsafe
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-DIGITS = os.path.join(ROOT, "fixtures", "digits")
+from common import DIGITS
 GLYPHS = sum(len(files) for _, _, files in os.walk(DIGITS))
 
 

@@ -11,8 +11,7 @@ from PIL import Image
 
 import augsafe
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-DIGITS = os.path.join(ROOT, "fixtures", "digits")
+from common import DIGITS, ROOT, cli_binary, cli_json
 
 
 def fixture_digits():
@@ -46,26 +45,9 @@ def test_a_half_turn_reads_six_as_nine():
     assert all(p["transform"] == "rotate:180" for p in report.pairs())
 
 
-def cli_binary():
-    """The command line to compare with: cargo test's (AUGSAFE_BIN), else the debug build.
-    Missing under CI is a failure, on a hand run a loud skip."""
-    binary = os.environ.get("AUGSAFE_BIN", os.path.join(ROOT, "target", "debug", "augsafe"))
-    if not os.path.exists(binary):
-        message = f"{binary} is not built: run `cargo build` (cargo test builds it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip("SKIPPED, NOT PASSED: " + message)
-    return binary
-
-
 def test_the_same_scan_as_the_command_line():
     # Same seed, same specs: the same transformations' report as `augsafe scan --json`.
-    cli = subprocess.run(
-        [cli_binary(), "scan", DIGITS, "-t", "rotate:180", "-t", "hflip", "--json", "-", "--quiet"],
-        check=True,
-        capture_output=True,
-    )
-    from_cli = json.loads(cli.stdout)
+    from_cli = cli_json("scan", DIGITS, "-t", "rotate:180", "-t", "hflip")
     from_python = augsafe.scan(DIGITS, ["rotate:180", "hflip"]).to_dict()
     assert from_python["transforms"] == from_cli["transforms"]
     assert from_python["control"] == from_cli["control"]
@@ -267,14 +249,7 @@ def test_one_albumentations_pipeline_per_scan():
 
 def test_a_sweep_finds_the_safe_range_of_the_cli():
     report = augsafe.sweep(DIGITS, "rotate", (0, 90), 10)
-    from_cli = json.loads(
-        subprocess.run(
-            [cli_binary(), "sweep", DIGITS, "--op", "rotate", "--range", "0..90", "--step", "10",
-             "--json", "-", "--quiet"],
-            check=True,
-            capture_output=True,
-        ).stdout
-    )
+    from_cli = cli_json("sweep", DIGITS, "--op", "rotate", "--range", "0..90", "--step", "10")
     data = report.to_dict()
     assert data["overall"] == from_cli["overall"]
     assert data["classes"] == from_cli["classes"]

@@ -130,8 +130,8 @@ impl Judge {
     }
 
     /// Example strips of `report`, which this judge made of `dataset` with `config` and
-    /// `pipeline` ([`super::scan_judged`]): `(per_pair, pairs_per_transform)` as for
-    /// [`super::Scan::examples`].
+    /// `pipeline` and `extra` ([`super::scan_judged`]): `(per_pair, pairs_per_transform)` as
+    /// for [`super::Scan::examples`].
     ///
     /// # Errors
     /// [`crate::Error::Model`] when running a model fails.
@@ -140,23 +140,18 @@ impl Judge {
         dataset: &Dataset,
         config: &ScanConfig,
         pipeline: Option<&Pipeline>,
+        extra: &[(String, &dyn Augment)],
         report: &Report,
         counts: (usize, usize),
     ) -> Result<Vec<Example>> {
         match self {
             Judge::Templates(baseline) => Ok(template_examples(
-                dataset,
-                baseline,
-                config,
-                pipeline,
-                &[],
-                report,
-                counts,
+                dataset, baseline, config, pipeline, extra, report, counts,
             )),
             #[cfg(feature = "onnx")]
-            Judge::Model(reading) => {
-                super::model::model_examples(dataset, config, pipeline, reading, report, counts)
-            }
+            Judge::Model(reading) => super::model::model_examples(
+                dataset, config, pipeline, extra, reading, report, counts,
+            ),
         }
     }
 }

@@ -239,21 +239,24 @@ pub fn scan(dataset: &Dataset, config: &ScanConfig, progress: &dyn Progress) -> 
     Scan::run(dataset, config, None, progress).map(Scan::into_report)
 }
 
-/// Scans a dataset with `judge` reading the glyphs (see [`Scan::run`] for what is scanned):
+/// Scans a dataset with `judge` reading the glyphs (see [`Scan::run`] for what is scanned, and
+/// [`Scan::run_with`] for the `extra` augmentations):
 /// the judge's reading of the untransformed glyphs is taken already, so this draws every
 /// transformation on the glyphs it reads correctly. [`Scan::run`] is the templates' own way,
 /// which measures their baseline in the same pass and keeps what the example strips need.
 ///
 /// # Errors
-/// [`crate::Error::Model`] when running a model fails.
+/// [`crate::Error::Model`] when running a model fails, [`crate::Error::Stopped`] when
+/// `progress` asked to stop.
 pub fn scan_judged(
     dataset: &Dataset,
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
+    extra: &[(String, &dyn Augment)],
     judge: &Judge,
     progress: &dyn Progress,
-) -> crate::error::Result<Report> {
-    let (entries, control, augments) = drawn(config, pipeline, &[]);
+) -> Result<Report> {
+    let (entries, control, augments) = drawn(config, pipeline, extra);
     let mut tallies = judge.measure(dataset, &augments, config, progress)?;
     Ok(finish_report(
         dataset,

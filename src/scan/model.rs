@@ -128,7 +128,7 @@ pub fn measure_with_model(
 }
 
 /// Example strips of a scan the model judged ([`super::scan_judged`] made `report` of
-/// `dataset` with `config` and `pipeline`): up to `per_pair` examples of each of the
+/// `dataset` with `config`, `pipeline` and `extra`): up to `per_pair` examples of each of the
 /// `pairs_per_transform` most frequent changes of every transformation that is not safe, the
 /// draws repeated exactly as the scan made them and read again by the model, so that each is
 /// one of the changes the report counted. Each shows the original, the transformed image and
@@ -140,11 +140,12 @@ pub fn model_examples(
     dataset: &Dataset,
     config: &ScanConfig,
     pipeline: Option<&Pipeline>,
+    extra: &[(String, &dyn Augment)],
     reading: &ModelReading,
     report: &Report,
     (per_pair, pairs_per_transform): (usize, usize),
 ) -> Result<Vec<Example>> {
-    let entries = super::entries(config, pipeline, &[]);
+    let entries = super::entries(config, pipeline, extra);
     let augments: Vec<&dyn Augment> = entries.iter().map(|(_, a)| *a).collect();
     let plan = DrawPlan::new(&augments, Form::default(), config.draws);
     let classes = dataset.classes.len();

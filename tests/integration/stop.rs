@@ -88,6 +88,6 @@ fn a_scan_the_model_judges_stops_too() {
     .expect("the fixture model loads");
     let judge = Judge::model(&dataset, model, 0.1).expect("the model reads the digits");
     let watch = StopAtFirst::default();
-    let result = augsafe::scan::scan_judged(&dataset, &config, None, &judge, &watch);
+    let result = augsafe::scan::scan_judged(&dataset, &config, None, &[], &judge, &watch);
     assert!(matches!(result, Err(Error::Stopped)), "{result:?}");
 }
