@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import random
 import sys
+import threading
 from typing import Any, Callable as CallableType, Optional
 
 import numpy as np
@@ -12,8 +13,13 @@ import numpy as np
 from ._augsafe import AugsafeError
 from ._images import to_grey
 
-#: What a callable is handed: NumPy arrays or PIL images.
-TAKES = ("array", "pil")
+#: Held from seeding the global generators to the end of the call, so that no other draw
+#: (the engine calls from several threads) reseeds them in between: Python may switch
+#: threads between any two bytecodes, and PyTorch's operations let go of the GIL.
+_SEEDED_CALL = threading.Lock()
+
+#: What a callable is handed: NumPy arrays, PIL images or PyTorch tensors.
+TAKES = ("array", "pil", "tensor")
 
 
 class Callable:
@@ -21,9 +27,11 @@ class Callable:
 
     A bare callable in ``transforms`` is wrapped in one of these, so this is needed only to
     name it in the report (``name``) or to say what it takes (``takes``: ``"array"``, a
-    2-D uint8 NumPy array, or ``"pil"``, a PIL image in mode ``L``; torchvision transforms are
-    handed PIL images unless told otherwise, everything else arrays). It returns the same
-    kind: an array (H×W or H×W×1, uint8, or floats in 0..1), or a PIL image.
+    2-D uint8 NumPy array; ``"pil"``, a PIL image in mode ``L``; or ``"tensor"``, a PyTorch
+    float tensor 1×1×H×W in 0..1). torchvision transforms are handed PIL images and Kornia
+    modules tensors unless told otherwise, everything else arrays. It returns the same kind:
+    an array (H×W or H×W×1, uint8, or floats in 0..1), a PIL image, or a tensor (H×W, 1×H×W
+    or 1×1×H×W, floats in 0..1).
 
     Each draw gets its own seed, from the scan's ``seed``: passed as ``rng`` (a
     ``numpy.random.Generator``) when ``fn`` takes a parameter of that name, and set in
@@ -37,7 +45,12 @@ class Callable:
             raise TypeError(f"{fn!r} is not callable")
         if takes is None:
             module = getattr(type(fn), "__module__", "") or ""
-            takes = "pil" if module.startswith("torchvision") else "array"
+            if module.startswith("torchvision"):
+                takes = "pil"
+            elif module.startswith("kornia"):
+                takes = "tensor"
+            else:
+                takes = "array"
         if takes not in TAKES:
             raise AugsafeError(f"takes must be one of {TAKES}, not {takes!r}")
         self.fn = fn
@@ -62,11 +75,16 @@ class Callable:
             from PIL import Image
 
             given = Image.fromarray(image)  # mode L: a 2-D uint8 array
-        _seed_everything(seed)
-        if self.wants_rng:
-            result = self.fn(given, rng=np.random.default_rng(seed))
-        else:
-            result = self.fn(given)
+        elif self.takes == "tensor":
+            import torch
+
+            given = torch.from_numpy(image.astype(np.float32) / 255.0)[None, None]
+        with _SEEDED_CALL:
+            _seed_everything(seed)
+            if self.wants_rng:
+                result = self.fn(given, rng=np.random.default_rng(seed))
+            else:
+                result = self.fn(given)
         return to_grey(result, f"what {self.label} returned", TypeError)
 
     def __call__(self, pixels: bytes, height: int, width: int, seed: int):

@@ -10,9 +10,16 @@ import numpy as np
 def to_grey(image: Any, what: str, error: Type[Exception]) -> np.ndarray:
     """``image`` (a PIL image, or an array H×W, H×W×1 or colour H×W×3/4) as a 2-D uint8 array:
     grey levels as they are (clipped to 0..255), floats in 0..1 scaled, booleans as 0 and 255,
-    colour turned to grey. Anything else raises ``error`` with ``what`` names the image."""
+    colour turned to grey. A PyTorch tensor is channels first: H×W, C×H×W or 1×C×H×W. Anything
+    else raises ``error`` with ``what`` names the image."""
     if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
         image = np.asarray(image.convert("L"))
+    elif type(image).__module__.startswith("torch") and hasattr(image, "detach"):  # a tensor
+        image = image.detach().cpu().numpy()
+        while image.ndim > 3 and image.shape[0] == 1:
+            image = image[0]
+        if image.ndim == 3 and image.shape[0] in (1, 3, 4):
+            image = np.moveaxis(image, 0, -1)
     if not isinstance(image, np.ndarray):
         raise error(f"{what} is {type(image).__name__}, not an image (a NumPy array or a PIL image)")
     array = image

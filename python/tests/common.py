@@ -29,3 +29,14 @@ def cli_json(*args):
         [cli_binary(), *args, "--json", "-", "--quiet"], check=True, capture_output=True, cwd=ROOT
     )
     return json.loads(run.stdout)
+
+
+def require(module, why):
+    """The module, imported; missing under CI a failure, on a hand run a loud skip."""
+    try:
+        return __import__(module)
+    except ImportError:
+        message = f"{module} is not installed ({why}): run `bash scripts/python/setup.sh --torch`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip("SKIPPED, NOT PASSED: " + message)

@@ -3,7 +3,9 @@ path and from images in memory, the report's formats, and the errors a notebook 
 
 import json
 import os
+import random
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -164,6 +166,30 @@ def test_a_seeded_callable_repeats_and_follows_the_seed():
     assert first[0]["spec"] == "callable:jitter"
 
 
+def test_a_callable_drawing_from_the_global_generators_repeats_across_threads():
+    # The engine draws from several threads; a callable that lets the GIL go between the seed
+    # augsafe sets and its own draw (as PyTorch's operations do) must still see its own seed.
+    def turning(image):
+        time.sleep(0.0002)
+        return np.rot90(image, random.randint(0, 3) + int(np.random.randint(0, 4)))
+
+    first = augsafe.scan(DIGITS, [turning], seed=5).to_dict()["transforms"]
+    for _ in range(2):
+        assert augsafe.scan(DIGITS, [turning], seed=5).to_dict()["transforms"] == first
+
+
+def test_a_random_flip_or_quarter_turn_is_drawn_as_random():
+    # Symmetric probes would see no change and draw them once per glyph.
+    def flip_or_not(image, rng):
+        return image[:, ::-1] if rng.random() < 0.5 else image
+
+    def quarter_turns(image, rng):
+        return np.rot90(image, int(rng.integers(0, 4)))
+
+    flip, turns, fixed = augsafe.scan(DIGITS, [flip_or_not, quarter_turns, "hflip"], draws=4).to_dict()["transforms"]
+    assert flip["samples"] == turns["samples"] == 4 * fixed["samples"]
+
+
 def test_a_callable_drawing_from_an_unseeded_generator_is_warned_about():
     unseeded = np.random.default_rng()
 
@@ -286,7 +312,7 @@ def test_callables_of_one_name_must_be_named_apart():
     )
     assert named.transforms == ["callable:vflip", "callable:hflip"]
     with pytest.raises(augsafe.AugsafeError, match="takes must be one of"):
-        augsafe.Callable(lambda a: a, takes="tensor")
+        augsafe.Callable(lambda a: a, takes="jpeg")
 
 
 def test_colour_images_are_read_in_grey():
