@@ -96,6 +96,9 @@ enum Item {
     Callable(String, Py<PyAny>, bool),
 }
 
+/// Taken by an engine thread before it calls into Python (see [`PyAugment::call`]).
+static PYTHON_CALLS: Mutex<()> = Mutex::new(());
+
 /// A Python callable as an augmentation: called for every draw with a seed drawn from the
 /// draw's own stream, under the GIL. The first exception it raises is kept and ends the scan
 /// as an error; later draws return the glyph unchanged without calling it again, as do draws
@@ -112,6 +115,12 @@ struct PyAugment {
 
 impl PyAugment {
     fn call(&self, glyph: &GlyphImage, seed: u64) -> PyResult<GrayImage> {
+        // One engine thread at a time asks for the GIL: Python runs one call at a time
+        // anyway, and threads that queue here rather than on the GIL do not make the one that
+        // holds it hand it over mid-call (two threads calling were twice as slow as one).
+        let _turn = PYTHON_CALLS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Python::attach(|py| {
             let pixels = PyBytes::new(py, glyph.pixels.as_raw());
             let (height, width) = (glyph.pixels.height(), glyph.pixels.width());
