@@ -103,6 +103,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A dataset file (a pixel CSV, a NumPy array, a GNT file) cannot be used.
+    #[error("{}: {reason}", path.display())]
+    Data {
+        /// The file, or the folder of files.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A model given as the judge cannot be used.
     #[error("model {}: {reason}", path.display())]
     Model {

@@ -24,6 +24,9 @@ pub enum FileKind {
     Idx,
     /// An ONNX model (a recogniser of characters is a few megabytes): 1 GB.
     Model,
+    /// A dataset in one file, read as it streams or whole: a pixel CSV, a NumPy array or
+    /// archive, a GNT file (CASIA-HWDB's largest split is about 2.5 GB in all): 16 GB.
+    Data,
 }
 
 impl FileKind {
@@ -36,6 +39,7 @@ impl FileKind {
             FileKind::Image => 64 << 20,
             FileKind::Idx => 16 << 30,
             FileKind::Model => 1 << 30,
+            FileKind::Data => 16 << 30,
         }
     }
 

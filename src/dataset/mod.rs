@@ -14,10 +14,12 @@ pub mod idx;
 mod labels;
 mod manifest;
 mod memory;
+mod pixels;
 
 pub use folder::{is_hidden, IMAGE_EXTENSIONS};
 pub use idx::{IdxOptions, IdxSource};
 pub use labels::{folder_name_for_char, label_from_folder_name, visible_label};
+pub use pixels::PixelCsvOptions;
 
 /// One labelled image, decoded to grey.
 #[derive(Clone, Debug)]
@@ -282,6 +284,8 @@ pub(super) enum Origin {
     Idx,
     /// Images handed over in memory, with their labels.
     Memory,
+    /// A dataset file: a pixel CSV, NumPy arrays, a GNT file.
+    Data,
 }
 
 fn describe_shortfall(
@@ -292,7 +296,7 @@ fn describe_shortfall(
 ) -> String {
     let mut found = match layout {
         Origin::Folders(folders) => format!("found {folders} class folder{}, ", plural(folders)),
-        Origin::Manifest | Origin::Idx | Origin::Memory => "found ".to_string(),
+        Origin::Manifest | Origin::Idx | Origin::Memory | Origin::Data => "found ".to_string(),
     };
     found.push_str(&format!(
         "{images} usable image{} in {} class{}",
@@ -319,6 +323,7 @@ fn describe_shortfall(
         Origin::Manifest => "; augsafe needs at least two classes, as rows of path,label",
         Origin::Idx => "; augsafe needs at least two different labels in the IDX labels file",
         Origin::Memory => "; augsafe needs at least two different labels among the images",
+        Origin::Data => "; augsafe needs at least two different labels among its images",
     });
     found
 }
