@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use augsafe::albumentations::{Format, Pipeline};
 #[cfg(feature = "onnx")]
 use augsafe::classify::model::{Ink, ModelOptions};
-use augsafe::dataset::{IdxOptions, IdxSource};
+use augsafe::dataset::{Format as DataFormat, IdxSource, OpenOptions};
 use augsafe::normalize::{Form, Side};
 use augsafe::recommend;
 use augsafe::report::html::HtmlExporter;
@@ -513,25 +513,35 @@ struct SweepArgs {
 /// Where the glyphs come from; shared by scan, sweep and recommend.
 #[derive(Debug, clap::Args)]
 struct InputArgs {
-    /// Dataset folder: DIR/<label>/<image> (ImageFolder), or a folder holding an IDX pair
-    /// (*idx3-ubyte[.gz] and *idx1-ubyte[.gz], and a *mapping* file if any).
-    #[arg(value_name = "DIR", required_unless_present_any = ["idx_images", "manifest"])]
+    /// The dataset: a folder (DIR/<label>/<image>, an IDX pair *idx3-ubyte[.gz] and
+    /// *idx1-ubyte[.gz] with a *mapping* file if any, or NumPy .npy/.npz files) or a file (a
+    /// pixel CSV, a path,label manifest, an .npz or .npy); its format is told from its name
+    /// and first bytes unless --format says.
+    #[arg(value_name = "PATH", required_unless_present_any = ["idx_images", "manifest"])]
     dir: Option<PathBuf>,
+    /// The format of PATH, when augsafe should not tell it: folder, idx, manifest, pixel-csv
+    /// or numpy.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    format: Option<DataFormat>,
+    /// The label column of a pixel CSV, by its header name [default: a column named label,
+    /// class, target or y; the first column when there is no header].
+    #[arg(long, value_name = "NAME")]
+    label_column: Option<String>,
     /// IDX images file (MNIST's format, gzipped or not); needs --idx-labels.
     #[arg(long, value_name = "FILE", requires = "idx_labels", conflicts_with_all = ["dir", "manifest"])]
     idx_images: Option<PathBuf>,
     /// IDX labels file matching --idx-images.
     #[arg(long, value_name = "FILE", requires = "idx_images")]
     idx_labels: Option<PathBuf>,
-    /// Label names for IDX labels: EMNIST's mapping (`index code` per line, the code an ASCII
-    /// value) or one name per line.
-    #[arg(long, value_name = "FILE")]
+    /// Label names for whole-number labels (IDX, pixel CSV, NumPy): EMNIST's mapping (`index
+    /// code` per line, the code an ASCII value) or one name per line.
+    #[arg(long, value_name = "FILE", visible_alias = "mapping")]
     idx_mapping: Option<PathBuf>,
     /// IDX images are stored transposed (as EMNIST stores them): turn them back.
     #[arg(long)]
     transpose: bool,
-    /// Of several IDX pairs in the folder, read the one whose images file's name contains
-    /// NAME (`train`, `t10k`, `test`); without it, the training pair.
+    /// Of several splits (IDX pairs in the folder, NumPy arrays), read the one named NAME
+    /// (`train`, `t10k`, `test`); without it, the training split.
     #[arg(long, value_name = "NAME")]
     split: Option<String>,
     /// A CSV of `path,label` rows (paths relative to the CSV), for flat folders.
@@ -672,6 +682,10 @@ struct RenderArgs {
 
 fn parse_spec(spec: &str) -> Result<Transform, String> {
     spec.parse().map_err(|err: augsafe::Error| err.to_string())
+}
+
+fn parse_format(format: &str) -> Result<DataFormat, String> {
+    format.parse()
 }
 
 fn parse_op(op: &str) -> Result<SweepOp, String> {
@@ -1236,13 +1250,15 @@ fn load_dataset(input: &InputArgs, seed: u64) -> Result<Dataset> {
     } else if let Some(manifest) = &input.manifest {
         Dataset::from_manifest(manifest)?
     } else {
-        let dir = input.dir.as_deref().unwrap_or(Path::new("."));
-        let idx = IdxOptions {
+        let path = input.dir.as_deref().unwrap_or(Path::new("."));
+        let options = OpenOptions {
+            format: input.format,
+            split: input.split.clone(),
             mapping: input.idx_mapping.clone(),
             transpose: input.transpose,
-            split: input.split.clone(),
+            label_column: input.label_column.clone(),
         };
-        Dataset::load_with(dir, &idx)?
+        Dataset::open(path, &options)?
     };
     if let Some(max) = input.max_per_class {
         dataset.sample_per_class(usize::try_from(max).unwrap_or(usize::MAX), seed);

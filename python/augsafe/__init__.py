@@ -266,7 +266,9 @@ def scan(
     ----------
     data:
         A path the command line reads (an ImageFolder tree ``ROOT/<label>/<image>``, a folder
-        holding an IDX pair, or a CSV manifest of ``path,label`` rows), or images in memory:
+        holding an IDX pair, a CSV manifest of ``path,label`` rows, a pixel CSV such as
+        Kaggle's ``train.csv``, NumPy's ``mnist.npz`` or a folder of ``.npy``/``.npz`` files;
+        the training split where there are several), or images in memory:
         a NumPy array N×H×W (or N×H×W×1, or colour N×H×W×3), or a list of arrays or PIL
         images, with ``labels``. Grey levels are taken as they are; float images in 0..1 are
         scaled; colour is turned to grey.

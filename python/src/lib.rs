@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use augsafe::albumentations::{write_document, Format, Pipeline};
 use augsafe::classify::model::{Ink, ModelOptions};
+use augsafe::dataset::OpenOptions;
 use augsafe::progress::Part;
 use augsafe::recommend::{component_count, recommend as recommend_pipeline};
 use augsafe::report::html::HtmlExporter;
@@ -396,21 +397,28 @@ impl NativeDataset {
     }
 }
 
-/// Reads a dataset from `path` as the CLI does: a folder (ImageFolder tree, or IDX files in
-/// it) or a CSV manifest.
+/// Reads a dataset from `path` as the CLI does, in any format it reads (an ImageFolder tree,
+/// an IDX pair, a CSV manifest, a pixel CSV, NumPy arrays), told from the path unless
+/// `format` names it; `split` chooses among several.
 #[pyfunction]
-fn load_path(py: Python<'_>, path: PathBuf) -> PyResult<NativeDataset> {
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+#[pyo3(signature = (path, format=None, split=None))]
+fn load_path(
+    py: Python<'_>,
+    path: PathBuf,
+    format: Option<String>,
+    split: Option<String>,
+) -> PyResult<NativeDataset> {
+    let options = OpenOptions {
+        format: format
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(raise)?,
+        split,
+        ..OpenOptions::default()
+    };
     let dataset = py
-        .detach(|| {
-            if is_csv {
-                Dataset::from_manifest(&path)
-            } else {
-                Dataset::load(&path)
-            }
-        })
+        .detach(|| Dataset::open(&path, &options))
         .map_err(raise)?;
     Ok(NativeDataset { dataset })
 }

@@ -334,3 +334,11 @@ def test_a_recommendation_from_a_saved_pipeline_writes_yaml(tmp_path):
     assert [type(t).__name__ for t in loaded.transforms] == ["Rotate"]
     with pytest.raises(augsafe.AugsafeError, match="no-such.json"):
         augsafe.recommend(DIGITS, tmp_path / "no-such.json")
+
+
+@pytest.mark.parametrize("path", ["fixtures/formats/digits.csv", "fixtures/formats/mnist.npz", "fixtures/formats/kmnist"])
+def test_datasets_as_distributed_read_as_their_folder(path):
+    folder = augsafe.scan(DIGITS, ["rotate:180", "hflip"]).to_dict()
+    read = augsafe.scan(os.path.join(ROOT, path), ["rotate:180", "hflip"]).to_dict()
+    assert read["transforms"] == folder["transforms"]
+    assert read["dataset"]["format"] in ("pixel-csv", "numpy")

@@ -576,6 +576,13 @@ impl Dataset {
         let mut dataset =
             Dataset::from_labelled(&root, &name, idx.images, idx.labels, Origin::Idx)?;
         dataset.files = vec![source.images.clone(), source.labels.clone()];
+        // The split, as MNIST's and EMNIST's file names say it.
+        let file_name = (source.images.file_name())
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        dataset.split = (["train", "t10k", "test"].into_iter())
+            .find(|word| file_name.contains(word))
+            .map(str::to_string);
         Ok(dataset)
     }
 }
@@ -583,7 +590,7 @@ impl Dataset {
 /// A non-byte image in grey levels, scaled by its own range: 0..1 floats and 0..255 ints
 /// alike. The range is that of its finite values, so one infinite pixel cannot blank the rest
 /// (it is white, or black when negative; NaN is black).
-fn to_grey(values: &[f64]) -> Vec<u8> {
+pub(super) fn to_grey(values: &[f64]) -> Vec<u8> {
     let max = (values.iter().copied())
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max);

@@ -14,11 +14,15 @@ pub mod idx;
 mod labels;
 mod manifest;
 mod memory;
+mod numpy;
+mod open;
 mod pixels;
 
 pub use folder::{is_hidden, IMAGE_EXTENSIONS};
 pub use idx::{IdxOptions, IdxSource};
 pub use labels::{folder_name_for_char, label_from_folder_name, visible_label};
+pub use numpy::{is_numpy_file, NumpyOptions};
+pub use open::{Format, OpenOptions};
 pub use pixels::PixelCsvOptions;
 
 /// One labelled image, decoded to grey.
@@ -86,6 +90,10 @@ pub struct Dataset {
     /// Images larger than a glyph needs, reduced as they loaded; pixel sizes in
     /// transformations act on the reduced images.
     pub reduced: Vec<Reduced>,
+    /// The format it was read in.
+    pub format: Format,
+    /// The split read, where the source held several (IDX pairs, NumPy arrays).
+    pub split: Option<String>,
 }
 
 impl Dataset {
@@ -270,6 +278,15 @@ pub(super) fn assemble(
         merged_folders: Vec::new(),
         outside_manifest: Vec::new(),
         reduced,
+        format: match layout {
+            Origin::Folders(_) => Format::Folder,
+            Origin::Manifest => Format::Manifest,
+            Origin::Idx => Format::Idx,
+            Origin::Memory => Format::Memory,
+            // The reader says which.
+            Origin::Data => Format::Folder,
+        },
+        split: None,
     })
 }
 

@@ -159,6 +159,7 @@ impl Dataset {
             0,
         )?;
         dataset.files = vec![path.to_path_buf()];
+        dataset.format = super::Format::PixelCsv;
         Ok(dataset)
     }
 }

@@ -151,6 +151,11 @@ pub struct DatasetSummary {
     pub skipped: Vec<Skipped>,
     /// Files that are not images, ignored.
     pub ignored: usize,
+    /// The format it was read in (`folder`, `idx`, `manifest`, `pixel-csv`, `numpy`,
+    /// `memory`).
+    pub format: crate::dataset::Format,
+    /// The split read, where the source held several.
+    pub split: Option<String>,
     /// The data files read when the dataset is files (an IDX pair: images, then labels).
     pub files: Vec<String>,
     /// The images files of the other IDX pairs in the folder, which `--split` could read
@@ -170,6 +175,22 @@ pub struct DatasetSummary {
 }
 
 impl DatasetSummary {
+    /// What was read, in a line, for a dataset that is files: `read as NumPy (split train):
+    /// mnist.npz[x_train] and mnist.npz[y_train]`.
+    pub fn read_line(&self) -> Option<String> {
+        if self.files.is_empty() {
+            return None;
+        }
+        let split = (self.split.as_deref())
+            .map(|s| format!(" (split {s})"))
+            .unwrap_or_default();
+        Some(format!(
+            "read as {}{split}: {}",
+            self.format.name(),
+            self.files.join(" and ")
+        ))
+    }
+
     /// What was reduced as it loaded, in a sentence, if anything was.
     pub fn reduced_text(&self) -> Option<String> {
         let first = self.reduced.first()?;

@@ -323,6 +323,9 @@ impl HtmlExporter {
                         (report.header.seed) " · " (report.draws) " draws per random transformation · "
                         (report.header.tool_line())
                     }
+                    @if let Some(line) = dataset.read_line() {
+                        p.meta { (line) }
+                    }
                     p.meta { "Reproduce with " code { (self.command) } }
 
                     h2 id="overview-heading" { "Overview" }

@@ -73,6 +73,9 @@ impl Exporter for MarkdownExporter {
             report.draws,
             report.header.tool_line()
         );
+        if let Some(line) = dataset.read_line() {
+            let _ = writeln!(out, "{}\n", cell(&line));
+        }
         let worst = report.worst_verdict();
         let flagged = report
             .transforms

@@ -203,8 +203,8 @@ fn render_text(report: &Report, paint: Paint) -> String {
             dataset.ignored
         );
     }
-    if !dataset.files.is_empty() {
-        let _ = writeln!(out, "read {}", dataset.files.join(" and "));
+    if let Some(line) = dataset.read_line() {
+        let _ = writeln!(out, "{line}");
     }
     if !dataset.other_splits.is_empty() {
         let _ = writeln!(
@@ -791,6 +791,8 @@ mod tests {
                 skipped: vec![],
                 ignored: 0,
                 hidden: 0,
+                format: crate::dataset::Format::Folder,
+                split: None,
                 files: Vec::new(),
                 other_splits: Vec::new(),
                 empty_classes: vec![],

@@ -308,6 +308,8 @@ mod tests {
             merged_folders: Vec::new(),
             outside_manifest: Vec::new(),
             reduced: Vec::new(),
+            format: crate::dataset::Format::Memory,
+            split: None,
         }
     }
 

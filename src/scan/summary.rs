@@ -43,6 +43,8 @@ pub(crate) fn dataset_summary_with(dataset: &Dataset, has_ink: &[bool]) -> Datas
         skipped,
         ignored: dataset.ignored,
         hidden: dataset.hidden,
+        format: dataset.format,
+        split: dataset.split.clone(),
         files: (dataset.files.iter())
             .map(|f| f.display().to_string())
             .collect(),

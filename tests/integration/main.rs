@@ -11,6 +11,7 @@ mod arbitrary;
 mod bad_input;
 mod exact;
 mod exercise;
+mod formats;
 mod golden;
 mod hostile;
 mod html;

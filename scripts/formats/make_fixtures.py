@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Writes the dataset-format fixtures in fixtures/formats/ from the PNG digits in
+fixtures/digits/, each with the writer its ecosystem uses: pandas' to_csv for the pixel CSV
+(Kaggle's Digit Recognizer layout), NumPy's np.savez and np.savez_compressed for the archives
+(Keras' mnist.npz, KMNIST's one-array files, float images in 0..1) and np.save for the
+.npy pair. Every file holds
+the 199 digits in the order a folder scan reads them (by label, then file name), inverted to
+light ink on dark as those datasets store them, so that a scan of each gives the report of
+the folder. Broken files go in bad/.
+
+Run from the repository root:
+
+    bash scripts/formats/setup.sh
+    target/venv-albu2/bin/python scripts/formats/make_fixtures.py
+
+See fixtures/formats/README.md for what each file is.
+"""
+
+import os
+import shutil
+
+import cv2
+import numpy as np
+import pandas as pd
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+SOURCE = os.path.join(ROOT, "fixtures", "digits")
+OUT = os.path.join(ROOT, "fixtures", "formats")
+
+
+def load_digits():
+    """The PNG digits, by label and then file name, inverted to light ink on dark."""
+    images, labels = [], []
+    for label in sorted(d for d in os.listdir(SOURCE) if os.path.isdir(os.path.join(SOURCE, d))):
+        folder = os.path.join(SOURCE, label)
+        for name in sorted(os.listdir(folder)):
+            image = cv2.imread(os.path.join(folder, name), cv2.IMREAD_GRAYSCALE)
+            images.append(255 - image)
+            labels.append(int(label))
+    return np.stack(images), np.array(labels, dtype=np.uint8)
+
+
+def main():
+    images, labels = load_digits()
+    n, side, _ = images.shape
+    if os.path.isdir(OUT):
+        for entry in os.listdir(OUT):
+            if entry != "README.md":
+                path = os.path.join(OUT, entry)
+                shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    os.makedirs(os.path.join(OUT, "bad"), exist_ok=True)
+
+    # Kaggle's Digit Recognizer: a header of label,pixel0..pixelN, one image per row.
+    frame = pd.DataFrame(images.reshape(n, side * side), columns=[f"pixel{i}" for i in range(side * side)])
+    frame.insert(0, "label", labels)
+    frame.to_csv(os.path.join(OUT, "digits.csv"), index=False)
+
+    # Keras' mnist.npz: both splits in one archive (the test split: every tenth digit).
+    test = np.arange(0, n, 10)
+    np.savez(os.path.join(OUT, "mnist.npz"), x_train=images, y_train=labels, x_test=images[test], y_test=labels[test])
+
+    # KMNIST: one compressed archive per array, each holding arr_0.
+    kmnist = os.path.join(OUT, "kmnist")
+    os.makedirs(kmnist)
+    np.savez_compressed(os.path.join(kmnist, "kmnist-train-imgs.npz"), images)
+    np.savez_compressed(os.path.join(kmnist, "kmnist-train-labels.npz"), labels)
+    np.savez_compressed(os.path.join(kmnist, "kmnist-test-imgs.npz"), images[test])
+    np.savez_compressed(os.path.join(kmnist, "kmnist-test-labels.npz"), labels[test])
+
+    # Float images in 0..1, as a model's input pipeline leaves them (compressed: mostly 0).
+    np.savez_compressed(os.path.join(OUT, "floats.npz"), x_train=(images / 255.0).astype(np.float32), y_train=labels)
+
+    # A pair of .npy files: images with a channel axis, int64 labels.
+    pair = os.path.join(OUT, "npy")
+    os.makedirs(pair)
+    np.save(os.path.join(pair, "x_train.npy"), images[..., None])
+    np.save(os.path.join(pair, "y_train.npy"), labels.astype(np.int64))
+
+    # Each good archive read back, against the source.
+    with np.load(os.path.join(OUT, "mnist.npz")) as archive:
+        assert np.array_equal(archive["x_train"], images) and np.array_equal(archive["y_train"], labels)
+    with np.load(os.path.join(kmnist, "kmnist-train-imgs.npz")) as archive:
+        assert np.array_equal(archive["arr_0"], images)
+    back = pd.read_csv(os.path.join(OUT, "digits.csv"))
+    assert np.array_equal(back.iloc[:, 1:].to_numpy().reshape(n, side, side), images)
+    bad = os.path.join(OUT, "bad")
+    images, labels = images[:20], labels[:20]
+    # An archive without its labels.
+    np.savez(os.path.join(bad, "images-only.npz"), x_train=images)
+    # Labels for fewer images than there are.
+    np.savez(os.path.join(bad, "short-labels.npz"), x_train=images, y_train=labels[:-1])
+    # An .npy cut short within its images.
+    full = os.path.join(bad, "x_train.npy")
+    np.save(full, images)
+    with open(full, "rb") as source:
+        data = source.read()
+    with open(full, "wb") as out:
+        out.write(data[: len(data) // 2])
+    np.save(os.path.join(bad, "y_train.npy"), labels)
+
+    print(f"wrote {n} digits of {side}×{side} into {OUT}")
+
+
+if __name__ == "__main__":
+    main()

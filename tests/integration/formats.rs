@@ -1,0 +1,186 @@
+//! Datasets as they are distributed: each format's fixture (`fixtures/formats/README.md`,
+//! written by its ecosystem's own writer from the digit fixtures) gives the report of the
+//! ImageFolder of the same glyphs, says what it read, and each broken file an error naming it.
+
+use crate::util::{report, run};
+use serde_json::Value;
+
+const SPECS: [&str; 6] = ["-t", "rotate:180", "-t", "hflip", "-t", "rotate:-10..10"];
+
+fn scan(args: &[&str]) -> Value {
+    let mut all = vec!["scan", "--quiet", "--json", "-"];
+    all.extend_from_slice(&SPECS);
+    all.extend_from_slice(args);
+    report(&run(&all), &format!("{args:?}"))
+}
+
+#[test]
+fn every_format_gives_the_report_of_the_image_folder() {
+    let folder = scan(&["fixtures/digits"]);
+    assert_eq!(folder["dataset"]["format"], "folder");
+    for (args, format, split, files) in [
+        (
+            vec!["fixtures/formats/digits.csv"],
+            "pixel-csv",
+            None,
+            vec!["fixtures/formats/digits.csv"],
+        ),
+        (
+            vec!["fixtures/formats/mnist.npz"],
+            "numpy",
+            Some("train"),
+            vec![
+                "fixtures/formats/mnist.npz[x_train]",
+                "fixtures/formats/mnist.npz[y_train]",
+            ],
+        ),
+        (
+            vec!["fixtures/formats/kmnist"],
+            "numpy",
+            Some("train"),
+            vec![
+                "fixtures/formats/kmnist/kmnist-train-imgs.npz[arr_0]",
+                "fixtures/formats/kmnist/kmnist-train-labels.npz[arr_0]",
+            ],
+        ),
+        (
+            vec!["fixtures/formats/npy/x_train.npy"],
+            "numpy",
+            Some("train"),
+            vec![
+                "fixtures/formats/npy/x_train.npy",
+                "fixtures/formats/npy/y_train.npy",
+            ],
+        ),
+        (
+            vec!["fixtures/formats/floats.npz"],
+            "numpy",
+            Some("train"),
+            vec![
+                "fixtures/formats/floats.npz[x_train]",
+                "fixtures/formats/floats.npz[y_train]",
+            ],
+        ),
+        // Said rather than told: the same.
+        (
+            vec!["fixtures/formats/npy", "--format", "numpy"],
+            "numpy",
+            Some("train"),
+            vec![
+                "fixtures/formats/npy/x_train.npy",
+                "fixtures/formats/npy/y_train.npy",
+            ],
+        ),
+    ] {
+        let read = scan(&args);
+        assert_eq!(read["transforms"], folder["transforms"], "{args:?}");
+        assert_eq!(read["control"], folder["control"], "{args:?}");
+        assert_eq!(read["classifier"], folder["classifier"], "{args:?}");
+        let dataset = &read["dataset"];
+        assert_eq!(dataset["format"], format, "{args:?}");
+        assert_eq!(dataset["split"], serde_json::json!(split), "{args:?}");
+        assert_eq!(dataset["files"], serde_json::json!(files), "{args:?}");
+    }
+}
+
+#[test]
+fn a_split_is_chosen_and_the_others_are_named() {
+    let train = scan(&["fixtures/formats/mnist.npz"]);
+    assert_eq!(
+        train["dataset"]["other_splits"],
+        serde_json::json!(["test"])
+    );
+    let test = scan(&["fixtures/formats/mnist.npz", "--split", "test"]);
+    assert_eq!(test["dataset"]["images"], 18);
+    assert_eq!(test["dataset"]["split"], "test");
+    let kmnist = scan(&["fixtures/formats/kmnist", "--split", "test"]);
+    assert_eq!(kmnist["dataset"]["images"], 18);
+    // The text says what was read.
+    let text = run(&[
+        "scan",
+        "fixtures/formats/mnist.npz",
+        "-t",
+        "hflip",
+        "--color",
+        "never",
+    ]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("read as NumPy (split train): fixtures/formats/mnist.npz[x_train] and fixtures/formats/mnist.npz[y_train]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("also here, not read (choose with --split): test"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_mapping_names_the_labels_of_a_pixel_csv_and_of_numpy_arrays() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mapping = dir.path().join("names.txt");
+    let names = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    std::fs::write(&mapping, names.join("\n")).expect("written");
+    let mapping = mapping.to_str().expect("utf-8");
+    for path in ["fixtures/formats/digits.csv", "fixtures/formats/mnist.npz"] {
+        let named = scan(&[path, "--mapping", mapping]);
+        let mut sorted = names.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(
+            named["dataset"]["classes"],
+            serde_json::json!(sorted),
+            "{path}"
+        );
+        let half_turn = &named["transforms"][0];
+        assert!(
+            crate::util::pair_count(half_turn, "six", "nine") > 0,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn broken_files_are_errors_that_name_them() {
+    for (args, message) in [
+        (
+            vec!["fixtures/formats/bad/images-only.npz"],
+            "fixtures/formats/bad/images-only.npz: missing key: no labels array",
+        ),
+        (
+            vec!["fixtures/formats/bad/short-labels.npz"],
+            "count mismatch: fixtures/formats/bad/short-labels.npz[y_train] holds 19 labels but fixtures/formats/bad/short-labels.npz[x_train] holds 20 images",
+        ),
+        (
+            vec!["fixtures/formats/bad/x_train.npy"],
+            "fixtures/formats/bad/x_train.npy: images: truncated: 20×32×32 uint8 ends within image 9",
+        ),
+        (
+            vec!["fixtures/formats/mnist.npz", "--split", "val"],
+            "no arrays of split \"val\" here; the arrays are: x_train (180×32×32 uint8), y_train (180 uint8), x_test (18×32×32 uint8), y_test (18 uint8)",
+        ),
+        (
+            vec!["fixtures/formats/digits.csv", "--label-column", "digit"],
+            "fixtures/formats/digits.csv: no column named \"digit\" for the label; the header names label, pixel0",
+        ),
+        (
+            vec!["fixtures/formats/digits.csv", "--format", "numpy"],
+            "fixtures/formats/digits.csv: not a NumPy array",
+        ),
+        (
+            vec!["README.md"],
+            "README.md: augsafe cannot tell what this file holds",
+        ),
+    ] {
+        let mut all = vec!["scan", "--quiet"];
+        all.extend_from_slice(&args);
+        let output = run(&all);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let output = run(&["scan", "fixtures/digits", "--format", "parquet2"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown format \"parquet2\""));
+}
