@@ -514,13 +514,13 @@ struct SweepArgs {
 #[derive(Debug, clap::Args)]
 struct InputArgs {
     /// The dataset: a folder (DIR/<label>/<image>, an IDX pair *idx3-ubyte[.gz] and
-    /// *idx1-ubyte[.gz] with a *mapping* file if any, or NumPy .npy/.npz files) or a file (a
-    /// pixel CSV, a path,label manifest, an .npz or .npy); its format is told from its name
-    /// and first bytes unless --format says.
+    /// *idx1-ubyte[.gz] with a *mapping* file if any, NumPy .npy/.npz files, or CASIA's .gnt
+    /// files) or a file (a pixel CSV, a path,label manifest, an .npz, .npy or .gnt); its
+    /// format is told from its name and first bytes unless --format says.
     #[arg(value_name = "PATH", required_unless_present_any = ["idx_images", "manifest"])]
     dir: Option<PathBuf>,
-    /// The format of PATH, when augsafe should not tell it: folder, idx, manifest, pixel-csv
-    /// or numpy.
+    /// The format of PATH, when augsafe should not tell it: folder, idx, manifest, pixel-csv,
+    /// numpy or gnt.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     format: Option<DataFormat>,
     /// The label column of a pixel CSV, by its header name [default: a column named label,

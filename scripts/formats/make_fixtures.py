@@ -3,7 +3,8 @@
 fixtures/digits/, each with the writer its ecosystem uses: pandas' to_csv for the pixel CSV
 (Kaggle's Digit Recognizer layout), NumPy's np.savez and np.savez_compressed for the archives
 (Keras' mnist.npz, KMNIST's one-array files, float images in 0..1) and np.save for the
-.npy pair. Every file holds
+.npy pair; and GNT files, CASIA-HWDB's format, written by write_gnt() below following its
+published layout, the digits labelled by the Chinese numerals 零 to 九 in GB2312. Every file holds
 the 199 digits in the order a folder scan reads them (by label, then file name), inverted to
 light ink on dark as those datasets store them, so that a scan of each gives the report of
 the folder. Broken files go in bad/.
@@ -18,6 +19,7 @@ See fixtures/formats/README.md for what each file is.
 
 import os
 import shutil
+import struct
 
 import cv2
 import numpy as np
@@ -38,6 +40,25 @@ def load_digits():
             images.append(255 - image)
             labels.append(int(label))
     return np.stack(images), np.array(labels, dtype=np.uint8)
+
+
+NUMERALS = "零一二三四五六七八九"
+
+
+def gnt_record(character, image):
+    """One GNT record: its size (u32), the character's GB code (two bytes, high byte first),
+    width and height (u16), then the bitmap row by row, ink dark on white. Little-endian."""
+    code = character.encode("gb2312")
+    assert len(code) == 2
+    height, width = image.shape
+    header = struct.pack("<I", 10 + width * height) + code + struct.pack("<HH", width, height)
+    return header + image.astype(np.uint8).tobytes()
+
+
+def write_gnt(path, records):
+    with open(path, "wb") as out:
+        for character, image in records:
+            out.write(gnt_record(character, image))
 
 
 def main():
@@ -83,12 +104,32 @@ def main():
         assert np.array_equal(archive["arr_0"], images)
     back = pd.read_csv(os.path.join(OUT, "digits.csv"))
     assert np.array_equal(back.iloc[:, 1:].to_numpy().reshape(n, side, side), images)
+    # GNT: one file per writer, as CASIA ships them; each class's first digits by the first
+    # writer, the rest by the second, so that the glyphs keep the folder's order.
+    gnt = os.path.join(OUT, "gnt")
+    os.makedirs(gnt)
+    writers = ([], [])
+    for digit in range(10):
+        members = [i for i in range(n) if labels[i] == digit]
+        half = len(members) // 2
+        for k, i in enumerate(members):
+            writers[k >= half].append((NUMERALS[digit], 255 - images[i]))
+    write_gnt(os.path.join(gnt, "1001-c.gnt"), writers[0])
+    write_gnt(os.path.join(gnt, "1002-c.gnt"), writers[1])
+
     bad = os.path.join(OUT, "bad")
     images, labels = images[:20], labels[:20]
     # An archive without its labels.
     np.savez(os.path.join(bad, "images-only.npz"), x_train=images)
     # Labels for fewer images than there are.
     np.savez(os.path.join(bad, "short-labels.npz"), x_train=images, y_train=labels[:-1])
+    # A GNT file cut short within its third record.
+    record = len(gnt_record(NUMERALS[0], images[0]))
+    write_gnt(os.path.join(bad, "truncated.gnt"), [(NUMERALS[0], 255 - images[0])] * 3)
+    with open(os.path.join(bad, "truncated.gnt"), "rb") as source:
+        data = source.read()
+    with open(os.path.join(bad, "truncated.gnt"), "wb") as out:
+        out.write(data[: 2 * record + record // 2])
     # An .npy cut short within its images.
     full = os.path.join(bad, "x_train.npy")
     np.save(full, images)

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::glyph::{DecodeError, GlyphImage, Loaded};
 
 mod folder;
+mod gnt;
 pub mod idx;
 mod labels;
 mod manifest;
@@ -19,6 +20,7 @@ mod open;
 mod pixels;
 
 pub use folder::{is_hidden, IMAGE_EXTENSIONS};
+pub use gnt::{gb_character, is_gnt_file};
 pub use idx::{IdxOptions, IdxSource};
 pub use labels::{folder_name_for_char, label_from_folder_name, visible_label};
 pub use numpy::{is_numpy_file, NumpyOptions};

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::gnt::is_gnt_file;
 use super::idx::{IdxOptions, IdxSource};
 use super::numpy::{is_numpy_file, NumpyOptions};
 use super::pixels::PixelCsvOptions;
@@ -26,18 +27,21 @@ pub enum Format {
     PixelCsv,
     /// NumPy `.npy` arrays or `.npz` archives.
     Numpy,
+    /// CASIA-HWDB's GNT files of handwritten Chinese characters.
+    Gnt,
     /// Images handed over in memory (the Python package); never read from a path.
     Memory,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Folder,
         Format::Idx,
         Format::Manifest,
         Format::PixelCsv,
         Format::Numpy,
+        Format::Gnt,
     ];
 
     /// The name `--format` takes.
@@ -48,6 +52,7 @@ impl Format {
             Format::Manifest => "manifest",
             Format::PixelCsv => "pixel-csv",
             Format::Numpy => "numpy",
+            Format::Gnt => "gnt",
             Format::Memory => "memory",
         }
     }
@@ -60,14 +65,15 @@ impl Format {
             Format::Manifest => "CSV manifest",
             Format::PixelCsv => "pixel CSV",
             Format::Numpy => "NumPy",
+            Format::Gnt => "GNT",
             Format::Memory => "images in memory",
         }
     }
 
     /// What `path` holds, from its name and first bytes: a folder holding an IDX pair is IDX,
-    /// one holding `.npy`/`.npz` files NumPy, any other an ImageFolder tree; a `.csv` file of
-    /// two columns is a manifest, of more a pixel CSV; `.npy`, `.npz` and files that start as
-    /// they do are NumPy.
+    /// one holding `.npy`/`.npz` files NumPy, one holding `.gnt` files GNT, any other an
+    /// ImageFolder tree; a `.csv` file of two columns is a manifest, of more a pixel CSV;
+    /// `.npy`, `.npz` and files that start as they do are NumPy; `.gnt` files GNT.
     ///
     /// # Errors
     /// [`Error::Read`] when `path` cannot be examined, [`Error::Data`] when it is a file of no
@@ -82,18 +88,24 @@ impl Format {
             if IdxSource::find_in(path).is_some() {
                 return Ok(Format::Idx);
             }
-            let holds_numpy = std::fs::read_dir(path)
+            let files: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(read_error)?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .any(|p| p.is_file() && is_numpy_file(&p));
-            return Ok(if holds_numpy {
+                .filter(|p| p.is_file())
+                .collect();
+            return Ok(if files.iter().any(|p| is_numpy_file(p)) {
                 Format::Numpy
+            } else if files.iter().any(|p| is_gnt_file(p)) {
+                Format::Gnt
             } else {
                 Format::Folder
             });
         }
         if is_numpy_file(path) {
             return Ok(Format::Numpy);
+        }
+        if is_gnt_file(path) {
+            return Ok(Format::Gnt);
         }
         let start = first_bytes(path).map_err(read_error)?;
         if start.starts_with(b"\x93NUMPY") || start.starts_with(b"PK\x03\x04") {
@@ -116,7 +128,8 @@ impl Format {
             path: path.to_path_buf(),
             reason: format!(
                 "augsafe cannot tell what this file holds; give a folder (ImageFolder, IDX pair, \
-                 NumPy files), a .csv, .npy or .npz file, or say the format with --format ({})",
+                 NumPy or GNT files), a .csv, .npy, .npz or .gnt file, or say the format with \
+                 --format ({})",
                 Format::ALL.map(Format::flag).join(", ")
             ),
         })
@@ -210,6 +223,7 @@ impl Dataset {
                     mapping: options.mapping.clone(),
                 },
             ),
+            Format::Gnt => Dataset::from_gnt(path),
             Format::Memory => Err(Error::Data {
                 path: path.to_path_buf(),
                 reason: "images in memory are handed over, not read from a path".to_string(),
@@ -240,7 +254,7 @@ mod tests {
         let err = Format::detect(&unknown).unwrap_err().to_string();
         assert!(err.contains("cannot tell what this file holds"), "{err}");
         assert!(
-            err.contains("folder, idx, manifest, pixel-csv, numpy"),
+            err.contains("folder, idx, manifest, pixel-csv, numpy, gnt"),
             "{err}"
         );
         assert_eq!(Format::detect(dir.path()).expect("told"), Format::Folder);

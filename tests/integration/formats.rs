@@ -184,3 +184,37 @@ fn broken_files_are_errors_that_name_them() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown format \"parquet2\""));
 }
+
+#[test]
+fn gnt_files_give_the_report_of_the_image_folder_of_their_characters() {
+    // The digits under the Chinese numerals the GNT fixture labels them with.
+    let numerals = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (digit, numeral) in numerals.iter().enumerate() {
+        crate::util::copy_tree(
+            &std::path::Path::new("fixtures/digits").join(digit.to_string()),
+            &dir.path().join(numeral),
+        );
+    }
+    let folder = scan(&[dir.path().to_str().expect("utf-8")]);
+    let gnt = scan(&["fixtures/formats/gnt"]);
+    assert_eq!(gnt["transforms"], folder["transforms"]);
+    assert_eq!(gnt["control"], folder["control"]);
+    assert_eq!(gnt["dataset"]["format"], "gnt");
+    assert_eq!(
+        gnt["dataset"]["files"],
+        serde_json::json!([
+            "fixtures/formats/gnt/1001-c.gnt",
+            "fixtures/formats/gnt/1002-c.gnt"
+        ])
+    );
+    assert!(crate::util::pair_count(&gnt["transforms"][0], "六", "九") > 0);
+    // One file alone is read too.
+    let one = scan(&["fixtures/formats/gnt/1001-c.gnt"]);
+    assert_eq!(one["dataset"]["images"], 90);
+    let output = run(&["scan", "--quiet", "fixtures/formats/bad/truncated.gnt"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(
+        "fixtures/formats/bad/truncated.gnt: truncated: record 3 (at byte 2068, 零) has 507 of its 1024 bitmap bytes"
+    ));
+}
