@@ -520,11 +520,12 @@ struct InputArgs {
     #[arg(value_name = "PATH", required_unless_present_any = ["idx_images", "manifest"])]
     dir: Option<PathBuf>,
     /// The format of PATH, when augsafe should not tell it: folder, idx, manifest, pixel-csv,
-    /// numpy or gnt.
+    /// numpy, gnt or parquet.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     format: Option<DataFormat>,
-    /// The label column of a pixel CSV, by its header name [default: a column named label,
-    /// class, target or y; the first column when there is no header].
+    /// The label column of a pixel CSV or a Parquet file, by its name [default: a Parquet
+    /// file's ClassLabel; a column named label, class, target or y; a pixel CSV's first
+    /// column when it has no header].
     #[arg(long, value_name = "NAME")]
     label_column: Option<String>,
     /// IDX images file (MNIST's format, gzipped or not); needs --idx-labels.

@@ -4,7 +4,9 @@ fixtures/digits/, each with the writer its ecosystem uses: pandas' to_csv for th
 (Kaggle's Digit Recognizer layout), NumPy's np.savez and np.savez_compressed for the archives
 (Keras' mnist.npz, KMNIST's one-array files, float images in 0..1) and np.save for the
 .npy pair; and GNT files, CASIA-HWDB's format, written by write_gnt() below following its
-published layout, the digits labelled by the Chinese numerals 零 to 九 in GB2312. Every file holds
+published layout, the digits labelled by the Chinese numerals 零 to 九 in GB2312; and Parquet
+shards written by Hugging Face's datasets library (Dataset.to_parquet: PNG bytes in an image
+column, a ClassLabel label column, the class names in the file's metadata). Every file holds
 the 199 digits in the order a folder scan reads them (by label, then file name), inverted to
 light ink on dark as those datasets store them, so that a scan of each gives the report of
 the folder. Broken files go in bad/.
@@ -22,8 +24,10 @@ import shutil
 import struct
 
 import cv2
+import datasets
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SOURCE = os.path.join(ROOT, "fixtures", "digits")
@@ -117,12 +121,39 @@ def main():
     write_gnt(os.path.join(gnt, "1001-c.gnt"), writers[0])
     write_gnt(os.path.join(gnt, "1002-c.gnt"), writers[1])
 
+    # Hugging Face: a training split in two shards, and a test split in one.
+    parquet = os.path.join(OUT, "parquet")
+    os.makedirs(parquet)
+    features = datasets.Features(
+        {"image": datasets.Image(), "label": datasets.ClassLabel(names=[str(d) for d in range(10)])}
+    )
+    def hub(indices):
+        return datasets.Dataset.from_dict(
+            {"image": [Image.fromarray(images[i]) for i in indices], "label": [int(labels[i]) for i in indices]},
+            features=features,
+        )
+    train = hub(range(n))
+    for shard in range(2):
+        part = train.shard(num_shards=2, index=shard, contiguous=True)
+        part.to_parquet(os.path.join(parquet, f"train-0000{shard}-of-00002.parquet"))
+    hub(test).to_parquet(os.path.join(parquet, "test-00000-of-00001.parquet"))
+
     bad = os.path.join(OUT, "bad")
     images, labels = images[:20], labels[:20]
     # An archive without its labels.
     np.savez(os.path.join(bad, "images-only.npz"), x_train=images)
     # Labels for fewer images than there are.
     np.savez(os.path.join(bad, "short-labels.npz"), x_train=images, y_train=labels[:-1])
+    # A Parquet shard cut short, and one whose labels are strings with no class names.
+    shard = os.path.join(parquet, "test-00000-of-00001.parquet")
+    with open(shard, "rb") as source:
+        data = source.read()
+    with open(os.path.join(bad, "truncated.parquet"), "wb") as out:
+        out.write(data[: len(data) // 2])
+    datasets.Dataset.from_dict(
+        {"picture": [Image.fromarray(images[i]) for i in range(20)], "digit": [int(labels[i]) for i in range(20)]},
+        features=datasets.Features({"picture": datasets.Image(), "digit": datasets.Value("int64")}),
+    ).to_parquet(os.path.join(bad, "other-columns.parquet"))
     # A GNT file cut short within its third record.
     record = len(gnt_record(NUMERALS[0], images[0]))
     write_gnt(os.path.join(bad, "truncated.gnt"), [(NUMERALS[0], 255 - images[0])] * 3)

@@ -17,6 +17,7 @@ mod manifest;
 mod memory;
 mod numpy;
 mod open;
+mod parquet;
 mod pixels;
 
 pub use folder::{is_hidden, IMAGE_EXTENSIONS};
@@ -25,6 +26,7 @@ pub use idx::{IdxOptions, IdxSource};
 pub use labels::{folder_name_for_char, label_from_folder_name, visible_label};
 pub use numpy::{is_numpy_file, NumpyOptions};
 pub use open::{Format, OpenOptions};
+pub use parquet::{is_parquet_file, ParquetOptions};
 pub use pixels::PixelCsvOptions;
 
 /// One labelled image, decoded to grey.

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::gnt::is_gnt_file;
 use super::idx::{IdxOptions, IdxSource};
 use super::numpy::{is_numpy_file, NumpyOptions};
+use super::parquet::{is_parquet_file, ParquetOptions};
 use super::pixels::PixelCsvOptions;
 use super::Dataset;
 use crate::error::{Error, Result};
@@ -29,19 +30,22 @@ pub enum Format {
     Numpy,
     /// CASIA-HWDB's GNT files of handwritten Chinese characters.
     Gnt,
+    /// Parquet files as Hugging Face writes them (encoded images, class labels).
+    Parquet,
     /// Images handed over in memory (the Python package); never read from a path.
     Memory,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Folder,
         Format::Idx,
         Format::Manifest,
         Format::PixelCsv,
         Format::Numpy,
         Format::Gnt,
+        Format::Parquet,
     ];
 
     /// The name `--format` takes.
@@ -53,6 +57,7 @@ impl Format {
             Format::PixelCsv => "pixel-csv",
             Format::Numpy => "numpy",
             Format::Gnt => "gnt",
+            Format::Parquet => "parquet",
             Format::Memory => "memory",
         }
     }
@@ -66,14 +71,16 @@ impl Format {
             Format::PixelCsv => "pixel CSV",
             Format::Numpy => "NumPy",
             Format::Gnt => "GNT",
+            Format::Parquet => "Parquet",
             Format::Memory => "images in memory",
         }
     }
 
     /// What `path` holds, from its name and first bytes: a folder holding an IDX pair is IDX,
-    /// one holding `.npy`/`.npz` files NumPy, one holding `.gnt` files GNT, any other an
-    /// ImageFolder tree; a `.csv` file of two columns is a manifest, of more a pixel CSV;
-    /// `.npy`, `.npz` and files that start as they do are NumPy; `.gnt` files GNT.
+    /// one holding `.npy`/`.npz` files NumPy, `.gnt` files GNT, `.parquet` files Parquet,
+    /// any other an ImageFolder tree; a `.csv` file of two columns is a manifest, of more a
+    /// pixel CSV; `.npy`, `.npz` and files that start as they do are NumPy; `.gnt` files GNT;
+    /// `.parquet` files and files that start with `PAR1` Parquet.
     ///
     /// # Errors
     /// [`Error::Read`] when `path` cannot be examined, [`Error::Data`] when it is a file of no
@@ -97,6 +104,8 @@ impl Format {
                 Format::Numpy
             } else if files.iter().any(|p| is_gnt_file(p)) {
                 Format::Gnt
+            } else if files.iter().any(|p| is_parquet_file(p)) {
+                Format::Parquet
             } else {
                 Format::Folder
             });
@@ -107,9 +116,15 @@ impl Format {
         if is_gnt_file(path) {
             return Ok(Format::Gnt);
         }
+        if is_parquet_file(path) {
+            return Ok(Format::Parquet);
+        }
         let start = first_bytes(path).map_err(read_error)?;
         if start.starts_with(b"\x93NUMPY") || start.starts_with(b"PK\x03\x04") {
             return Ok(Format::Numpy);
+        }
+        if start.starts_with(b"PAR1") {
+            return Ok(Format::Parquet);
         }
         let csv = path
             .extension()
@@ -128,8 +143,8 @@ impl Format {
             path: path.to_path_buf(),
             reason: format!(
                 "augsafe cannot tell what this file holds; give a folder (ImageFolder, IDX pair, \
-                 NumPy or GNT files), a .csv, .npy, .npz or .gnt file, or say the format with \
-                 --format ({})",
+                 NumPy, GNT or Parquet files), a .csv, .npy, .npz, .gnt or .parquet file, or say \
+                 the format with --format ({})",
                 Format::ALL.map(Format::flag).join(", ")
             ),
         })
@@ -182,7 +197,7 @@ pub struct OpenOptions {
     pub mapping: Option<PathBuf>,
     /// IDX images stored transposed (EMNIST).
     pub transpose: bool,
-    /// A pixel CSV's label column, by its header name.
+    /// A pixel CSV's or a Parquet file's label column, by its name.
     pub label_column: Option<String>,
 }
 
@@ -224,6 +239,13 @@ impl Dataset {
                 },
             ),
             Format::Gnt => Dataset::from_gnt(path),
+            Format::Parquet => Dataset::from_parquet(
+                path,
+                &ParquetOptions {
+                    split: options.split.clone(),
+                    label_column: options.label_column.clone(),
+                },
+            ),
             Format::Memory => Err(Error::Data {
                 path: path.to_path_buf(),
                 reason: "images in memory are handed over, not read from a path".to_string(),
@@ -254,7 +276,7 @@ mod tests {
         let err = Format::detect(&unknown).unwrap_err().to_string();
         assert!(err.contains("cannot tell what this file holds"), "{err}");
         assert!(
-            err.contains("folder, idx, manifest, pixel-csv, numpy, gnt"),
+            err.contains("folder, idx, manifest, pixel-csv, numpy, gnt, parquet"),
             "{err}"
         );
         assert_eq!(Format::detect(dir.path()).expect("told"), Format::Folder);

@@ -61,6 +61,15 @@ fn every_format_gives_the_report_of_the_image_folder() {
                 "fixtures/formats/floats.npz[y_train]",
             ],
         ),
+        (
+            vec!["fixtures/formats/parquet"],
+            "parquet",
+            Some("train"),
+            vec![
+                "fixtures/formats/parquet/train-00000-of-00002.parquet",
+                "fixtures/formats/parquet/train-00001-of-00002.parquet",
+            ],
+        ),
         // Said rather than told: the same.
         (
             vec!["fixtures/formats/npy", "--format", "numpy"],
@@ -95,6 +104,19 @@ fn a_split_is_chosen_and_the_others_are_named() {
     assert_eq!(test["dataset"]["split"], "test");
     let kmnist = scan(&["fixtures/formats/kmnist", "--split", "test"]);
     assert_eq!(kmnist["dataset"]["images"], 18);
+    let parquet = scan(&["fixtures/formats/parquet", "--split", "test"]);
+    assert_eq!(parquet["dataset"]["images"], 18);
+    assert_eq!(
+        parquet["dataset"]["other_splits"],
+        serde_json::json!(["train"])
+    );
+    // A column named on the command line is the label, whatever the metadata says.
+    let named = scan(&[
+        "fixtures/formats/bad/other-columns.parquet",
+        "--label-column",
+        "digit",
+    ]);
+    assert_eq!(named["dataset"]["classes"], serde_json::json!(["0", "1"]));
     // The text says what was read.
     let text = run(&[
         "scan",
@@ -167,6 +189,18 @@ fn broken_files_are_errors_that_name_them() {
         (
             vec!["fixtures/formats/digits.csv", "--format", "numpy"],
             "fixtures/formats/digits.csv: not a NumPy array",
+        ),
+        (
+            vec!["fixtures/formats/bad/truncated.parquet"],
+            "fixtures/formats/bad/truncated.parquet: not a readable Parquet file",
+        ),
+        (
+            vec!["fixtures/formats/bad/other-columns.parquet"],
+            "fixtures/formats/bad/other-columns.parquet: no label column (Hugging Face's ClassLabel feature, or a column named label; --label-column NAME says which); the columns are: picture, digit",
+        ),
+        (
+            vec!["fixtures/formats/parquet", "--split", "val"],
+            "no Parquet shard of split \"val\" here; the files are: test-00000-of-00001.parquet, train-00000-of-00002.parquet, train-00001-of-00002.parquet",
         ),
         (
             vec!["README.md"],
