@@ -6,6 +6,7 @@
 #
 #   bash benches/cjk/run.sh [N] [PX]            # development fonts: AR PL UKai, WenQuanYi Micro Hei
 #   bash benches/cjk/run.sh --holdout [N] [PX]  # fonts kept out of development: AR PL UMing, Noto Sans CJK
+#   bash benches/cjk/run.sh --default [...]     # time the default scan (every transformation) instead
 #
 # Defaults: N = 3000, PX = 48. Sets are written under target/cjk/ and kept for the next run.
 set -euo pipefail
@@ -14,6 +15,11 @@ cd "$(dirname "$0")/../.."
 fonts=(/usr/share/fonts/truetype/arphic/ukai.ttc /usr/share/fonts/truetype/wqy/wqy-microhei.ttc)
 packages="fonts-arphic-ukai fonts-wqy-microhei"
 name=dev
+specs=(-t rotate:-10..10 -t rotate:-5..5 -t rotate:180 -t hflip)
+if [[ ${1:-} == --default ]]; then
+  specs=()
+  shift
+fi
 if [[ ${1:-} == --holdout ]]; then
   fonts=(/usr/share/fonts/truetype/arphic/uming.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
   packages="fonts-arphic-uming fonts-noto-cjk"
@@ -47,7 +53,7 @@ print(''.join(chars[:$n]))")
   "$bin" render "${args[@]}" --chars "$chars" --size "$px" --samples 3 --seed 1 --out "$out"
 fi
 start=$(date +%s.%N)
-"$bin" scan "$out" -t rotate:-10..10 -t rotate:-5..5 -t rotate:180 -t hflip --quiet --json "$out.json"
+"$bin" scan "$out" "${specs[@]}" --quiet --json "$out.json"
 seconds=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 python3 - "$out.json" "$seconds" <<'PY'
 import json, sys
