@@ -126,16 +126,14 @@ fn parse_header(text: &str) -> std::result::Result<Header, String> {
             "a structured array ({descr}) is not an image or label array"
         ));
     }
-    let (order, code) = descr.split_at(1);
-    let (big_endian, code) = match order {
-        "<" | "|" | "=" => (false, code),
-        ">" => (true, code),
+    let unknown = || format!("element type {descr:?} is not one augsafe reads");
+    let (big_endian, code) = match descr.split_at_checked(1) {
+        Some(("<" | "|" | "=", code)) => (false, code),
+        Some((">", code)) => (true, code),
         _ => (false, descr),
     };
-    let (letter, count) = code.split_at(1);
-    let count: usize = count
-        .parse()
-        .map_err(|_| format!("element type {descr:?} is not one augsafe reads"))?;
+    let (letter, count) = code.split_at_checked(1).ok_or_else(unknown)?;
+    let count: usize = count.parse().map_err(|_| unknown())?;
     let (kind, size) = match letter {
         "b" => (Kind::Bool, count),
         "u" => (Kind::Unsigned, count),
@@ -143,7 +141,7 @@ fn parse_header(text: &str) -> std::result::Result<Header, String> {
         "f" => (Kind::Float, count),
         "U" => (Kind::Unicode, 4 * count),
         "S" | "a" => (Kind::Bytes, count),
-        _ => return Err(format!("element type {descr:?} is not one augsafe reads")),
+        _ => return Err(unknown()),
     };
     let supported = match kind {
         Kind::Bool => size == 1,
@@ -152,7 +150,7 @@ fn parse_header(text: &str) -> std::result::Result<Header, String> {
         Kind::Unicode | Kind::Bytes => size > 0,
     };
     if !supported {
-        return Err(format!("element type {descr:?} is not one augsafe reads"));
+        return Err(unknown());
     }
     if value_of(text, "fortran_order") == Some("True") {
         return Err(
@@ -697,6 +695,9 @@ mod tests {
         );
         for (bytes, message) in [
             (b"PK\x03\x04....".to_vec(), "not a NumPy array"),
+            (npy("<", &[2], &[]), "element type \"<\""),
+            (npy("\u{e9}4", &[2], &[]), "element type \"\u{e9}4\""),
+            (npy(">\u{e9}", &[2], &[]), "element type \">\u{e9}\""),
             (npy("<c16", &[2], &[]), "element type \"<c16\""),
             (
                 npy("<f4", &[2], &[]).into_iter().take(20).collect(),
