@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use image::GrayImage;
 
-use super::{assemble, Dataset, Origin};
+use super::{assemble, files_in, open_data_file, root_of, Dataset, Origin};
 use crate::error::{Error, Result};
 use crate::glyph::GlyphImage;
 
@@ -44,13 +44,11 @@ fn read_file(path: &Path) -> Result<Vec<(String, GrayImage)>> {
         path: path.to_path_buf(),
         source,
     };
-    let max = crate::input::FileKind::Data.max();
-    let len = crate::input::regular_file(path, max).map_err(read_error)?;
+    let (file, len) = open_data_file(path)?;
     if len == 0 {
         return Err(bad("empty file (0 bytes): no GNT records".to_string()));
     }
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file.take(max));
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let mut records = Vec::new();
     let mut at = 0u64;
     let mut header = [0u8; HEADER];
@@ -123,15 +121,7 @@ impl Dataset {
     /// its bitmap; [`Error::NotEnoughData`] with fewer than two classes.
     pub fn from_gnt(path: &Path) -> Result<Dataset> {
         let files: Vec<PathBuf> = if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| Error::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_gnt_file(p))
-                .collect();
-            files.sort();
+            let files = files_in(path, is_gnt_file)?;
             if files.is_empty() {
                 return Err(Error::Data {
                     path: path.to_path_buf(),
@@ -162,15 +152,14 @@ impl Dataset {
                 (label, at, GlyphImage::load_grey(image))
             }));
         }
-        let root = if path.is_dir() {
-            path.to_path_buf()
-        } else {
-            (path.parent())
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf()
-        };
-        let mut dataset = assemble(&root, decoded, Vec::new(), Origin::Data, Vec::new(), 0)?;
+        let mut dataset = assemble(
+            &root_of(path),
+            decoded,
+            Vec::new(),
+            Origin::Data,
+            Vec::new(),
+            0,
+        )?;
         dataset.files = files;
         dataset.format = super::Format::Gnt;
         Ok(dataset)

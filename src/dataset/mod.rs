@@ -142,6 +142,46 @@ impl Dataset {
     }
 }
 
+/// A dataset file opened for reading within the limit of its kind ([`crate::input::FileKind::Data`]),
+/// as a stream that stops at that limit even if the file grows, and its length.
+pub(super) fn open_data_file(path: &Path) -> Result<(std::io::Take<std::fs::File>, u64)> {
+    use std::io::Read;
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let max = crate::input::FileKind::Data.max();
+    let len = crate::input::regular_file(path, max).map_err(read_error)?;
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    Ok((file.take(max), len))
+}
+
+/// The regular files directly in `dir` that `keep` accepts, by name.
+pub(super) fn files_in(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && keep(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Where a report says a dataset read from `path` is: the folder itself, or the folder a
+/// file is in (`.` for a bare file name).
+pub(super) fn root_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        return path.to_path_buf();
+    }
+    (path.parent())
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
 pub(super) type Decoded = Vec<(String, PathBuf, std::result::Result<Loaded, DecodeError>)>;
 
 /// Reads and decodes each (label, file) in parallel, each file once.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 
 use super::idx::{read_mapping, to_grey};
-use super::{assemble, Dataset, Origin};
+use super::{assemble, files_in, open_data_file, root_of, Dataset, Origin};
 use crate::error::{Error, Result};
 use crate::glyph::GlyphImage;
 
@@ -249,13 +249,9 @@ impl Found {
     }
 }
 
+/// The file, its size checked (an archive's reader seeks, so it gets the file itself).
 fn open_file(path: &Path) -> Result<std::fs::File> {
-    let read_error = |source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    crate::input::regular_file(path, crate::input::FileKind::Data.max()).map_err(read_error)?;
-    std::fs::File::open(path).map_err(read_error)
+    Ok(open_data_file(path)?.0.into_inner())
 }
 
 /// The arrays of one `.npy` or `.npz` file.
@@ -561,37 +557,15 @@ impl Dataset {
     /// than two classes.
     pub fn from_numpy(path: &Path, options: &NumpyOptions) -> Result<Dataset> {
         let files: Vec<PathBuf> = if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| Error::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_numpy_file(p))
-                .collect();
-            files.sort();
-            files
+            files_in(path, is_numpy_file)?
         } else if is_npz(path) {
             vec![path.to_path_buf()]
         } else {
             // An .npy file: the arrays beside it, that its labels may be among them.
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| {
-                            p.is_file()
-                                && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"))
-                                && p.as_path() != path
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            files.sort();
+            let is_npy = |p: &Path| {
+                p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) && p != path
+            };
+            let mut files = files_in(&root_of(path), is_npy)?;
             files.insert(0, path.to_path_buf());
             files
         };
@@ -639,14 +613,7 @@ impl Dataset {
                 )
             })
             .collect();
-        let root = if path.is_dir() {
-            path.to_path_buf()
-        } else {
-            path.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf()
-        };
+        let root = root_of(path);
         let mut dataset = assemble(&root, decoded, Vec::new(), Origin::Data, Vec::new(), 0)?;
         dataset.files = vec![PathBuf::from(images.shown()), PathBuf::from(labels.shown())];
         dataset.other_splits = others;

@@ -12,7 +12,7 @@ use parquet::record::{Field, Row};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{assemble, Dataset, Origin};
+use super::{assemble, files_in, open_data_file, root_of, Dataset, Origin};
 use crate::error::{Error, Result};
 use crate::glyph::{DecodeError, GlyphImage};
 
@@ -162,13 +162,9 @@ fn read_shard(file: &Path, wanted: Option<&str>) -> Result<(Decoded, Vec<super::
         path: file.to_path_buf(),
         reason,
     };
-    let read_error = |source| Error::Read {
-        path: file.to_path_buf(),
-        source,
-    };
-    crate::input::regular_file(file, crate::input::FileKind::Data.max()).map_err(read_error)?;
-    let opened = std::fs::File::open(file).map_err(read_error)?;
-    let reader = SerializedFileReader::new(opened)
+    // The reader seeks to the footer first: the file itself, its size checked.
+    let (opened, _) = open_data_file(file)?;
+    let reader = SerializedFileReader::new(opened.into_inner())
         .map_err(|e| bad(format!("not a readable Parquet file: {e}")))?;
     let columns = columns(file, &reader, wanted)?;
     let name = file.file_name().map_or_else(
@@ -243,15 +239,7 @@ impl Dataset {
     /// [`Error::NotEnoughData`] with fewer than two classes.
     pub fn from_parquet(path: &Path, options: &ParquetOptions) -> Result<Dataset> {
         let (files, others) = if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| Error::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let mut all: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_parquet_file(p))
-                .collect();
-            all.sort();
+            let all = files_in(path, is_parquet_file)?;
             let mut splits: Vec<String> = all.iter().filter_map(|p| split_of(p)).collect();
             splits.sort();
             splits.dedup();
@@ -298,14 +286,7 @@ impl Dataset {
             decoded.extend(rows);
             skipped.extend(bad_rows);
         }
-        let root = if path.is_dir() {
-            path.to_path_buf()
-        } else {
-            (path.parent())
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf()
-        };
+        let root = root_of(path);
         let split = files.first().and_then(|f| split_of(f));
         let mut dataset = assemble(&root, decoded, Vec::new(), Origin::Data, skipped, 0)?;
         dataset.files = files;

@@ -2,13 +2,12 @@
 //! a square image (Kaggle's Digit Recognizer `label,pixel0..pixel783`; "A-Z Handwritten Data",
 //! label first and no header). The file is streamed: only the images are kept.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use image::GrayImage;
 
 use super::idx::read_mapping;
-use super::{assemble, Dataset, Origin, Skipped};
+use super::{assemble, open_data_file, root_of, Dataset, Origin, Skipped};
 use crate::error::{Error, Result};
 use crate::glyph::GlyphImage;
 
@@ -47,17 +46,11 @@ impl Dataset {
             path: path.to_path_buf(),
             reason,
         };
-        let read_error = |source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        };
-        let max = crate::input::FileKind::Data.max();
-        crate::input::regular_file(path, max).map_err(read_error)?;
-        let file = std::fs::File::open(path).map_err(read_error)?;
+        let (file, _) = open_data_file(path)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(std::io::BufReader::with_capacity(1 << 20, file.take(max)));
+            .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
         let csv_error = |err: csv::Error| bad(err.to_string());
         let mut record = csv::ByteRecord::new();
         if !reader.read_byte_record(&mut record).map_err(csv_error)? {
@@ -149,9 +142,8 @@ impl Dataset {
                 }),
             }
         }
-        let root = path.parent().filter(|p| !p.as_os_str().is_empty());
         let mut dataset = assemble(
-            root.unwrap_or(Path::new(".")),
+            &root_of(path),
             decoded,
             Vec::new(),
             Origin::Data,
