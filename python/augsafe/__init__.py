@@ -17,7 +17,7 @@ import html
 import json
 import os
 import warnings
-from typing import Any, Callable as CallableType, Iterable, Optional, Sequence, Union
+from typing import Any, Callable as CallableType, Iterable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -253,6 +253,8 @@ def scan(
     *,
     labels: Optional[Sequence[Any]] = None,
     classes: Optional[Sequence[str]] = None,
+    format: Optional[str] = None,
+    split: Optional[str] = None,
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
@@ -288,6 +290,10 @@ def scan(
         ``classes`` (indices without ``classes`` are named by their number).
     classes:
         The class names that integer ``labels`` index.
+    format, split:
+        With a path: its format (``"folder"``, ``"idx"``, ``"manifest"``, ``"pixel-csv"``,
+        ``"numpy"``, ``"gnt"``, ``"parquet"``; ``None`` tells it from the path) and which
+        split to read where it holds several (``"test"``; ``None``: the training split).
     seed:
         Decides every random draw: the same seed gives the same report.
     draws:
@@ -328,22 +334,31 @@ def scan(
     items, pipeline = _items(transforms, seed_)
     model, templates_too = judge_spec(judge)
     common = (items, pipeline, seed_, draws_, control_spec, int(examples), model, templates_too)
-    dataset = _dataset(data, labels, classes)
+    dataset = _dataset(data, labels, classes, (format, split))
     native = watched(
         lambda shown: _augsafe.scan(dataset, *common, shown), progress, "scanning", "images"
     )
     return Report(native)
 
 
-def _dataset(data: Data, labels: Optional[Sequence[Any]], classes: Optional[Sequence[str]]) -> Any:
-    """The native dataset of a path, or of images in memory with their labels."""
+def _dataset(
+    data: Data,
+    labels: Optional[Sequence[Any]],
+    classes: Optional[Sequence[str]],
+    reading: Tuple[Optional[str], Optional[str]] = (None, None),
+) -> Any:
+    """The native dataset of a path (``reading``: its format and split, or ``None`` to tell
+    them), or of images in memory with their labels."""
+    format_, split = reading
     if isinstance(data, (str, os.PathLike)):
         if labels is not None or classes is not None:
             raise AugsafeError("labels and classes go with images in memory, not with a path")
         path = os.fspath(data)
         if not os.path.exists(path):
             raise AugsafeError(f"{path}: no such file or folder")
-        return _augsafe.load_path(path)
+        return _augsafe.load_path(path, format_, split)
+    if format_ is not None or split is not None:
+        raise AugsafeError("format and split go with a path, not with images in memory")
     if labels is None:
         raise AugsafeError("images in memory need labels: scan(images, labels=[...])")
     if isinstance(data, np.ndarray):
@@ -408,6 +423,8 @@ def sweep(
     *,
     labels: Optional[Sequence[Any]] = None,
     classes: Optional[Sequence[str]] = None,
+    format: Optional[str] = None,
+    split: Optional[str] = None,
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
@@ -420,14 +437,14 @@ def sweep(
     ``op`` is ``rotate`` (degrees; a value v pools v and -v), ``crop`` (fraction kept),
     ``scale`` (factor), ``shear`` (degrees) or ``translate`` (fraction of the size); ``range``
     is ``(from, to)`` and ``step`` the step between values (defaults as the CLI's). ``data``,
-    ``labels``, ``classes``, ``seed``, ``draws``, ``control``, ``judge`` (one judge) and
-    ``progress`` are as for :func:`scan`.
+    ``labels``, ``classes``, ``format``, ``split``, ``seed``, ``draws``, ``control``,
+    ``judge`` (one judge) and ``progress`` are as for :func:`scan`.
     Raises :class:`AugsafeError` for an unknown op or a range it does not accept.
     """
     seed_, draws_, control_spec = _judging(seed, draws, control)
     model, _ = judge_spec(judge, "sweep")
     low, high = (None, None) if range is None else (float(range[0]), float(range[1]))
-    dataset = _dataset(data, labels, classes)
+    dataset = _dataset(data, labels, classes, (format, split))
     values = (low, high, None if step is None else float(step))
     settings = (seed_, draws_, control_spec, model)
     native = watched(
@@ -496,6 +513,8 @@ def recommend(
     *,
     labels: Optional[Sequence[Any]] = None,
     classes: Optional[Sequence[str]] = None,
+    format: Optional[str] = None,
+    split: Optional[str] = None,
     seed: int = 42,
     draws: int = 5,
     control: Optional[str] = "default",
@@ -527,7 +546,7 @@ def recommend(
         given = _albumentations(pipeline)
     else:
         raise TypeError(f"pipeline: {pipeline!r} is not an Albumentations object or a path")
-    dataset = _dataset(data, labels, classes)
+    dataset = _dataset(data, labels, classes, (format, split))
     settings = (seed_, draws_, control_spec, model)
     native = watched(
         lambda shown: _augsafe.recommend(dataset, given, *settings, shown),

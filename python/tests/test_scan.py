@@ -342,3 +342,17 @@ def test_datasets_as_distributed_read_as_their_folder(path):
     read = augsafe.scan(os.path.join(ROOT, path), ["rotate:180", "hflip"]).to_dict()
     assert read["transforms"] == folder["transforms"]
     assert read["dataset"]["format"] in ("pixel-csv", "numpy")
+
+
+def test_a_path_s_split_and_format_can_be_chosen():
+    mnist = os.path.join(ROOT, "fixtures", "formats", "mnist.npz")
+    test = augsafe.scan(mnist, ["rotate:180"], split="test").to_dict()["dataset"]
+    assert (test["images"], test["split"], test["format"]) == (18, "test", "numpy")
+    said = augsafe.sweep(os.path.join(ROOT, "fixtures", "formats", "npy"), "rotate", (0, 20), 10, format="numpy")
+    assert said.to_dict()["dataset"]["format"] == "numpy"
+    with pytest.raises(augsafe.AugsafeError, match="no arrays of split \"val\""):
+        augsafe.scan(mnist, ["hflip"], split="val")
+    with pytest.raises(augsafe.AugsafeError, match="unknown format \"tiff\""):
+        augsafe.scan(mnist, ["hflip"], format="tiff")
+    with pytest.raises(augsafe.AugsafeError, match="format and split go with a path"):
+        augsafe.scan(np.zeros((2, 8, 8), np.uint8), ["hflip"], labels=["a", "b"], split="test")
