@@ -607,8 +607,9 @@ pub(super) fn to_grey(values: &[f64]) -> Vec<u8> {
         .collect()
 }
 
-/// Reads label names: EMNIST's `index code` lines (the code an ASCII value), or one name per
-/// line (the line number is the index).
+/// Reads label names: EMNIST's `index code` lines (the code an ASCII value), KMNIST's and
+/// K49's `classmap.csv` (a header `index,codepoint,char`, then `0,U+3042,あ` rows), or one
+/// name per line (the line number is the index).
 ///
 /// # Errors
 /// [`Error::Read`] or [`Error::Idx`] when the file cannot be read or a line does not fit.
@@ -637,6 +638,51 @@ pub fn read_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
     Ok(mapping)
 }
 
+/// A classmap CSV's names (KMNIST, K49): a header naming an `index` column and a `char` or
+/// `codepoint` column (`U+3042`), then a row a class; `None` for a file of another kind.
+fn classmap(path: &Path, lines: &[&str]) -> Result<Option<Vec<(i64, String)>>> {
+    let Some(header) = lines.first() else {
+        return Ok(None);
+    };
+    let columns: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let at = |name: &str| columns.iter().position(|c| c == name);
+    let (Some(index_at), name_at) = (at("index"), at("char").or(at("character"))) else {
+        return Ok(None);
+    };
+    let code_at = at("codepoint");
+    if name_at.is_none() && code_at.is_none() {
+        return Ok(None);
+    }
+    lines[1..]
+        .iter()
+        .enumerate()
+        .map(|(n, line)| {
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            let line_error = |what: &str| bad(path, format!("line {}: {what}", n + 2));
+            let index = (fields.get(index_at))
+                .and_then(|f| f.parse::<i64>().ok())
+                .ok_or_else(|| line_error("no whole-number index"))?;
+            let from_code = || {
+                let code = fields.get(code_at?)?;
+                let hex = code
+                    .strip_prefix("U+")
+                    .or_else(|| code.strip_prefix("u+"))?;
+                char::from_u32(u32::from_str_radix(hex, 16).ok()?).map(String::from)
+            };
+            let name = (name_at.and_then(|at| fields.get(at)))
+                .filter(|name| !name.is_empty())
+                .map(|name| (*name).to_string())
+                .or_else(from_code)
+                .ok_or_else(|| line_error("no character"))?;
+            Ok((index, name))
+        })
+        .collect::<Result<_>>()
+        .map(Some)
+}
+
 /// [`read_mapping`] before its check for names and indices given twice.
 fn parse_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
     let text =
@@ -651,6 +697,9 @@ fn parse_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
+    if let Some(mapping) = classmap(path, &lines)? {
+        return Ok(mapping);
+    }
     let pairs = lines.iter().all(|line| {
         let parts: Vec<&str> = line.split_whitespace().collect();
         parts.len() == 2 && parts.iter().all(|p| p.parse::<i64>().is_ok())
@@ -688,6 +737,32 @@ fn parse_mapping(path: &Path) -> Result<Vec<(i64, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_classmap_csv_names_its_classes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k49_classmap.csv");
+        std::fs::write(
+            &path,
+            "index,codepoint,char\n0,U+3042,あ\n1,U+3044,い\n2,U+309D,\n",
+        )
+        .unwrap();
+        let mapping = read_mapping(&path).unwrap();
+        assert_eq!(
+            mapping,
+            [
+                (0, "あ".to_string()),
+                (1, "い".to_string()),
+                (2, "ゝ".to_string())
+            ]
+        );
+        std::fs::write(&path, "index,codepoint,char\nzero,U+3042,あ\n").unwrap();
+        let err = read_mapping(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2: no whole-number index"), "{err}");
+        // A file of names whose first name is not a header stays a file of names.
+        std::fs::write(&path, "index\nchar\n").unwrap();
+        assert_eq!(read_mapping(&path).unwrap()[1], (1, "char".to_string()));
+    }
 
     #[test]
     fn a_large_file_read_in_pieces_is_the_file() {

@@ -161,6 +161,26 @@ fn a_mapping_names_the_labels_of_a_pixel_csv_and_of_numpy_arrays() {
             "{path}"
         );
     }
+    // KMNIST's and K49's classmap.csv: index, code point and character.
+    let classmap = dir.path().join("kmnist_classmap.csv");
+    let rows: Vec<String> = "おきすつなはまやれを"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| format!("{i},U+{:04X},{c}", u32::from(c)))
+        .collect();
+    std::fs::write(
+        &classmap,
+        format!("index,codepoint,char\n{}\n", rows.join("\n")),
+    )
+    .expect("written");
+    let kana = scan(&[
+        "fixtures/formats/kmnist",
+        "--mapping",
+        classmap.to_str().expect("utf-8"),
+    ]);
+    let classes = kana["dataset"]["classes"].as_array().expect("classes");
+    assert_eq!(classes.len(), 10);
+    assert!(classes.iter().any(|c| c == "お"), "{classes:?}");
 }
 
 #[test]
