@@ -121,7 +121,15 @@ fn image_bytes(field: &Field) -> Option<&[u8]> {
 }
 
 /// A row's label as a name: a whole number named by `names`, or text.
-fn label_of(field: &Field, names: Option<&[String]>) -> std::result::Result<String, String> {
+/// Why a row has no label: a row to skip, or a label the class names do not cover, which
+/// means they do not fit the file (an error).
+#[derive(Debug, PartialEq)]
+enum NoLabel {
+    Skip(String),
+    OutOfRange(String),
+}
+
+fn label_of(field: &Field, names: Option<&[String]>) -> std::result::Result<String, NoLabel> {
     let number = match field {
         Field::Str(text) => return Ok(text.clone()),
         Field::Byte(v) => i64::from(*v),
@@ -132,8 +140,12 @@ fn label_of(field: &Field, names: Option<&[String]>) -> std::result::Result<Stri
         Field::UShort(v) => i64::from(*v),
         Field::UInt(v) => i64::from(*v),
         Field::ULong(v) => i64::try_from(*v).unwrap_or(i64::MAX),
-        Field::Null => return Err("no label (null)".to_string()),
-        other => return Err(format!("a label of {other} is not a whole number or text")),
+        Field::Null => return Err(NoLabel::Skip("no label (null)".to_string())),
+        other => {
+            return Err(NoLabel::Skip(format!(
+                "a label of {other} is not a whole number or text"
+            )))
+        }
     };
     match names {
         None => Ok(number.to_string()),
@@ -142,10 +154,10 @@ fn label_of(field: &Field, names: Option<&[String]>) -> std::result::Result<Stri
             .and_then(|i| names.get(i))
             .cloned()
             .ok_or_else(|| {
-                format!(
+                NoLabel::OutOfRange(format!(
                     "label {number} is out of range: the metadata names {} classes",
                     names.len()
-                )
+                ))
             }),
     }
 }
@@ -195,14 +207,14 @@ fn read_shard(file: &Path, wanted: Option<&str>) -> Result<(Decoded, Vec<super::
                     .map(|(_, field)| field)
             };
             let label = field(&columns.label)
-                .ok_or_else(|| "no label".to_string())
+                .ok_or_else(|| NoLabel::Skip("no label".to_string()))
                 .and_then(|f| label_of(f, columns.names.as_deref()));
             let label = match label {
                 Ok(label) => label,
-                Err(reason) if reason.contains("out of range") => {
+                Err(NoLabel::OutOfRange(reason)) => {
                     return Err(bad(format!("row {}: {reason}", index - 1)))
                 }
-                Err(reason) => {
+                Err(NoLabel::Skip(reason)) => {
                     skipped.push(super::Skipped { path: at, reason });
                     continue;
                 }
@@ -327,7 +339,13 @@ mod tests {
             Ok("b".to_string())
         );
         let err = label_of(&Field::Long(2), Some(&names)).unwrap_err();
-        assert_eq!(err, "label 2 is out of range: the metadata names 2 classes");
-        assert!(label_of(&Field::Null, None).is_err());
+        assert_eq!(
+            err,
+            NoLabel::OutOfRange("label 2 is out of range: the metadata names 2 classes".into())
+        );
+        assert_eq!(
+            label_of(&Field::Null, None),
+            Err(NoLabel::Skip("no label (null)".into()))
+        );
     }
 }
