@@ -23,11 +23,14 @@ mod cluster;
 pub mod model;
 mod quantize;
 mod score;
+mod shortlist;
 
 pub use batch::{GlyphBatch, Query};
 use cluster::{cluster, norm};
 use quantize::quantize_all;
 use score::*;
+pub use shortlist::SHORTLIST_FROM;
+use shortlist::{exact_among, settled_among, shortlisted, Shortlist};
 
 /// Membership of a sample that belongs to no template (it had no ink).
 const NO_TEMPLATE: usize = usize::MAX;
@@ -48,6 +51,10 @@ pub struct ClassifierOptions {
     /// Whether a scan chooses the form's side from the dataset (see
     /// [`Baseline::templates`](crate::scan::Baseline::templates)) rather than take `form.side`.
     pub side_from_dataset: bool,
+    /// From this many templates on, glyphs are scored through a short list of candidate
+    /// templates (a proven bound from their principal directions, see
+    /// [`SHORTLIST_FROM`]); it changes no answer, only the work. `usize::MAX` never.
+    pub shortlist_from: usize,
 }
 
 impl Default for ClassifierOptions {
@@ -57,6 +64,7 @@ impl Default for ClassifierOptions {
             max_templates_per_class: 64,
             form: Form::default(),
             side_from_dataset: true,
+            shortlist_from: SHORTLIST_FROM,
         }
     }
 }
@@ -86,6 +94,9 @@ pub struct TemplateClassifier {
     quantized_sum: Vec<f32>,
     /// Per class, its templates: they are stored class by class.
     class_templates: Vec<Range<usize>>,
+    /// The principal directions of the templates, for a short list of candidates when there
+    /// are many of them.
+    shortlist: Option<Shortlist>,
 }
 
 /// A query's training sample, to be taken out of its own template.
@@ -194,6 +205,9 @@ impl TemplateClassifier {
             }
         }
         let (quantized, quantized_info) = quantize_all(&units, dim, templates.len());
+        let shortlist = (templates.len() >= options.shortlist_from)
+            .then(|| Shortlist::build(&units, dim, templates.len()))
+            .flatten();
         let mut class_templates = vec![0..0; classes];
         for (index, info) in templates.iter().enumerate() {
             let range = &mut class_templates[info.class];
@@ -216,7 +230,14 @@ impl TemplateClassifier {
             quantized_offset: quantized_info.iter().map(|q| q.offset).collect(),
             quantized_sum: quantized_info.iter().map(|q| q.sum as f32).collect(),
             class_templates,
+            shortlist,
         }
+    }
+
+    /// Whether glyphs are scored through a short list of candidates, and how many principal
+    /// directions of the templates it uses.
+    pub fn shortlist_components(&self) -> Option<usize> {
+        self.shortlist.as_ref().map(|list| list.components())
     }
 
     /// The form the templates are in; glyphs compared with them must be brought into it.
@@ -358,15 +379,21 @@ impl TemplateClassifier {
         floor: f32,
     ) -> Vec<Outcome> {
         let mut outcomes = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, Some((margin, floor)), |query, answer| {
-            outcomes.push(match (query.row, answer) {
-                (None, _) => Outcome::Empty,
-                (Some(_), Answer::Judged(outcome)) => outcome,
-                (Some(_), Answer::Scores(scores)) => judge(scores, query.label, margin, floor),
-                // Not given when judging; judged as scores of nothing would be.
-                (Some(_), Answer::Predicted(_)) => Outcome::Kept,
-            });
-        });
+        self.exact_class_scores(
+            batch,
+            queries,
+            Some((margin, floor)),
+            true,
+            |query, answer| {
+                outcomes.push(match (query.row, answer) {
+                    (None, _) => Outcome::Empty,
+                    (Some(_), Answer::Judged(outcome)) => outcome,
+                    (Some(_), Answer::Scores(scores)) => judge(scores, query.label, margin, floor),
+                    // Not given when judging; judged as scores of nothing would be.
+                    (Some(_), Answer::Predicted(_)) => Outcome::Kept,
+                });
+            },
+        );
         outcomes
     }
 
@@ -374,7 +401,7 @@ impl TemplateClassifier {
     /// query without a glyph; see [`TemplateClassifier::judge_batch`].
     pub fn predict_batch(&self, batch: &GlyphBatch, queries: &[Query]) -> Vec<Option<usize>> {
         let mut predictions = Vec::with_capacity(queries.len());
-        self.exact_class_scores(batch, queries, None, |query, answer| {
+        self.exact_class_scores(batch, queries, None, true, |query, answer| {
             predictions.push(query.row.and_then(|_| match answer {
                 Answer::Predicted(class) => class,
                 Answer::Scores(scores) => predict(scores),
@@ -400,24 +427,69 @@ impl TemplateClassifier {
     }
 
     /// Calls `each` with every query and either the answer of [`judge`] (with `judging`:
-    /// margin and floor) or
-    /// [`predict`] (without) on its exact scores, where the 8-bit brackets settle it, or class
-    /// scores on which they give that answer: exact for the query's own class and the best
-    /// other class, lower for the rest.
+    /// margin and floor) or [`predict`] (without) on its exact scores, where the brackets
+    /// settle it (and `settle` lets them), or class scores on which they give that answer:
+    /// exact for the query's own class and the best other class, lower for the rest.
+    ///
+    /// The brackets come from the 8-bit products with every template, or with many templates
+    /// from the short list (see [`Shortlist`]); either way they hold the exact scores.
     fn exact_class_scores(
         &self,
         batch: &GlyphBatch,
         queries: &[Query],
         judging: Option<(f32, f32)>,
+        settle: bool,
         mut each: impl FnMut(&Query, Answer<'_>),
     ) {
         let count = self.templates.len();
-        let dots = self.products(batch);
         let mut scores = vec![f32::NEG_INFINITY; self.classes];
         let mut bracket = Brackets {
             lows: vec![0.0; count],
             highs: vec![0.0; count],
         };
+        if let Some(list) = &self.shortlist {
+            let mut work = shortlist::Work::default();
+            if batch.dim == self.dim {
+                list.project(batch, &mut work.projection);
+            }
+            for query in queries {
+                let Some(row) = query.row.filter(|_| batch.dim == self.dim) else {
+                    scores.fill(f32::NEG_INFINITY);
+                    each(query, Answer::Scores(&scores));
+                    continue;
+                };
+                if batch.info[row].is_none() {
+                    // No contrast to bracket from: every template is scored exactly, as
+                    // without the shortlist.
+                    scores.fill(f32::NEG_INFINITY);
+                    brackets(self, batch, row, query, &[], &mut bracket);
+                    exact_scores(self, batch, row, query, &bracket, &mut scores);
+                    each(query, Answer::Scores(&scores));
+                    continue;
+                }
+                let glyph = work.projection.row(row, count);
+                shortlisted(self, list, &glyph, query, &mut bracket, &mut work.lists);
+                let settled = settle
+                    .then(|| settled_among(&work.lists.candidates, query.label, judging))
+                    .flatten();
+                match settled {
+                    Some(answer) => each(query, answer),
+                    None => {
+                        scores.fill(f32::NEG_INFINITY);
+                        exact_among(
+                            self,
+                            batch.features(row),
+                            query,
+                            &work.lists.candidates,
+                            &mut scores,
+                        );
+                        each(query, Answer::Scores(&scores));
+                    }
+                }
+            }
+            return;
+        }
+        let dots = self.products(batch);
         for query in queries {
             let Some(row) = query.row.filter(|_| batch.dim == self.dim) else {
                 scores.fill(f32::NEG_INFINITY);
@@ -426,7 +498,10 @@ impl TemplateClassifier {
             };
             let dots = &dots[row * count..(row + 1) * count];
             brackets(self, batch, row, query, dots, &mut bracket);
-            match settled(self, query.label, judging, &bracket) {
+            let settled = settle
+                .then(|| settled(self, query.label, judging, &bracket))
+                .flatten();
+            match settled {
                 Some(answer) => each(query, answer),
                 None => {
                     scores.fill(f32::NEG_INFINITY);
@@ -435,6 +510,36 @@ impl TemplateClassifier {
                 }
             }
         }
+    }
+
+    /// Per query: its own class's exact score, the best other class's and the class it reads
+    /// as (see [`predict`]), each with the query's training sample taken out of its own
+    /// template; minus infinity and `None` for a query without a glyph. The scores
+    /// [`TemplateClassifier::leave_one_out_scores`] gives for those classes, for a batch.
+    pub fn own_and_rival_batch(&self, batch: &GlyphBatch, queries: &[Query]) -> Vec<OwnAndRival> {
+        let mut out = Vec::with_capacity(queries.len());
+        self.exact_class_scores(batch, queries, None, false, |query, answer| {
+            let scores = match answer {
+                Answer::Scores(scores) => scores,
+                // Not given without settling.
+                Answer::Judged(_) | Answer::Predicted(_) => &[],
+            };
+            let own = scores
+                .get(query.label)
+                .copied()
+                .unwrap_or(f32::NEG_INFINITY);
+            let rival = scores
+                .iter()
+                .enumerate()
+                .filter(|&(class, _)| class != query.label)
+                .fold(f32::NEG_INFINITY, |m, (_, &v)| m.max(v));
+            out.push(OwnAndRival {
+                own,
+                rival,
+                predicted: query.row.and_then(|_| predict(scores)),
+            });
+        });
+        out
     }
 
     /// The template of `class` that matches a glyph best.
@@ -485,6 +590,18 @@ impl TemplateClassifier {
     pub fn class_scores(&self, features: &[f32]) -> Vec<f32> {
         self.class_scores_from(&self.template_scores(features), None)
     }
+}
+
+/// A glyph's exact score for its own class and for the best other class, and the class it
+/// reads as (see [`TemplateClassifier::own_and_rival_batch`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OwnAndRival {
+    /// Its best score among its own class's templates.
+    pub own: f32,
+    /// Its best score among the other classes' templates.
+    pub rival: f32,
+    /// The class with the highest score (see [`predict`]).
+    pub predicted: Option<usize>,
 }
 
 /// What became of a glyph under a transformation, as the classifier sees it.

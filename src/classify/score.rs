@@ -155,20 +155,32 @@ pub(super) fn brackets_kernel(
             bracket.highs.fill(f32::INFINITY);
         }
     }
-    // The glyph's own template is scored with its training sample taken out of it. That score
-    // rises with the template's (see `TemplateClassifier::adjusted`), so the bracket maps end
-    // to end; a template that nothing is left of drops out.
-    if let Some(own) = own {
-        let index = own.template;
-        let (low, high) = (bracket.lows[index], bracket.highs[index]);
-        (bracket.lows[index], bracket.highs[index]) = match (
-            classifier.adjusted(index, Some(own), low),
-            classifier.adjusted(index, Some(own), high),
-        ) {
-            (Some(low), Some(high)) => (low, high),
-            _ => (f32::NEG_INFINITY, f32::NEG_INFINITY),
-        };
-    }
+    adjust_own(classifier, own, bracket);
+}
+
+/// Takes a query's training sample out of its own template's bracket (`own`, if any). That
+/// score rises with the template's (see `TemplateClassifier::adjusted`), so the bracket maps
+/// end to end; a template that nothing is left of drops out.
+#[inline(always)]
+pub(super) fn adjust_own(
+    classifier: &TemplateClassifier,
+    own: Option<Own>,
+    bracket: &mut Brackets,
+) {
+    let Some(own) = own else {
+        return;
+    };
+    let index = own.template;
+    let (Some(&low), Some(&high)) = (bracket.lows.get(index), bracket.highs.get(index)) else {
+        return;
+    };
+    (bracket.lows[index], bracket.highs[index]) = match (
+        classifier.adjusted(index, Some(own), low),
+        classifier.adjusted(index, Some(own), high),
+    ) {
+        (Some(low), Some(high)) => (low, high),
+        _ => (f32::NEG_INFINITY, f32::NEG_INFINITY),
+    };
 }
 
 crate::simd::wide_fn! {

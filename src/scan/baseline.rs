@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::draw::IMAGES_PER_BATCH;
-use crate::classify::{predict, ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
+use crate::classify::{ClassifierOptions, GlyphBatch, Query, TemplateClassifier};
 use crate::dataset::Dataset;
 use crate::normalize::{centred_into, normalize_with, Side};
 use crate::report::{rate, DestroyedFloor};
@@ -180,21 +180,31 @@ pub fn destroyed_floor(
     let n = dataset.glyphs.len();
     let chosen: Vec<usize> = (0..n).step_by(n.div_ceil(FLOOR_SAMPLES).max(1)).collect();
     let (mut own, mut rival): (Vec<f32>, Vec<f32>) = chosen
-        .par_iter()
-        .filter_map(|&index| {
-            let glyph = &dataset.glyphs[index];
-            let features = normalize_with(&glyph.image, classifier.form())?.features();
-            let scores = classifier.leave_one_out_scores(index, 1.0, &features);
-            let own = scores.get(glyph.label).copied()?;
-            let rival = scores
+        .par_chunks(IMAGES_PER_BATCH * 8)
+        .map_init(GlyphBatch::new, |batch, chunk| {
+            batch.clear();
+            let queries: Vec<Query> = chunk
                 .iter()
-                .enumerate()
-                .filter(|&(class, _)| class != glyph.label)
-                .map(|(_, &score)| score)
-                .fold(f32::NEG_INFINITY, f32::max);
-            let correct = predict(&scores) == Some(glyph.label);
-            (correct && own.is_finite() && rival.is_finite()).then_some((own, rival))
+                .map(|&index| {
+                    let glyph = &dataset.glyphs[index];
+                    Query {
+                        row: batch.push_image(&glyph.image, classifier.form()),
+                        sample: Some(index),
+                        overlap: 1.0,
+                        label: glyph.label,
+                    }
+                })
+                .collect();
+            let scores = classifier.own_and_rival_batch(batch, &queries);
+            (queries.iter().zip(scores))
+                .filter(|(query, s)| {
+                    let correct = s.predicted == Some(query.label);
+                    query.row.is_some() && correct && s.own.is_finite() && s.rival.is_finite()
+                })
+                .map(|(_, s)| (s.own, s.rival))
+                .collect::<Vec<_>>()
         })
+        .flatten_iter()
         .unzip();
     let own_low = quantile_of(&mut own, quantile)?;
     let rival_median = quantile_of(&mut rival, 0.5)?;

@@ -6,8 +6,8 @@
 //!   function once per tier and dispatches to the right copy;
 //! - `dot8`: the exact 8-bit template dot products ([`PackedTemplates`]: a kernel for
 //!   AVX-512 VNNI, and below it the integer loop compiled for each tier);
-//! - `fused`: four fused-multiply-add lane sums side by side ([`fused_lanes_four`], AVX2
-//!   with FMA, AVX-512).
+//! - `fused`: fused-multiply-add lane sums side by side, four vectors with one
+//!   ([`fused_lanes_four`]) or with four ([`fused_lanes_tile`]; AVX2 with FMA, AVX-512).
 //!
 //! This is the only module with `unsafe` code: calling a function compiled for features the
 //! baseline x86-64 target lacks is unsafe until the processor has been asked, and the kernels
@@ -29,7 +29,7 @@ mod dot8;
 mod fused;
 
 pub(crate) use dot8::PackedTemplates;
-pub(crate) use fused::fused_lanes_four;
+pub(crate) use fused::{fused_lanes_four, fused_lanes_tile};
 
 use std::sync::OnceLock;
 
