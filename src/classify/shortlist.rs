@@ -562,19 +562,9 @@ pub(super) fn shortlisted_kernel(
             high: high.min(bracket.highs[t]),
         });
     }
-    let floor_of = |own_class: bool| {
-        candidates
-            .iter()
-            .filter(|c| (c.class == query.label) == own_class)
-            .fold(f32::NEG_INFINITY, |m, c| m.max(c.low))
-    };
-    let (own_floor, other_floor) = (floor_of(true), floor_of(false));
+    let floor = group_floors(candidates, query.label);
     candidates.retain(|c| {
-        let floor = if c.class == query.label {
-            own_floor
-        } else {
-            other_floor
-        };
+        let floor = floor(c);
         c.high >= floor - SLACK || c.high.is_nan()
     });
 }
@@ -665,6 +655,20 @@ pub(super) fn settled_among(
     None
 }
 
+/// The best lower end of the candidates' group for each candidate: of the class `label`'s
+/// candidates for its own, of the others' for the others.
+#[inline(always)]
+fn group_floors(candidates: &[Candidate], label: usize) -> impl Fn(&Candidate) -> f32 {
+    let floor_of = |own_class: bool| {
+        candidates
+            .iter()
+            .filter(|c| (c.class == label) == own_class)
+            .fold(f32::NEG_INFINITY, |m, c| m.max(c.low))
+    };
+    let (own, others) = (floor_of(true), floor_of(false));
+    move |c: &Candidate| if c.class == label { own } else { others }
+}
+
 /// Class scores from the candidates, as [`exact_scores`] gives them from full brackets: exact
 /// for every candidate that could still be the best of its group (the own class, the others),
 /// so exact for the own class and the best other class, lower or minus infinity for the rest.
@@ -676,21 +680,11 @@ pub(super) fn exact_among(
     scores: &mut [f32],
 ) {
     let own = classifier.own_template_of(query);
-    let floor_of = |own_class: bool| {
-        candidates
-            .iter()
-            .filter(|c| (c.class == query.label) == own_class)
-            .fold(f32::NEG_INFINITY, |m, c| m.max(c.low))
-    };
-    let (own_floor, other_floor) = (floor_of(true), floor_of(false));
+    let floor = group_floors(candidates, query.label);
     let mut pending = [0usize; 4];
     let mut waiting = 0;
     for c in candidates {
-        let floor = if c.class == query.label {
-            own_floor
-        } else {
-            other_floor
-        };
+        let floor = floor(c);
         if c.high < floor || c.high == f32::NEG_INFINITY {
             continue;
         }
