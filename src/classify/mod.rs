@@ -638,11 +638,8 @@ pub enum Outcome {
 /// floor judges only a claim that the glyph became another class.
 pub fn judge(scores: &[f32], label: usize, margin: f32, floor: f32) -> Outcome {
     let own = scores.get(label).copied().unwrap_or(f32::NEG_INFINITY);
-    let rival = scores
-        .iter()
-        .enumerate()
-        .filter(|&(class, _)| class != label)
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
+    let rival = best_of(scores, label);
+    let rival = rival.as_ref().map(|(class, score)| (*class, score));
     match rival {
         Some((_, &score)) if score > own + margin && score < floor => Outcome::Destroyed,
         Some((to, &score)) if score > own + margin => Outcome::Changed { to },
@@ -656,11 +653,20 @@ pub fn judge(scores: &[f32], label: usize, margin: f32, floor: f32) -> Outcome {
 
 /// The class with the highest score (the lowest index among equals).
 pub fn predict(scores: &[f32]) -> Option<usize> {
+    best_of(scores, usize::MAX).map(|(class, _)| class)
+}
+
+/// The class with the highest score but `except` (the lowest index among equals) and its
+/// score, in the total order of [`f32::total_cmp`]: the largest found in one vectorised pass
+/// (see [`max_outside`]), then the first class that has it.
+fn best_of(scores: &[f32], except: usize) -> Option<(usize, f32)> {
+    let skip = except.min(scores.len())..except.saturating_add(1).min(scores.len());
+    let best = max_outside(scores, &skip, &(0..0));
     scores
         .iter()
         .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
-        .map(|(class, _)| class)
+        .find(|&(class, v)| class != except && v.to_bits() == best.to_bits())
+        .map(|(class, &v)| (class, v))
 }
 
 #[cfg(test)]
@@ -692,6 +698,55 @@ mod tests {
             Outcome::Changed { to: 2 }
         );
         assert_eq!(predict(&[0.1, 0.7, 0.7]), Some(1));
+    }
+
+    #[test]
+    fn judging_and_predicting_pick_the_classes_the_total_order_picks() {
+        // The order of `f32::total_cmp`, the lowest class among equals: what judging and
+        // predicting did one comparison at a time, for scores with ties, signed zeros and
+        // infinities.
+        fn reference(scores: &[f32], except: usize) -> Option<(usize, f32)> {
+            scores
+                .iter()
+                .enumerate()
+                .filter(|&(class, _)| class != except)
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+                .map(|(class, &v)| (class, v))
+        }
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let pool = [
+            0.5,
+            0.25,
+            -0.0,
+            0.0,
+            -0.5,
+            f32::NEG_INFINITY,
+            f32::INFINITY,
+            0.75,
+        ];
+        for len in [0, 1, 2, 3, 17, 40] {
+            for _ in 0..200 {
+                let scores: Vec<f32> = (0..len)
+                    .map(|_| pool[rng.random_range(0..pool.len())])
+                    .collect();
+                let bits = |b: Option<(usize, f32)>| b.map(|(c, v)| (c, v.to_bits()));
+                assert_eq!(
+                    bits(best_of(&scores, usize::MAX)),
+                    bits(reference(&scores, usize::MAX))
+                );
+                assert_eq!(
+                    predict(&scores),
+                    reference(&scores, usize::MAX).map(|(c, _)| c)
+                );
+                for label in 0..len + 1 {
+                    assert_eq!(
+                        bits(best_of(&scores, label)),
+                        bits(reference(&scores, label))
+                    );
+                }
+            }
+        }
     }
 
     #[test]

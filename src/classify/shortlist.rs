@@ -194,7 +194,7 @@ impl Shortlist {
             .chunks_exact(dim)
             .zip(coefficients.chunks_exact(components))
         {
-            let norm2 = t.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>();
+            let norm2 = squared_length(t);
             residual.push(residual_bound(norm2, c, gamma, orthogonality));
             l1.push(c.iter().map(|v| v.abs()).sum::<f32>());
         }
@@ -290,7 +290,7 @@ fn coefficients_in_8_bits_kernel(
     a: &[f32],
     values: &mut [i8],
 ) -> [f32; 4] {
-    let norm2 = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>();
+    let norm2 = squared_length(x);
     // Coefficients scale with the glyph's length: the error bound with them.
     let gamma = list.gamma * (norm2.sqrt() as f32).max(1.0);
     let residual = residual_bound(norm2, a, gamma, list.orthogonality);
@@ -309,6 +309,25 @@ fn coefficients_in_8_bits_kernel(
         magnitude += r.abs();
     }
     [residual, 1.0 / k, sum as f32, magnitude as f32]
+}
+
+/// The squared length of `v` in double precision (exact for single-precision values of a
+/// glyph's size but for the last bits), in eight independent sums so that it vectorises.
+#[inline(always)]
+fn squared_length(v: &[f32]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = v.chunks_exact(8);
+    let tail: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum();
+    for chunk in chunks {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            *lane += f64::from(x) * f64::from(x);
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
 }
 
 /// An upper bound on the length of a vector's part outside the directions, from its squared
