@@ -32,6 +32,11 @@ use score::*;
 pub use shortlist::SHORTLIST_FROM;
 use shortlist::{exact_among, settled_among, shortlisted, Shortlist};
 
+thread_local! {
+    /// Each thread's scratch for scoring through a shortlist.
+    static SHORTLIST_WORK: std::cell::Cell<shortlist::Work> = std::cell::Cell::default();
+}
+
 /// Membership of a sample that belongs to no template (it had no ink).
 const NO_TEMPLATE: usize = usize::MAX;
 
@@ -448,7 +453,10 @@ impl TemplateClassifier {
             highs: vec![0.0; count],
         };
         if let Some(list) = &self.shortlist {
-            let mut work = shortlist::Work::default();
+            // The scratch of this thread's last batch, taken (not borrowed, so a nested call
+            // finds it empty rather than in use) and given back at the end: a batch's 8-bit
+            // products are megabytes, not to be zeroed again for every batch.
+            let mut work = SHORTLIST_WORK.take();
             if batch.dim == self.dim {
                 list.project(batch, &mut work.projection);
             }
@@ -487,6 +495,7 @@ impl TemplateClassifier {
                     }
                 }
             }
+            SHORTLIST_WORK.set(work);
             return;
         }
         let dots = self.products(batch);

@@ -291,15 +291,26 @@ pub(super) struct Brackets {
 /// additions of NaN cases cannot be reordered).
 #[inline(always)]
 pub(super) fn max_of(values: &[f32]) -> f32 {
-    // Negative numbers' bits count down as they grow: flipping all but the sign orders them.
-    let key = |bits: u32| (bits ^ (((bits as i32) >> 31) as u32 >> 1)) as i32;
     let best = values
         .iter()
-        .fold(key(f32::NEG_INFINITY.to_bits()), |best, &v| {
-            best.max(key(v.to_bits()))
+        .fold(order_key(f32::NEG_INFINITY), |best, &v| {
+            best.max(order_key(v))
         });
-    // The key is its own inverse.
-    f32::from_bits(key(best as u32) as u32)
+    from_order_key(best)
+}
+
+/// An integer that orders as `v` does in the order of [`f32::total_cmp`]: negative numbers'
+/// bits count down as they grow, so flipping all but the sign orders them.
+#[inline(always)]
+pub(super) fn order_key(v: f32) -> i32 {
+    let bits = v.to_bits();
+    (bits ^ (((bits as i32) >> 31) as u32 >> 1)) as i32
+}
+
+/// The number of an [`order_key`] (the key is its own inverse).
+#[inline(always)]
+pub(super) fn from_order_key(key: i32) -> f32 {
+    f32::from_bits(order_key(f32::from_bits(key as u32)) as u32)
 }
 
 /// [`max_of`] the values outside two ranges of indices.

@@ -54,9 +54,13 @@ pub(super) struct Shortlist {
     coefficients: Vec<f32>,
     /// Per template: an upper bound on the length of its part outside the directions.
     residual: Vec<f32>,
-    /// Per template: the sum of its coefficients' magnitudes.
+    /// Per template: its first coefficient (on the leading direction, near the templates'
+    /// mean), multiplied in full precision: it is the largest by far, and in 8 bits it would
+    /// set the step of all the others.
+    lead: Vec<f32>,
+    /// Per template: the sum of the magnitudes of its other coefficients.
     l1: Vec<f32>,
-    /// The coefficients in 8 bits, and how to read each template's back.
+    /// The coefficients but the first in 8 bits, and how to read each template's back.
     packed: PackedTemplates,
     scale: Vec<f32>,
     offset: Vec<f32>,
@@ -79,7 +83,9 @@ pub(super) struct Projected<'a> {
     /// The sum of its 8-bit coefficients, and of their magnitudes.
     sum: f32,
     magnitude: f32,
-    /// The 8-bit products of its coefficients with every template's.
+    /// Its first coefficient.
+    lead: f32,
+    /// The 8-bit products of its other coefficients with every template's.
     dots: &'a [i32],
 }
 
@@ -89,8 +95,9 @@ pub(super) struct Projection {
     components: usize,
     coefficients: Vec<f32>,
     values: Vec<i8>,
-    /// Per row: residual bound, step, sum and magnitude of the 8-bit coefficients.
-    rows: Vec<[f32; 4]>,
+    /// Per row: residual bound, step, sum and magnitude of the 8-bit coefficients, and the
+    /// first coefficient.
+    rows: Vec<[f32; 5]>,
     /// The 8-bit products of every row with every template.
     dots: Vec<i32>,
 }
@@ -99,13 +106,14 @@ impl Projection {
     /// Row `row`'s coefficients and their 8-bit products with every template.
     pub(super) fn row(&self, row: usize, templates: usize) -> Projected<'_> {
         let k = self.components;
-        let [residual, step, sum, magnitude] = self.rows[row];
+        let [residual, step, sum, magnitude, lead] = self.rows[row];
         Projected {
             coefficients: &self.coefficients[row * k..(row + 1) * k],
             residual,
             step,
             sum,
             magnitude,
+            lead,
             dots: &self.dots[row * templates..(row + 1) * templates],
         }
     }
@@ -196,9 +204,13 @@ impl Shortlist {
         {
             let norm2 = squared_length(t);
             residual.push(residual_bound(norm2, c, gamma, orthogonality));
-            l1.push(c.iter().map(|v| v.abs()).sum::<f32>());
+            l1.push(c[1..].iter().map(|v| v.abs()).sum::<f32>());
         }
-        let stride = components.div_ceil(4) * 4;
+        let lead = coefficients
+            .chunks_exact(components)
+            .map(|c| c[0])
+            .collect();
+        let stride = (components - 1).div_ceil(4).max(1) * 4;
         let mut plain = vec![0u8; count * stride];
         let mut scale = Vec::with_capacity(count);
         let mut offset = Vec::with_capacity(count);
@@ -206,7 +218,7 @@ impl Shortlist {
             .chunks_exact(components)
             .zip(plain.chunks_exact_mut(stride))
         {
-            let q = quantize_template(c, &mut out[..components]);
+            let q = quantize_template(&c[1..], &mut out[..components - 1]);
             scale.push(q.scale);
             offset.push(q.offset);
         }
@@ -216,6 +228,7 @@ impl Shortlist {
             basis,
             coefficients,
             residual,
+            lead,
             l1,
             packed: PackedTemplates::new(plain, count, stride),
             scale,
@@ -246,7 +259,7 @@ impl Shortlist {
     /// coefficients with every template's, into `out`.
     pub(super) fn project(&self, batch: &GlyphBatch, out: &mut Projection) {
         let (rows, k) = (batch.len(), self.components);
-        let stride = k.div_ceil(4) * 4;
+        let stride = (k - 1).div_ceil(4).max(1) * 4;
         out.components = k;
         out.coefficients.resize(rows * k, 0.0);
         out.values.clear();
@@ -278,7 +291,7 @@ crate::simd::wide_fn! {
         x: &[f32],
         a: &[f32],
         values: &mut [i8],
-    ) -> [f32; 4] = coefficients_in_8_bits_kernel;
+    ) -> [f32; 5] = coefficients_in_8_bits_kernel;
     fn coefficients_in_8_bits_on(tier, ..);
 }
 
@@ -289,26 +302,27 @@ fn coefficients_in_8_bits_kernel(
     x: &[f32],
     a: &[f32],
     values: &mut [i8],
-) -> [f32; 4] {
+) -> [f32; 5] {
     let norm2 = squared_length(x);
     // Coefficients scale with the glyph's length: the error bound with them.
     let gamma = list.gamma * (norm2.sqrt() as f32).max(1.0);
     let residual = residual_bound(norm2, a, gamma, list.orthogonality);
-    let top = a.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let (lead, rest) = a.split_first().unwrap_or((&0.0, &[]));
+    let top = rest.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let k = if top > 0.0 && top.is_finite() {
         127.0 / top
     } else {
         1.0
     };
     let (mut sum, mut magnitude) = (0i32, 0i32);
-    for (q, &v) in values.iter_mut().zip(a) {
+    for (q, &v) in values.iter_mut().zip(rest) {
         // |v × k| <= 127: the conversion neither saturates nor meets NaN.
         let r = (v * k).round() as i32;
         *q = r as i8;
         sum += r;
         magnitude += r.abs();
     }
-    [residual, 1.0 / k, sum as f32, magnitude as f32]
+    [residual, 1.0 / k, sum as f32, magnitude as f32, *lead]
 }
 
 /// The squared length of `v` in double precision (exact for single-precision values of a
@@ -447,16 +461,14 @@ pub(super) fn first_brackets_kernel(
     let (step, sum) = (glyph.step, glyph.sum);
     let half_step = 0.5 * step;
     let half_magnitude = 0.5 * glyph.magnitude * step;
-    let fields = list
-        .scale
-        .iter()
-        .zip(&list.offset)
-        .zip(list.l1.iter().zip(&list.residual));
+    let fields = (list.scale.iter().zip(&list.offset))
+        .zip(list.l1.iter().zip(&list.residual))
+        .zip(&list.lead);
     let slots = lows.iter_mut().zip(highs.iter_mut());
-    for ((low, high), (&dot, ((&scale, &offset), (&l1, &residual)))) in
+    for ((low, high), (&dot, (((&scale, &offset), (&l1, &residual)), &lead))) in
         slots.zip(glyph.dots.iter().zip(fields))
     {
-        let centre = (offset * sum + scale * dot as f32) * step;
+        let centre = glyph.lead * lead + (offset * sum + scale * dot as f32) * step;
         let half = glyph.residual * residual
             + l1 * half_step
             + scale * half_magnitude
