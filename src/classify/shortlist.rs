@@ -512,17 +512,17 @@ fn reaching(highs: &[f32], from: usize, to: usize, floor: f32, out: &mut Vec<usi
     let chunks = part.chunks_exact(16);
     let tail_at = from + part.len() - chunks.remainder().len();
     for (c, chunk) in chunks.enumerate() {
-        let mut mask = 0u32;
-        for (l, &h) in chunk.iter().enumerate() {
-            mask |= u32::from(h >= bar || h.is_nan()) << l;
-        }
+        // Those below the bar, one plain comparison each (a vector compare into a mask);
+        // the rest, NaN included, reach it.
+        let below = (chunk.iter().enumerate()).fold(0u32, |m, (l, &h)| m | u32::from(h < bar) << l);
+        let mut mask = !below & 0xFFFF;
         while mask != 0 {
             out.push(from + c * 16 + mask.trailing_zeros() as usize);
             mask &= mask - 1;
         }
     }
     for (l, &h) in part[tail_at - from..].iter().enumerate() {
-        if h >= bar || h.is_nan() {
+        if !matches!(h.partial_cmp(&bar), Some(std::cmp::Ordering::Less)) {
             out.push(tail_at + l);
         }
     }
