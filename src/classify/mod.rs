@@ -447,16 +447,19 @@ impl TemplateClassifier {
         mut each: impl FnMut(&Query, Answer<'_>),
     ) {
         let count = self.templates.len();
-        let mut scores = vec![f32::NEG_INFINITY; self.classes];
-        let mut bracket = Brackets {
-            lows: vec![0.0; count],
-            highs: vec![0.0; count],
-        };
         if let Some(list) = &self.shortlist {
             // The scratch of this thread's last batch, taken (not borrowed, so a nested call
             // finds it empty rather than in use) and given back at the end: a batch's 8-bit
-            // products are megabytes, not to be zeroed again for every batch.
+            // products are megabytes, not to be zeroed again for every batch. Every value is
+            // written before it is read.
             let mut work = SHORTLIST_WORK.take();
+            let (mut bracket, mut scores) = (
+                std::mem::take(&mut work.bracket),
+                std::mem::take(&mut work.scores),
+            );
+            bracket.lows.resize(count, 0.0);
+            bracket.highs.resize(count, 0.0);
+            scores.resize(self.classes, f32::NEG_INFINITY);
             if batch.dim == self.dim {
                 list.project(batch, &mut work.projection);
             }
@@ -495,9 +498,15 @@ impl TemplateClassifier {
                     }
                 }
             }
+            (work.bracket, work.scores) = (bracket, scores);
             SHORTLIST_WORK.set(work);
             return;
         }
+        let mut scores = vec![f32::NEG_INFINITY; self.classes];
+        let mut bracket = Brackets {
+            lows: vec![0.0; count],
+            highs: vec![0.0; count],
+        };
         let dots = self.products(batch);
         for query in queries {
             let Some(row) = query.row.filter(|_| batch.dim == self.dim) else {

@@ -278,6 +278,7 @@ pub(super) fn score_group(
 }
 
 /// Per template, the ends of the interval its exact score for one query lies in.
+#[derive(Default)]
 pub(super) struct Brackets {
     /// The lower ends.
     pub(super) lows: Vec<f32>,

@@ -493,6 +493,9 @@ pub(super) struct Candidate {
 pub(super) struct Work {
     pub(super) projection: Projection,
     pub(super) lists: Lists,
+    /// Every template's bracket, and the class scores.
+    pub(super) bracket: Brackets,
+    pub(super) scores: Vec<f32>,
 }
 
 /// The templates that pass the first bracket, and the candidates left after the second.
