@@ -101,7 +101,7 @@ pub struct TemplateClassifier {
     class_templates: Vec<Range<usize>>,
     /// The principal directions of the templates, for a short list of candidates when there
     /// are many of them.
-    shortlist: Option<Shortlist>,
+    shortlist: Option<Box<Shortlist>>,
 }
 
 /// A query's training sample, to be taken out of its own template.
@@ -211,7 +211,7 @@ impl TemplateClassifier {
         }
         let (quantized, quantized_info) = quantize_all(&units, dim, templates.len());
         let shortlist = (templates.len() >= options.shortlist_from)
-            .then(|| Shortlist::build(&units, dim, templates.len()))
+            .then(|| Shortlist::build(&units, dim, templates.len()).map(Box::new))
             .flatten();
         let mut class_templates = vec![0..0; classes];
         for (index, info) in templates.iter().enumerate() {
