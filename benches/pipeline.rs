@@ -1,10 +1,11 @@
 //! Criterion benchmarks of each stage: decoding, normalisation, each transformation,
-//! classification, and a whole scan of the digit fixtures.
+//! classification (with and without the shortlist of a large alphabet), and a whole scan of
+//! the digit fixtures.
 
 use std::hint::black_box;
 use std::path::Path;
 
-use augsafe::classify::{GlyphBatch, Query};
+use augsafe::classify::{GlyphBatch, Query, TemplateClassifier};
 use augsafe::normalize::{normalize_with, Form, Side};
 use augsafe::rng::draw_rng;
 use augsafe::scan::Baseline;
@@ -140,6 +141,95 @@ fn classification(c: &mut Criterion) {
     });
 }
 
+/// Judging a batch against the templates of a large alphabet: 3,000 classes of smooth 48×48
+/// glyphs (a few soft strokes each, as canonical CJK glyphs are smooth), two samples each,
+/// judged with every template's 8-bit product and through the shortlist. A batch as the scan
+/// makes one: 208 glyphs, the samples themselves and their half turns.
+fn large_alphabet(c: &mut Criterion) {
+    let (classes, side) = (3000, 48);
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f32 / (1u64 << 53) as f32
+    };
+    let mut pixels = Vec::new();
+    let mut labels = Vec::new();
+    for class in 0..classes {
+        let strokes: Vec<[f32; 4]> = (0..5)
+            .map(|_| {
+                [
+                    8.0 + 32.0 * next(),
+                    8.0 + 32.0 * next(),
+                    2.0 + 10.0 * next(),
+                    next(),
+                ]
+            })
+            .collect();
+        for sample in 0..2 {
+            let shift = sample as f32 * 0.7;
+            let glyph: Vec<f32> = (0..side * side)
+                .map(|i| {
+                    let (x, y) = ((i % side) as f32 - shift, (i / side) as f32);
+                    strokes
+                        .iter()
+                        .map(|&[cx, cy, len, dir]| {
+                            // A soft bar through (cx, cy), horizontal or vertical.
+                            let (along, across) = if dir < 0.5 {
+                                (x - cx, y - cy)
+                            } else {
+                                (y - cy, x - cx)
+                            };
+                            let reach = (along.abs() - len).max(0.0);
+                            (-(reach * reach + across * across) / 2.5).exp()
+                        })
+                        .sum::<f32>()
+                        .min(1.0)
+                })
+                .collect();
+            pixels.push(glyph);
+            labels.push(class);
+        }
+    }
+    let unit = |p: &[f32]| {
+        let mean = p.iter().sum::<f32>() / p.len() as f32;
+        let norm = p
+            .iter()
+            .map(|v| (v - mean) * (v - mean))
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-12);
+        p.iter().map(|v| (v - mean) / norm).collect::<Vec<f32>>()
+    };
+    let features: Vec<Vec<f32>> = pixels.iter().map(|p| unit(p)).collect();
+    let mut batch = GlyphBatch::new();
+    let mut queries = Vec::new();
+    for (sample, p) in pixels.iter().enumerate().step_by(57).take(104) {
+        for glyph in [p.clone(), p.iter().rev().copied().collect()] {
+            queries.push(Query {
+                row: Some(batch.push_pixels(&glyph)),
+                sample: None,
+                overlap: 0.0,
+                label: labels[sample],
+            });
+        }
+    }
+    let mut group = c.benchmark_group("judge 208 glyphs, 3,000 classes of 48x48");
+    group.sample_size(10);
+    for (name, shortlist_from) in [("every template in 8 bits", usize::MAX), ("shortlist", 0)] {
+        let options = ClassifierOptions {
+            shortlist_from,
+            ..ClassifierOptions::default()
+        };
+        let classifier = TemplateClassifier::build(&features, &labels, classes, &options);
+        group.bench_function(name, |b| {
+            b.iter(|| classifier.judge_batch(black_box(&batch), &queries, 0.03, 0.5))
+        });
+    }
+    group.finish();
+}
+
 fn whole_scan(c: &mut Criterion) {
     let dataset = load_digits();
     let mut group = c.benchmark_group("scan fixtures/digits");
@@ -219,5 +309,12 @@ fn machine_limits(c: &mut Criterion) {
 #[cfg(not(target_arch = "x86_64"))]
 fn machine_limits(_: &mut Criterion) {}
 
-criterion_group!(benches, stages, classification, whole_scan, machine_limits);
+criterion_group!(
+    benches,
+    stages,
+    classification,
+    large_alphabet,
+    whole_scan,
+    machine_limits
+);
 criterion_main!(benches);

@@ -9,8 +9,10 @@
 //! the rest, `x = Uᵀa + r_x`, `t = Uᵀb + r_t`: then `x·t = a·b + r_x·r_t` and
 //! `|r_x·r_t| <= |r_x| |r_t|` (Cauchy–Schwarz), so `a·b ± |r_x| |r_t|` brackets every
 //! template's score from `COMPONENTS` products instead of one per pixel. The coefficients are
-//! first multiplied in 8 bits for every template (one integer matrix product for the batch),
-//! which widens the bracket by what the rounding to 8 bits can move it; the templates whose
+//! first multiplied in 8 bits for every template (one integer matrix product for the batch;
+//! the first coefficient, near the templates' mean and by far the largest, in full precision,
+//! so that it does not set the step of the others), which widens the bracket by what the
+//! rounding to 8 bits can move it; the templates whose
 //! bracket reaches their group's best lower end (the own class, the others) are bracketed again
 //! from the coefficients in full precision, and the few left go on to the exact judge. A
 //! template dropped lies certainly below another template of its group, so no answer changes:
