@@ -239,12 +239,6 @@ impl TemplateClassifier {
         }
     }
 
-    /// Whether glyphs are scored through a short list of candidates, and how many principal
-    /// directions of the templates it uses.
-    pub fn shortlist_components(&self) -> Option<usize> {
-        self.shortlist.as_ref().map(|list| list.components())
-    }
-
     /// The form the templates are in; glyphs compared with them must be brought into it.
     pub fn form(&self) -> Form {
         self.form

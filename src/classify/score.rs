@@ -31,8 +31,7 @@ pub(super) fn settled_kernel(
     judging: Option<(f32, f32)>,
     bracket: &Brackets,
 ) -> Option<Answer<'static>> {
-    // Room for the rounding of the comparisons judge makes.
-    const SLACK: f32 = 1e-5;
+    const SLACK: f32 = SETTLE_SLACK;
     let own = judging.map_or(0..0, |_| classifier.class_run(label));
     let (lows, highs) = (&bracket.lows[..], &bracket.highs[..]);
     let top_hi = max_outside(highs, &own, &(0..0));
@@ -71,13 +70,35 @@ pub(super) fn settled_kernel(
     let (Some(leader), Some(top_class)) = (first(lows, best_lo), first(highs, top_hi)) else {
         return None;
     };
-    // The leader is certainly the best competing class when its lower end clears every
-    // other competitor's upper end.
     let others_hi = if top_class == leader {
         max_outside(highs, &own, &classifier.class_run(leader))
     } else {
         top_hi
     };
+    decide(judging, leader, best_lo, top_hi, others_hi)
+}
+
+/// Room for the rounding of the comparisons [`judge`] makes, in every answer the brackets
+/// settle.
+pub(super) const SETTLE_SLACK: f32 = 1e-5;
+
+/// The answer the brackets settle, if they do, once the competing classes' extremes are
+/// known: the best lower end `best_lo` (of the class `leader`, the first to reach it) and
+/// upper end `top_hi` of the competitors, the best upper end `others_hi` of the competitors
+/// but the leader's class, and when judging the own class's lower and upper ends with the
+/// margin and floor. Shared by [`settled`] on every template's bracket and by the shortlist
+/// on its candidates'.
+#[inline(always)]
+pub(super) fn decide(
+    judging: Option<(f32, f32, f32, f32)>,
+    leader: usize,
+    best_lo: f32,
+    top_hi: f32,
+    others_hi: f32,
+) -> Option<Answer<'static>> {
+    const SLACK: f32 = SETTLE_SLACK;
+    // The leader is certainly the best competing class when its lower end clears every
+    // other competitor's upper end.
     let clear = best_lo > others_hi + SLACK;
     let Some((own_lo, own_hi, margin, floor)) = judging else {
         return clear.then_some(Answer::Predicted(Some(leader)));

@@ -122,11 +122,6 @@ impl Projection {
 }
 
 impl Shortlist {
-    /// How many principal directions it uses.
-    pub(super) fn components(&self) -> usize {
-        self.components
-    }
-
     /// The directions of `count` unit templates of `dim` values (`units`, one after another),
     /// and every template's coefficients; `None` when there is nothing to project or the
     /// directions come out too far from orthonormal to bound.
@@ -194,10 +189,8 @@ impl Shortlist {
             .par_chunks_mut(components * 16)
             .zip(units[..count * dim].par_chunks(dim * 16))
             .for_each(|(out, t)| cross(t, &basis, dim, out));
-        // Each sum of `dim` products runs in sixteen lanes of `dim / 16` fused steps, then the
-        // lanes are added: at most `dim / 16 + 16` roundings of half an epsilon each, on a sum
-        // of magnitudes no larger than |u| |x| (Cauchy–Schwarz, |u| = 1).
-        let gamma = ((dim / 16 + 16 + 4) as f32) * f32::EPSILON * 0.5 * 1.1;
+        // On a sum of magnitudes no larger than |u| |x| (Cauchy–Schwarz, |u| = 1).
+        let gamma = sum_error(dim);
         let mut residual = Vec::with_capacity(count);
         let mut l1 = Vec::with_capacity(count);
         for (t, c) in units
@@ -251,7 +244,7 @@ impl Shortlist {
     /// `‖a‖₁ <= √k |a| <= √k`.
     fn slack(&self) -> f32 {
         let k = self.components as f32;
-        let gamma_k = ((self.components / 16 + 16 + 4) as f32) * f32::EPSILON * 0.5 * 1.1;
+        let gamma_k = sum_error(self.components);
         2.0 * (self.gamma * 2.0 * k.sqrt() + self.gamma * self.gamma * k + gamma_k)
             + 2.0 * self.orthogonality
             + 1e-6
@@ -325,6 +318,14 @@ fn coefficients_in_8_bits_kernel(
         magnitude += r.abs();
     }
     [residual, 1.0 / k, sum as f32, magnitude as f32, *lead]
+}
+
+/// The relative worst-case error of a dot product of `len` values summed as [`dot`] and
+/// [`cross`] sum it: sixteen lanes of `len / 16` fused steps, then the lanes added, at most
+/// `len / 16 + 16` roundings of half an epsilon each (with room for the tail and the
+/// approximation of the bound), relative to the sum of the products' magnitudes.
+fn sum_error(len: usize) -> f32 {
+    ((len / 16 + 16 + 4) as f32) * f32::EPSILON * 0.5 * 1.1
 }
 
 /// The squared length of `v` in double precision (exact for single-precision values of a
@@ -613,8 +614,7 @@ pub(super) fn settled_among(
     label: usize,
     judging: Option<(f32, f32)>,
 ) -> Option<Answer<'static>> {
-    // Room for the rounding of the comparisons judge makes (as in `settled`).
-    const SLACK: f32 = 1e-5;
+    const SLACK: f32 = SETTLE_SLACK;
     let competes = |c: &&Candidate| judging.is_none() || c.class != label;
     let max_by = |value: fn(&Candidate) -> f32, keep: &dyn Fn(&Candidate) -> bool| {
         candidates
@@ -663,32 +663,7 @@ pub(super) fn settled_among(
     } else {
         top_hi
     };
-    let clear = best_lo > others_hi + SLACK;
-    let Some((own_lo, own_hi, margin, floor)) = judging else {
-        return clear.then_some(Answer::Predicted(Some(leader)));
-    };
-    if !clear {
-        return None;
-    }
-    let (rival, rival_lo, rival_hi) = (leader, best_lo, top_hi);
-    if rival_lo > own_hi + margin + SLACK {
-        if rival_hi < floor - SLACK {
-            return Some(Answer::Judged(Outcome::Destroyed));
-        }
-        return (rival_lo >= floor + SLACK)
-            .then_some(Answer::Judged(Outcome::Changed { to: rival }));
-    }
-    if rival_lo >= own_hi - margin + SLACK && rival_hi <= own_lo + margin - SLACK {
-        let leads = if rival_lo > own_hi + SLACK {
-            Some(true)
-        } else if rival_hi < own_lo - SLACK {
-            Some(false)
-        } else {
-            None
-        };
-        return leads.map(|leads| Answer::Judged(Outcome::Uncertain { to: rival, leads }));
-    }
-    None
+    decide(judging, leader, best_lo, top_hi, others_hi)
 }
 
 /// The best lower end of the candidates' group for each candidate: of the class `label`'s
